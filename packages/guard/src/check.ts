@@ -1,0 +1,54 @@
+import type { GuardConfig } from './config.js';
+import { loadProject, type LoadedProject } from './project.js';
+import type { ImportFix, RuleContext, RuleOutput } from './rules/context.js';
+import { deprecatedPath } from './rules/deprecated-path.js';
+import { duplicateImplementation } from './rules/duplicate-implementation.js';
+import { factoryBypass } from './rules/factory-bypass.js';
+import { nonCanonicalImport } from './rules/non-canonical-import.js';
+import { sharedState } from './rules/shared-state.js';
+import { scanFile } from './scan.js';
+import { computeScore } from './score.js';
+import { resolveTargets } from './targets.js';
+import type { Score, Violation } from './types.js';
+
+export interface CheckOptions {
+  /** Absolute file names to report on (e.g. the staged ones); all project files when absent. */
+  onlyFiles?: ReadonlySet<string>;
+}
+
+export interface CheckResult {
+  config: GuardConfig;
+  loaded: LoadedProject;
+  fileCount: number;
+  violations: Violation[];
+  score: Score;
+  fixes: ImportFix[];
+}
+
+const RULES: ReadonlyArray<(ctx: RuleContext) => RuleOutput> = [
+  nonCanonicalImport,
+  duplicateImplementation,
+  factoryBypass,
+  sharedState,
+  deprecatedPath,
+];
+
+export function compareViolations(a: Violation, b: Violation): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+}
+
+export function check(config: GuardConfig, options: CheckOptions = {}): CheckResult {
+  const loaded = loadProject(config, options.onlyFiles);
+  const targets = resolveTargets(config, loaded.program, loaded.checker);
+  const facts = loaded.files.map((file) => scanFile(file, config.root, loaded.checker, targets));
+  const ctx: RuleContext = { config, program: loaded.program, checker: loaded.checker, targets, facts };
+  const outputs = RULES.map((rule) => rule(ctx));
+  return {
+    config,
+    loaded,
+    fileCount: loaded.files.length,
+    violations: outputs.flatMap((o) => o.violations).sort(compareViolations),
+    score: computeScore(outputs),
+    fixes: outputs.flatMap((o) => o.fixes ?? []),
+  };
+}

@@ -1,0 +1,42 @@
+import type { BaselineEntry } from '../baseline.js';
+import type { Score, Violation } from '../types.js';
+
+/** Everything a formatter needs; formatters only format. */
+export interface Report {
+  version: string;
+  fileCount: number;
+  /** All current violations, baselined or not. */
+  violations: Violation[];
+  /** Violations not covered by the baseline: the ones that fail the run. */
+  fresh: Violation[];
+  stale: BaselineEntry[];
+  /** Baseline file used, relative to the config folder. */
+  baseline?: string;
+  score: Score;
+  /** Percentage the overall score must reach, when --min-score was given. */
+  minScore?: number;
+  passed: boolean;
+}
+
+export const RULE_HELP: Record<Violation['rule'], { summary: string; help: string }> = {
+  'non-canonical-import': {
+    summary: 'A guarded symbol is imported from a module other than its canonical one.',
+    help: 'Import guarded symbols only from their canonical module. Judged by the resolved declaration, so aliases, re-export barrels, tsconfig paths and relative paths into other packages are all caught. `agentwire-guard --fix` rewrites these imports.',
+  },
+  'duplicate-implementation': {
+    summary: 'A class or function with a guarded name, or implementing a guarded interface, is declared outside its canonical module.',
+    help: 'Delete the parallel implementation and use the canonical one.',
+  },
+  'factory-bypass': {
+    summary: 'A factory-only class is constructed with `new` outside its factory.',
+    help: 'Call the factory instead of constructing the class; the factory is where per-scope wiring happens.',
+  },
+  'shared-state': {
+    summary: 'Module-level mutable state (let, Map, Set, arrays, objects, guarded instances) in a folder where state must be per scope.',
+    help: 'Keep state in objects created per scope by the factory, or make module-level values immutable (as const, Object.freeze, Readonly types).',
+  },
+  'deprecated-path': {
+    summary: 'A symbol marked deprecated in the guard config is used.',
+    help: 'Use the configured replacement.',
+  },
+};

@@ -1,0 +1,29 @@
+import { makeViolation, type RuleContext, type RuleOutput } from './context.js';
+
+/** Every use of a deprecated symbol, by any alias; uses of its replacement count as the canonical path. */
+export function deprecatedPath(ctx: RuleContext): RuleOutput {
+  const output: RuleOutput = { rule: 'deprecated-path', checked: 0, violations: [] };
+  for (const facts of ctx.facts) {
+    for (const reference of facts.references) {
+      if (ctx.targets.replacements.has(reference.target)) {
+        output.checked++;
+        continue;
+      }
+      const target = ctx.targets.deprecated.get(reference.target);
+      if (!target) continue;
+      output.checked++;
+      const alias = reference.node.text === target.name ? '' : ` (as ${reference.node.text})`;
+      output.violations.push(
+        makeViolation(
+          'deprecated-path',
+          facts,
+          reference.node,
+          target.name,
+          `${target.name}${alias} is deprecated${target.replacement ? `; use ${target.replacement}` : ''}`,
+          target.replacement ? `replace it with ${target.replacement}` : `stop using ${target.name}`,
+        ),
+      );
+    }
+  }
+  return output;
+}

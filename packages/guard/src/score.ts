@@ -1,0 +1,23 @@
+import type { RuleOutput } from './rules/context.js';
+import { RULE_IDS, type Score } from './types.js';
+
+function ratio(checked: number, violations: number): number {
+  return checked === 0 ? 1 : (checked - violations) / checked;
+}
+
+/** canonical usages / all usages, per rule and over every rule together. */
+export function computeScore(outputs: readonly RuleOutput[]): Score {
+  const rules = RULE_IDS.map((rule) => {
+    const output = outputs.find((o) => o.rule === rule);
+    const checked = output?.checked ?? 0;
+    const violations = output?.violations.length ?? 0;
+    return { rule, checked, violations, score: ratio(checked, violations) };
+  });
+  const checked = rules.reduce((sum, r) => sum + r.checked, 0);
+  const violations = rules.reduce((sum, r) => sum + r.violations, 0);
+  return { rules, checked, violations, overall: ratio(checked, violations) };
+}
+
+export function formatPercent(value: number): string {
+  return `${(Math.floor(value * 1000) / 10).toFixed(1)}%`;
+}
