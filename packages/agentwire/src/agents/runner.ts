@@ -1,0 +1,161 @@
+import type { Bus } from '../bus/types.js';
+import type { UserScope, RunHandle } from '../gateway/user-scope.js';
+import type { GatewayStats } from '../gateway/stats.js';
+import type { Logger } from '../logger.js';
+import type { Notifier } from '../notifier/notifier.js';
+import type { RunErrorCode } from '../protocol/types.js';
+import type { ToolRegistry } from './tools/registry.js';
+import type { Agent, AgentContext, ThreadTurn } from './types.js';
+
+export interface RunnerOptions {
+  readonly bus: Bus;
+  readonly tools: ToolRegistry;
+  readonly timeoutMs: number;
+  readonly stats: GatewayStats;
+  readonly logger: Logger;
+}
+
+export interface RunRequest {
+  readonly scope: UserScope;
+  readonly agent: Agent;
+  readonly threadId: string;
+  readonly runId: string;
+  readonly text: string;
+}
+
+interface StopReason {
+  readonly code: RunErrorCode;
+  readonly message: string;
+}
+
+/**
+ * Executes runs and owns their frame: `agent_started` first, exactly one terminal event
+ * last, whatever the agent does (returns, throws, hangs past its timeout, is stopped, or
+ * the process shuts down).
+ */
+export class AgentRunner {
+  private readonly active = new Map<string, RunHandle>();
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  start(request: RunRequest): RunHandle {
+    const { scope, threadId, runId } = request;
+    const controller = new AbortController();
+    const notifier = scope.notifierFor(threadId, runId);
+    const handle: RunHandle = {
+      runId,
+      threadId,
+      stop: (code, message) => {
+        if (!controller.signal.aborted) controller.abort({ code, message } satisfies StopReason);
+      },
+      done: Promise.resolve(),
+    };
+    const done = this.execute(request, notifier, controller).finally(() => {
+      this.active.delete(runId);
+      scope.removeRun(runId);
+      this.options.bus.runs.finish(runId).catch((err: unknown) => this.options.logger.warn({ err, runId }, 'run finish not recorded'));
+    });
+    const started: RunHandle = { ...handle, done };
+    this.active.set(runId, started);
+    scope.addRun(started);
+    this.options.stats.runsStarted++;
+    return started;
+  }
+
+  /** Stops a run executing in this process; false when it is not here. */
+  stop(runId: string, code: RunErrorCode, message: string): boolean {
+    const run = this.active.get(runId);
+    run?.stop(code, message);
+    return run !== undefined;
+  }
+
+  /** Lets runs finish for `drainMs`, then ends the rest with `shutdown`; resolves when all ended. */
+  async shutdown(drainMs: number): Promise<void> {
+    const all = () => Promise.all([...this.active.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      all().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+    ]);
+    clearTimeout(timer);
+    if (!drained) {
+      for (const run of this.active.values()) run.stop('shutdown', 'the server is shutting down');
+      await all();
+    }
+  }
+
+  private async execute(request: RunRequest, notifier: Notifier, controller: AbortController): Promise<void> {
+    const { agent, scope, threadId, runId, text } = request;
+    const { logger, stats, timeoutMs } = this.options;
+    const timer = setTimeout(
+      () => controller.abort({ code: 'timeout', message: `the run exceeded its ${timeoutMs} ms timeout` } satisfies StopReason),
+      timeoutMs,
+    );
+    let outcome: keyof GatewayStats['runsEnded'] = 'completed';
+    try {
+      await notifier.started(agent.name);
+      const context: AgentContext = {
+        notifier,
+        signal: controller.signal,
+        tools: this.options.tools,
+        toolContext: { userId: scope.userId, notebook: scope.notebook, signal: controller.signal, now: () => new Date() },
+        history: () => this.history(scope.userId, threadId, runId),
+      };
+      await raceAbort(agent.run({ text, userId: scope.userId, threadId, runId }, context), controller.signal);
+      if (!notifier.ended) await notifier.completed();
+    } catch (error) {
+      const reason = stopReason(controller.signal, error);
+      outcome = reason.code;
+      if (reason.code === 'failed') logger.warn({ err: error, user: scope.userId, runId }, 'run failed');
+      if (!notifier.ended) await notifier.failed(reason.code, reason.message);
+    } finally {
+      clearTimeout(timer);
+      // An agent still running after its run ended must not keep working for nobody.
+      if (!controller.signal.aborted) controller.abort({ code: 'cancelled', message: 'run ended' } satisfies StopReason);
+      stats.runsEnded[outcome]++;
+    }
+  }
+
+  private async history(userId: string, threadId: string, runId: string): Promise<ThreadTurn[]> {
+    const read = await this.options.bus.log.readAfter(userId, 0);
+    const turns: ThreadTurn[] = [];
+    for (const { event } of read.events) {
+      if (event.thread_id !== threadId || event.run_id === runId) continue;
+      if (event.type === 'user_message') turns.push({ role: 'user', text: event.data.text });
+      else if (event.type === 'agent_completed') turns.push({ role: 'assistant', text: event.data.result.text });
+    }
+    return turns;
+  }
+}
+
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function stopReason(signal: AbortSignal, error: unknown): StopReason {
+  if (signal.aborted && isStopReason(signal.reason)) return signal.reason;
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: 'failed', message: `the agent failed: ${detail}` };
+}
+
+function isStopReason(value: unknown): value is StopReason {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+}

@@ -1,0 +1,73 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { AgentwireError } from '../errors.js';
+
+export interface JwtOptions {
+  /** Shared secret for HS256 (`AGENTWIRE_JWT_SECRET`). */
+  secret?: string;
+  /** PEM public key (SPKI) for RS256 / ES256 / EdDSA (`AGENTWIRE_JWT_PUBLIC_KEY`). */
+  publicKey?: string;
+  /** JWKS URL for RS256 / ES256 / EdDSA (`AGENTWIRE_JWKS_URL`). */
+  jwksUrl?: string;
+  /** Accepted algorithms; defaults follow the key kind. */
+  algorithms?: string[];
+  issuer?: string;
+  audience?: string;
+}
+
+export interface VerifiedToken {
+  /** The `sub` claim: the only source of a connection's user id. */
+  readonly userId: string;
+  /** `exp` in ms since the epoch, when the token has one. */
+  readonly expiresAtMs: number | undefined;
+}
+
+export interface TokenVerifier {
+  /** Throws `AW_ERR_AUTH_EXPIRED` or `AW_ERR_AUTH_INVALID`. */
+  verify(token: string): Promise<VerifiedToken>;
+}
+
+const ASYMMETRIC = ['RS256', 'ES256', 'EdDSA'];
+const MAX_TOKEN_LENGTH = 8192;
+
+export function createJwtVerifier(options: JwtOptions): TokenVerifier {
+  const configured = [options.secret, options.publicKey, options.jwksUrl].filter((v) => v !== undefined && v !== '');
+  if (configured.length !== 1) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'configure exactly one of jwt.secret, jwt.publicKey, jwt.jwksUrl');
+  }
+  let key: Uint8Array | KeyObject | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (options.secret) {
+    if (options.secret.length < 32) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.secret must be at least 32 characters');
+    key = new TextEncoder().encode(options.secret);
+    algorithms = options.algorithms ?? ['HS256'];
+  } else if (options.publicKey) {
+    try {
+      key = createPublicKey(options.publicKey);
+    } catch (cause) {
+      throw new AgentwireError('AW_ERR_CONFIG', 'jwt.publicKey is not a PEM public key', { cause });
+    }
+    algorithms = options.algorithms ?? ASYMMETRIC;
+  } else {
+    key = createRemoteJWKSet(new URL(options.jwksUrl!));
+    algorithms = options.algorithms ?? ASYMMETRIC;
+  }
+  const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience };
+
+  return {
+    async verify(token) {
+      if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new AgentwireError('AW_ERR_AUTH_INVALID', 'bad token length');
+      try {
+        const { payload } = await jwtVerify(token, key as Uint8Array, verifyOptions);
+        if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
+          throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
+        }
+        return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
+      } catch (error) {
+        if (error instanceof AgentwireError) throw error;
+        if (error instanceof joseErrors.JWTExpired) throw new AgentwireError('AW_ERR_AUTH_EXPIRED', undefined, { cause: error });
+        throw new AgentwireError('AW_ERR_AUTH_INVALID', undefined, { cause: error });
+      }
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { newSecret } from '../../ids.js';
+import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
+import type { AppendedEvent, EventLog, ReadResult, RetentionOptions, StreamHead, StreamListener, Subscription } from '../types.js';
+
+interface Retained {
+  readonly appended: AppendedEvent;
+  readonly atMs: number;
+}
+
+/** One user's stream in this process: its life (epoch), its counter, its retained window. */
+class UserStream {
+  readonly epoch = newSecret(9);
+  lastSeq = 0;
+  readonly listeners = new Set<StreamListener>();
+  private retained: Retained[] = [];
+  /** Index of the oldest live entry; the array is compacted lazily, not shifted per event. */
+  private start = 0;
+
+  constructor(private readonly retention: RetentionOptions) {}
+
+  push(entry: Retained): void {
+    this.retained.push(entry);
+    this.trim(entry.atMs);
+  }
+
+  trim(nowMs: number): void {
+    const { maxEvents, maxAgeMs } = this.retention;
+    let start = Math.max(this.start, this.retained.length - maxEvents);
+    const oldestAllowed = nowMs - maxAgeMs;
+    while (start < this.retained.length && this.retained[start]!.atMs < oldestAllowed) start++;
+    this.start = start;
+    if (start > 64 && start * 2 > this.retained.length) {
+      this.retained = this.retained.slice(start);
+      this.start = 0;
+    }
+  }
+
+  oldestSeq(): number {
+    const first = this.retained[this.start];
+    return first ? first.appended.event.seq : this.lastSeq + 1;
+  }
+
+  after(afterSeq: number): AppendedEvent[] {
+    const oldest = this.oldestSeq();
+    const from = this.start + Math.max(0, afterSeq + 1 - oldest);
+    const out: AppendedEvent[] = [];
+    for (let i = from; i < this.retained.length; i++) out.push(this.retained[i]!.appended);
+    return out;
+  }
+}
+
+/**
+ * The embedded engine's event log. Appends are synchronous under the promise: the seq is
+ * assigned, the event retained and every live listener called before `append` returns,
+ * so per-user order is the call order and no listener can observe a gap.
+ */
+export class MemoryEventLog implements EventLog {
+  private readonly streams = new Map<string, UserStream>();
+
+  constructor(
+    private readonly retention: RetentionOptions,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent> {
+    return Promise.resolve(this.appendNow(userId, draft));
+  }
+
+  /** The synchronous core of `append`, for callers in this process that need no promise. */
+  appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
+    const stream = this.stream(userId);
+    const atMs = this.nowMs();
+    const event = {
+      type: draft.type,
+      seq: ++stream.lastSeq,
+      ts: new Date(atMs).toISOString(),
+      thread_id: draft.thread_id,
+      run_id: draft.run_id,
+      data: draft.data,
+    } as StreamEvent;
+    const appended: AppendedEvent = { userId, event, frame: JSON.stringify(event) };
+    stream.push({ appended, atMs });
+    for (const listener of stream.listeners) listener(appended);
+    return appended;
+  }
+
+  head(userId: string): Promise<StreamHead> {
+    return Promise.resolve(this.headNow(userId));
+  }
+
+  readAfter(userId: string, afterSeq: number): Promise<ReadResult> {
+    const stream = this.stream(userId);
+    stream.trim(this.nowMs());
+    return Promise.resolve({ ...this.headOf(stream), events: stream.after(afterSeq) });
+  }
+
+  subscribe(userId: string, listener: StreamListener): Subscription {
+    const stream = this.stream(userId);
+    stream.listeners.add(listener);
+    return {
+      ready: Promise.resolve(),
+      close: () => {
+        stream.listeners.delete(listener);
+      },
+    };
+  }
+
+  /** Drops a user's stream from memory; the next use starts a new epoch. */
+  release(userId: string): void {
+    const stream = this.streams.get(userId);
+    if (stream && stream.listeners.size === 0) this.streams.delete(userId);
+  }
+
+  get userCount(): number {
+    return this.streams.size;
+  }
+
+  private headNow(userId: string): StreamHead {
+    const stream = this.stream(userId);
+    stream.trim(this.nowMs());
+    return this.headOf(stream);
+  }
+
+  private headOf(stream: UserStream): StreamHead {
+    return { epoch: stream.epoch, lastSeq: stream.lastSeq, oldestSeq: stream.oldestSeq() };
+  }
+
+  private stream(userId: string): UserStream {
+    let stream = this.streams.get(userId);
+    if (!stream) {
+      stream = new UserStream(this.retention);
+      this.streams.set(userId, stream);
+    }
+    return stream;
+  }
+}

@@ -1,0 +1,175 @@
+import { newId, newSecret } from '../../ids.js';
+import type {
+  MessageClaim,
+  MessageLedger,
+  Note,
+  NoteStore,
+  RunDirectory,
+  RunRecord,
+  ThreadRecord,
+  ThreadStore,
+  TicketStore,
+} from '../types.js';
+
+/** Threads of every user of this process, with an index by owner. */
+export class MemoryThreadStore implements ThreadStore {
+  private readonly threads = new Map<string, ThreadRecord>();
+  private readonly byUser = new Map<string, Set<string>>();
+
+  constructor(private readonly nowMs: () => number) {}
+
+  create(userId: string, threadId: string, title: string): Promise<ThreadRecord> {
+    const at = new Date(this.nowMs()).toISOString();
+    const record: ThreadRecord = { threadId, userId, title, createdAt: at, updatedAt: at };
+    this.threads.set(threadId, record);
+    let own = this.byUser.get(userId);
+    if (!own) this.byUser.set(userId, (own = new Set()));
+    own.add(threadId);
+    return Promise.resolve(record);
+  }
+
+  get(threadId: string): Promise<ThreadRecord | undefined> {
+    return Promise.resolve(this.threads.get(threadId));
+  }
+
+  list(userId: string): Promise<ThreadRecord[]> {
+    const ids = this.byUser.get(userId) ?? [];
+    const records = [...ids].flatMap((id) => this.threads.get(id) ?? []);
+    return Promise.resolve(records.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)));
+  }
+
+  touch(threadId: string): Promise<void> {
+    const record = this.threads.get(threadId);
+    if (record) this.threads.set(threadId, { ...record, updatedAt: new Date(this.nowMs()).toISOString() });
+    return Promise.resolve();
+  }
+
+  release(userId: string): void {
+    for (const id of this.byUser.get(userId) ?? []) this.threads.delete(id);
+    this.byUser.delete(userId);
+  }
+}
+
+/** Accepted `client_msg_id`s, remembered as long as the event history is retained. */
+export class MemoryMessageLedger implements MessageLedger {
+  private readonly byUser = new Map<string, Map<string, { threadId: string; runId: string; atMs: number }>>();
+
+  constructor(
+    private readonly rememberMs: number,
+    private readonly nowMs: () => number,
+  ) {}
+
+  claim(userId: string, clientMsgId: string, proposal: { threadId: string; runId: string }): Promise<MessageClaim> {
+    let claims = this.byUser.get(userId);
+    if (!claims) this.byUser.set(userId, (claims = new Map()));
+    const now = this.nowMs();
+    // Insertion order is age order, so expired claims are all at the front.
+    for (const [id, claim] of claims) {
+      if (claim.atMs >= now - this.rememberMs) break;
+      claims.delete(id);
+    }
+    const existing = claims.get(clientMsgId);
+    if (existing) return Promise.resolve({ fresh: false, threadId: existing.threadId, runId: existing.runId });
+    claims.set(clientMsgId, { ...proposal, atMs: now });
+    return Promise.resolve({ fresh: true, ...proposal });
+  }
+
+  release(userId: string, clientMsgId: string): Promise<void> {
+    this.byUser.get(userId)?.delete(clientMsgId);
+    return Promise.resolve();
+  }
+
+  releaseUser(userId: string): void {
+    this.byUser.delete(userId);
+  }
+}
+
+export class MemoryRunDirectory implements RunDirectory {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly stopListeners = new Set<(runId: string) => void>();
+
+  register(run: { runId: string; userId: string; threadId: string }): Promise<void> {
+    this.runs.set(run.runId, { ...run, status: 'running' });
+    return Promise.resolve();
+  }
+
+  finish(runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run) this.runs.set(runId, { ...run, status: 'finished' });
+    return Promise.resolve();
+  }
+
+  get(runId: string): Promise<RunRecord | undefined> {
+    return Promise.resolve(this.runs.get(runId));
+  }
+
+  requestStop(runId: string): Promise<void> {
+    for (const listener of this.stopListeners) listener(runId);
+    return Promise.resolve();
+  }
+
+  onStopRequested(listener: (runId: string) => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+
+  releaseUser(userId: string): void {
+    for (const [id, run] of this.runs) if (run.userId === userId && run.status === 'finished') this.runs.delete(id);
+  }
+}
+
+export class MemoryTicketStore implements TicketStore {
+  private readonly tickets = new Map<string, { userId: string; expiresAtMs: number }>();
+
+  constructor(private readonly nowMs: () => number) {}
+
+  issue(userId: string, ttlMs: number): Promise<{ ticket: string; expiresAt: Date }> {
+    const now = this.nowMs();
+    for (const [id, t] of this.tickets) if (t.expiresAtMs <= now) this.tickets.delete(id);
+    const ticket = newSecret(24);
+    const expiresAtMs = now + ttlMs;
+    this.tickets.set(ticket, { userId, expiresAtMs });
+    return Promise.resolve({ ticket, expiresAt: new Date(expiresAtMs) });
+  }
+
+  redeem(ticket: string): Promise<string | undefined> {
+    const entry = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    return Promise.resolve(entry && entry.expiresAtMs > this.nowMs() ? entry.userId : undefined);
+  }
+}
+
+export class MemoryNoteStore implements NoteStore {
+  private readonly byUser = new Map<string, Note[]>();
+
+  constructor(private readonly nowMs: () => number) {}
+
+  add(userId: string, text: string): Promise<Note> {
+    const note: Note = { id: newId('note'), text, createdAt: new Date(this.nowMs()).toISOString() };
+    let notes = this.byUser.get(userId);
+    if (!notes) this.byUser.set(userId, (notes = []));
+    notes.push(note);
+    return Promise.resolve(note);
+  }
+
+  search(userId: string, query: string): Promise<Note[]> {
+    return Promise.resolve(matchNotes(this.byUser.get(userId) ?? [], query));
+  }
+
+  list(userId: string): Promise<Note[]> {
+    return Promise.resolve([...(this.byUser.get(userId) ?? [])]);
+  }
+
+  releaseUser(userId: string): void {
+    this.byUser.delete(userId);
+  }
+}
+
+/** Notes containing every word of the query (case-insensitive); all notes for an empty query. */
+export function matchNotes(notes: readonly Note[], query: string): Note[] {
+  const words = query.toLowerCase().split(/\W+/).filter((w) => w.length > 0);
+  return notes.filter((note) => {
+    const text = note.text.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}

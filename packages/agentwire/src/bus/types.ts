@@ -1,0 +1,137 @@
+import type { StreamEvent, StreamEventDraft } from '../protocol/types.js';
+
+/**
+ * The Bus is the one seam between where events are produced and where sockets are:
+ * the per-user event log (sequence, retention, replay), live fan-out, and the small
+ * amount of shared state every gateway process must agree on. Two engines implement
+ * it: memory (one process) and Redis (several processes).
+ */
+
+/** An event once appended: the object, its JSON text (serialised once) and its owner. */
+export interface AppendedEvent {
+  readonly userId: string;
+  readonly event: StreamEvent;
+  /** The exact JSON text sent on every socket of the user. */
+  readonly frame: string;
+}
+
+export interface StreamHead {
+  /** One life of the user's stream; changes whenever its history was lost. */
+  readonly epoch: string;
+  /** Newest seq, 0 when the stream is empty. */
+  readonly lastSeq: number;
+  /** Oldest retained seq; `lastSeq + 1` when nothing is retained. */
+  readonly oldestSeq: number;
+}
+
+export interface ReadResult extends StreamHead {
+  /** Retained events with `seq > after`, in order. */
+  readonly events: readonly AppendedEvent[];
+}
+
+export type StreamListener = (appended: AppendedEvent) => void;
+
+export interface Subscription {
+  /** Resolves once live events are flowing to the listener. */
+  readonly ready: Promise<void>;
+  close(): void;
+}
+
+export interface EventLog {
+  /** Gives the draft the next seq of the user's stream, retains it, then fans it out. */
+  append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent>;
+  head(userId: string): Promise<StreamHead>;
+  readAfter(userId: string, afterSeq: number): Promise<ReadResult>;
+  subscribe(userId: string, listener: StreamListener): Subscription;
+}
+
+export interface ThreadRecord {
+  readonly threadId: string;
+  readonly userId: string;
+  readonly title: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ThreadStore {
+  create(userId: string, threadId: string, title: string): Promise<ThreadRecord>;
+  get(threadId: string): Promise<ThreadRecord | undefined>;
+  list(userId: string): Promise<ThreadRecord[]>;
+  touch(threadId: string): Promise<void>;
+}
+
+export interface MessageClaim {
+  /** False when this `client_msg_id` was already accepted; the ids are then the original ones. */
+  readonly fresh: boolean;
+  readonly threadId: string;
+  readonly runId: string;
+}
+
+/** Remembers accepted `client_msg_id`s so a resent message never starts a second run. */
+export interface MessageLedger {
+  claim(userId: string, clientMsgId: string, proposal: { threadId: string; runId: string }): Promise<MessageClaim>;
+  /** Forgets a claim whose run could not be started, so the client may retry it. */
+  release(userId: string, clientMsgId: string): Promise<void>;
+}
+
+export type RunStatus = 'running' | 'finished';
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly userId: string;
+  readonly threadId: string;
+  readonly status: RunStatus;
+}
+
+/** Which runs exist, who owns them, and the stop requests that must reach them anywhere. */
+export interface RunDirectory {
+  register(run: { runId: string; userId: string; threadId: string }): Promise<void>;
+  finish(runId: string): Promise<void>;
+  get(runId: string): Promise<RunRecord | undefined>;
+  /** Delivers a stop request to whichever process executes the run. */
+  requestStop(runId: string): Promise<void>;
+  onStopRequested(listener: (runId: string) => void): () => void;
+}
+
+export interface TicketStore {
+  issue(userId: string, ttlMs: number): Promise<{ ticket: string; expiresAt: Date }>;
+  /** Returns the ticket's user once; every later call for the same ticket returns undefined. */
+  redeem(ticket: string): Promise<string | undefined>;
+}
+
+export interface Note {
+  readonly id: string;
+  readonly text: string;
+  readonly createdAt: string;
+}
+
+export interface NoteStore {
+  add(userId: string, text: string): Promise<Note>;
+  search(userId: string, query: string): Promise<Note[]>;
+  list(userId: string): Promise<Note[]>;
+}
+
+export type BusHealth = 'ok' | 'degraded';
+
+export interface Bus {
+  readonly engine: 'memory' | 'redis';
+  readonly log: EventLog;
+  readonly threads: ThreadStore;
+  readonly messages: MessageLedger;
+  readonly runs: RunDirectory;
+  readonly tickets: TicketStore;
+  readonly notes: NoteStore;
+  health(): BusHealth;
+  /** Frees what the engine holds in this process for an idle user. */
+  releaseUser(userId: string): void;
+  close(): Promise<void>;
+}
+
+export interface RetentionOptions {
+  /** Newest events kept per user (default 1,000). */
+  maxEvents: number;
+  /** Age past which an event is dropped (default 15 minutes). */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_RETENTION: RetentionOptions = Object.freeze({ maxEvents: 1000, maxAgeMs: 15 * 60_000 });

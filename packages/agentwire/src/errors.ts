@@ -1,0 +1,38 @@
+/**
+ * The one catalogue of agentwire's coded errors. Every error the library throws is an
+ * `AgentwireError` whose `code` comes from this table, so callers branch on codes,
+ * never on message text.
+ */
+export const ErrorCodes = {
+  AW_ERR_CONFIG: 'invalid configuration',
+  AW_ERR_AUTH_INVALID: 'token missing, malformed or wrongly signed',
+  AW_ERR_AUTH_EXPIRED: 'token expired',
+  AW_ERR_TICKET_INVALID: 'ticket unknown, expired or already used',
+  AW_ERR_NOTIFIER_NOT_STARTED: 'run event before agent_started',
+  AW_ERR_NOTIFIER_ALREADY_STARTED: 'agent_started emitted twice',
+  AW_ERR_NOTIFIER_ENDED: 'run event after the terminal event',
+  AW_ERR_NOTIFIER_UNKNOWN_TOOL_CALL: 'tool_completed for an unknown or completed tool_call_id',
+  AW_ERR_NOTIFIER_DUPLICATE_TOOL_CALL: 'tool_executing with a tool_call_id already used in this run',
+  AW_ERR_NOTIFIER_TOOL_CALLS_OPEN: 'agent_completed while tool calls are still open',
+  AW_ERR_UNKNOWN_AGENT: 'no agent registered under that name',
+  AW_ERR_UNKNOWN_TOOL: 'no tool registered under that name',
+  AW_ERR_TOOL_INPUT: 'tool arguments are invalid',
+  AW_ERR_BUS_UNAVAILABLE: 'the event bus is unreachable',
+  AW_ERR_GATEWAY_CLOSED: 'the gateway is closed',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class AgentwireError extends Error {
+  override readonly name = 'AgentwireError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ? `${ErrorCodes[code]}: ${detail}` : ErrorCodes[code], options);
+    this.code = code;
+  }
+}
+
+export function isAgentwireError(error: unknown, code?: ErrorCode): error is AgentwireError {
+  return error instanceof AgentwireError && (code === undefined || error.code === code);
+}

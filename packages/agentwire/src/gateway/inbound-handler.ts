@@ -1,0 +1,181 @@
+import type { RawData } from 'ws';
+import type { AgentRunner } from '../agents/runner.js';
+import { newId } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { replyFrame } from '../protocol/frames.js';
+import type { FrameParser } from '../protocol/inbound.js';
+import type { PingFrame, StopAgentFrame, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
+import type { Connection } from './connection.js';
+import type { ResolvedOptions } from './options.js';
+import type { GatewayStats } from './stats.js';
+import type { UserScope } from './user-scope.js';
+
+export interface InboundDeps {
+  readonly options: ResolvedOptions;
+  readonly runner: AgentRunner;
+  readonly parse: FrameParser;
+  readonly stats: GatewayStats;
+  readonly logger: Logger;
+  /** False while the gateway shuts down: no new runs. */
+  accepting(): boolean;
+}
+
+type ErrorEcho = { clientMsgId?: string | undefined; runId?: string | undefined };
+
+/**
+ * Answers every client frame of PROTOCOL.md. Bad input earns an `error` frame and the
+ * connection stays usable; nothing here may throw into the socket's event handler.
+ */
+export class InboundHandler {
+  constructor(private readonly deps: InboundDeps) {}
+
+  handle(connection: Connection, scope: UserScope, data: RawData, isBinary: boolean): void {
+    const decision = connection.rate.take(Date.now());
+    if (decision === 'abuse') {
+      connection.close(CloseCode.tooManyRequests, 'rate limit abused');
+      return;
+    }
+    if (decision === 'limited') {
+      this.error(connection, 'rate_limited', `more than ${this.deps.options.limits.ratePerSecond} frames per second`);
+      return;
+    }
+    if (isBinary) {
+      this.error(connection, 'unsupported_frame', 'binary frames are not supported; send JSON text');
+      return;
+    }
+    const parsed = this.deps.parse(rawToString(data));
+    if (!parsed.ok) {
+      this.error(connection, parsed.code, parsed.message, parsed);
+      return;
+    }
+    const { frame } = parsed;
+    switch (frame.type) {
+      case 'ping':
+        this.pong(connection, frame);
+        return;
+      case 'user_message':
+        this.guard(connection, { clientMsgId: frame.client_msg_id }, this.userMessage(connection, scope, frame));
+        return;
+      case 'stop_agent':
+        this.guard(connection, { runId: frame.run_id }, this.stopAgent(connection, scope, frame));
+        return;
+    }
+  }
+
+  private pong(connection: Connection, frame: PingFrame): void {
+    connection.reply(replyFrame('pong', frame.client_ts === undefined ? {} : { client_ts: frame.client_ts }));
+  }
+
+  private async userMessage(connection: Connection, scope: UserScope, frame: UserMessageFrame): Promise<void> {
+    const { options, runner } = this.deps;
+    const { bus } = options;
+    const echo = { clientMsgId: frame.client_msg_id };
+    const agent = options.agents.get(frame.agent ?? options.defaultAgent);
+    if (!agent) {
+      this.error(connection, 'invalid_message', `agent: unknown agent "${frame.agent}"; known: ${[...options.agents.keys()].join(', ')}`, echo);
+      return;
+    }
+    if (!this.deps.accepting()) {
+      this.error(connection, 'unavailable', 'the server is shutting down; retry on another connection', echo);
+      return;
+    }
+    if (bus.health() !== 'ok') {
+      this.error(connection, 'unavailable', 'the event store is unreachable; retry shortly', echo);
+      return;
+    }
+    if (frame.thread_id !== undefined) {
+      const thread = await bus.threads.get(frame.thread_id);
+      if (!thread || thread.userId !== scope.userId) {
+        this.error(connection, 'forbidden', 'thread_id: no such thread of yours', echo);
+        return;
+      }
+    }
+    scope.reservedRuns++;
+    try {
+      const claim = await bus.messages.claim(scope.userId, frame.client_msg_id, {
+        threadId: frame.thread_id ?? newId('thr'),
+        runId: newId('run'),
+      });
+      const accepted = replyFrame('message_accepted', {
+        client_msg_id: frame.client_msg_id,
+        thread_id: claim.threadId,
+        run_id: claim.runId,
+      });
+      if (!claim.fresh) {
+        connection.reply(accepted);
+        return;
+      }
+      if (scope.runsInFlight > options.limits.maxRunsInFlightPerUser) {
+        await bus.messages.release(scope.userId, frame.client_msg_id);
+        this.error(connection, 'too_many_runs', `at most ${options.limits.maxRunsInFlightPerUser} runs in flight; wait for one to end`, echo);
+        return;
+      }
+      if (frame.thread_id === undefined) await bus.threads.create(scope.userId, claim.threadId, threadTitle(frame.text));
+      else await bus.threads.touch(claim.threadId);
+      await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
+      connection.reply(accepted);
+      await bus.log.append(scope.userId, {
+        type: 'user_message',
+        thread_id: claim.threadId,
+        run_id: claim.runId,
+        data: { text: frame.text, client_msg_id: frame.client_msg_id },
+      });
+      runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: frame.text });
+    } finally {
+      scope.releaseReservation();
+    }
+  }
+
+  private async stopAgent(connection: Connection, scope: UserScope, frame: StopAgentFrame): Promise<void> {
+    const { bus } = this.deps.options;
+    const run = await bus.runs.get(frame.run_id);
+    const echo = { runId: frame.run_id };
+    if (!run || run.userId !== scope.userId) {
+      this.error(connection, 'forbidden', 'run_id: no such run of yours', echo);
+      return;
+    }
+    if (run.status !== 'running') {
+      this.error(connection, 'not_running', 'run_id: that run has already ended', echo);
+      return;
+    }
+    await bus.runs.requestStop(frame.run_id);
+  }
+
+  /** Turns a failure of an async handler into an `internal`/`unavailable` error frame, never a crash. */
+  private guard(connection: Connection, echo: ErrorEcho, work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      this.deps.logger.error({ err: error, connection: connection.id }, 'frame handling failed');
+      const degraded = this.deps.options.bus.health() !== 'ok';
+      this.error(
+        connection,
+        degraded ? 'unavailable' : 'internal',
+        degraded ? 'the event store is unreachable; retry shortly' : 'internal error while handling the frame',
+        echo,
+      );
+    });
+  }
+
+  private error(connection: Connection, code: WireErrorCode, message: string, echo: ErrorEcho = {}): void {
+    this.deps.stats.inboundErrors++;
+    connection.reply(
+      replyFrame('error', {
+        code,
+        message,
+        ...(echo.clientMsgId !== undefined && { client_msg_id: echo.clientMsgId }),
+        ...(echo.runId !== undefined && { run_id: echo.runId }),
+      }),
+    );
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
+
+function threadTitle(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}

@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import type { Agent } from '../agents/types.js';
+import type { Tool } from '../agents/tools/registry.js';
+import { ToolRegistry } from '../agents/tools/registry.js';
+import type { JwtOptions, TokenVerifier } from '../auth/jwt.js';
+import { createJwtVerifier } from '../auth/jwt.js';
+import type { Bus, RetentionOptions } from '../bus/types.js';
+import { MemoryBus } from '../bus/memory/memory-bus.js';
+import { AgentwireError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { DEFAULT_LIMITS, type Limits } from '../protocol/limits.js';
+
+export interface GatewayOptions {
+  /** Attach to this server; without it the gateway makes one (`gateway.listen()`). */
+  server?: Server;
+  /** Upgrade path (default `/ws`). */
+  path?: string;
+  /** How tokens are verified: JWT settings, or your own verifier. */
+  auth: { jwt: JwtOptions } | { verifier: TokenVerifier };
+  /** Accept `?token=` on the upgrade URL (off by default: URLs end up in logs). */
+  allowQueryToken?: boolean;
+  /** Lifetime of `POST /auth/ticket` tickets (default 60 s). */
+  ticketTtlMs?: number;
+  /** Event engine; default an in-process memory bus owned (and closed) by the gateway. */
+  bus?: Bus;
+  /** Retention of the default memory bus (ignored when `bus` is given). */
+  retention?: Partial<RetentionOptions>;
+  agents: readonly Agent[];
+  /** Agent used when a message names none (default: the first of `agents`). */
+  defaultAgent?: string;
+  tools?: ToolRegistry | readonly Tool<never>[];
+  limits?: Partial<Limits>;
+  heartbeatMs?: number;
+  /** A run still going after this is ended with `agent_error` code `timeout` (default 5 min). */
+  runTimeoutMs?: number;
+  /** A scope with no sockets and no runs is released after this (default 30 min). */
+  scopeIdleMs?: number;
+  /** On close, how long running runs may continue before they end with `shutdown` (default 10 s). */
+  shutdownDrainMs?: number;
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  readonly path: string;
+  readonly verifier: TokenVerifier;
+  readonly allowQueryToken: boolean;
+  readonly ticketTtlMs: number;
+  readonly bus: Bus;
+  readonly ownsBus: boolean;
+  readonly agents: ReadonlyMap<string, Agent>;
+  readonly defaultAgent: string;
+  readonly tools: ToolRegistry;
+  readonly limits: Readonly<Limits>;
+  readonly heartbeatMs: number;
+  readonly runTimeoutMs: number;
+  readonly scopeIdleMs: number;
+  readonly shutdownDrainMs: number;
+  readonly logger: Logger;
+}
+
+export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+  if (!options.agents || options.agents.length === 0) throw new AgentwireError('AW_ERR_CONFIG', 'agents must name at least one agent');
+  const agents = new Map<string, Agent>();
+  for (const agent of options.agents) {
+    if (agents.has(agent.name)) throw new AgentwireError('AW_ERR_CONFIG', `agent "${agent.name}" registered twice`);
+    agents.set(agent.name, agent);
+  }
+  const defaultAgent = options.defaultAgent ?? options.agents[0]!.name;
+  if (!agents.has(defaultAgent)) throw new AgentwireError('AW_ERR_CONFIG', `defaultAgent "${defaultAgent}" is not among agents`);
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value <= 0) throw new AgentwireError('AW_ERR_CONFIG', `limits.${name} must be a positive number`);
+  }
+  const verifier = 'verifier' in options.auth ? options.auth.verifier : createJwtVerifier(options.auth.jwt);
+  const tools = options.tools instanceof ToolRegistry ? options.tools : new ToolRegistry(options.tools ?? []);
+  return {
+    path: options.path ?? '/ws',
+    verifier,
+    allowQueryToken: options.allowQueryToken ?? false,
+    ticketTtlMs: positive('ticketTtlMs', options.ticketTtlMs, 60_000),
+    bus: options.bus ?? new MemoryBus({ retention: options.retention ?? {} }),
+    ownsBus: options.bus === undefined,
+    agents,
+    defaultAgent,
+    tools,
+    limits,
+    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 25_000),
+    runTimeoutMs: positive('runTimeoutMs', options.runTimeoutMs, 5 * 60_000),
+    scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, 30 * 60_000),
+    shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, 10_000),
+    logger: options.logger ?? silentLogger,
+  };
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a positive number`);
+  return value;
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new AgentwireError('AW_ERR_CONFIG', `${name} must be zero or more`);
+  return value;
+}

@@ -1,0 +1,74 @@
+import type { Bus } from '../bus/types.js';
+import type { Logger } from '../logger.js';
+import { userContext, type UserContext } from './user-context.js';
+import { UserScope } from './user-scope.js';
+
+/**
+ * The one factory of user scopes. A scope lives while its user has sockets or runs, and
+ * for `idleMs` after; then it is released and the engine frees what it held for the user.
+ */
+export class ScopeRegistry {
+  private readonly scopes = new Map<string, UserScope>();
+  private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly idleMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The scope of `context.userId`, created on first use. */
+  scopeFor(context: UserContext): UserScope {
+    const { userId } = context;
+    this.cancelRelease(userId);
+    let scope = this.scopes.get(userId);
+    if (!scope) {
+      scope = new UserScope(userContext(userId), this.bus, { onMaybeIdle: (s) => this.scheduleRelease(s) });
+      this.scopes.set(userId, scope);
+    }
+    return scope;
+  }
+
+  get(userId: string): UserScope | undefined {
+    return this.scopes.get(userId);
+  }
+
+  get size(): number {
+    return this.scopes.size;
+  }
+
+  all(): IterableIterator<UserScope> {
+    return this.scopes.values();
+  }
+
+  close(): void {
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
+    for (const scope of this.scopes.values()) scope.dispose();
+    this.scopes.clear();
+  }
+
+  private scheduleRelease(scope: UserScope): void {
+    if (!scope.idle || this.idleTimers.has(scope.userId)) return;
+    const timer = setTimeout(() => this.release(scope), this.idleMs);
+    timer.unref();
+    this.idleTimers.set(scope.userId, timer);
+  }
+
+  private cancelRelease(userId: string): void {
+    const timer = this.idleTimers.get(userId);
+    if (timer) {
+      clearTimeout(timer);
+      this.idleTimers.delete(userId);
+    }
+  }
+
+  private release(scope: UserScope): void {
+    this.idleTimers.delete(scope.userId);
+    if (!scope.idle || this.scopes.get(scope.userId) !== scope) return;
+    this.scopes.delete(scope.userId);
+    scope.dispose();
+    this.bus.releaseUser(scope.userId);
+    this.logger.debug({ user: scope.userId }, 'idle scope released');
+  }
+}

@@ -1,0 +1,100 @@
+import type { Notebook } from '../agents/tools/registry.js';
+import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
+import { Notifier } from '../notifier/notifier.js';
+import type { RunErrorCode } from '../protocol/types.js';
+import type { Connection } from './connection.js';
+import type { UserContext } from './user-context.js';
+
+/** A run executing in this process, as its scope sees it. */
+export interface RunHandle {
+  readonly runId: string;
+  readonly threadId: string;
+  /** Aborts the run; its terminal event is `agent_error` with `code`. */
+  stop(code: RunErrorCode, message: string): void;
+  /** Settles once the run's terminal event is appended. */
+  readonly done: Promise<void>;
+}
+
+export interface ScopeHooks {
+  /** Called whenever the scope may have become idle (no connections, no runs). */
+  onMaybeIdle(scope: UserScope): void;
+}
+
+/**
+ * Everything that belongs to one user in this process: their sockets, their runs, their
+ * live subscription to their stream, their notebook. Made only by `ScopeRegistry`; two
+ * users never share a scope or any mutable object in it.
+ */
+export class UserScope {
+  readonly userId: string;
+  readonly connections = new Set<Connection>();
+  readonly runs = new Map<string, RunHandle>();
+  readonly notebook: Notebook;
+  /** Runs accepted but not yet registered in `runs`, so the in-flight limit has no race. */
+  reservedRuns = 0;
+  private subscription: Subscription | undefined;
+  private readonly fanOut = (appended: AppendedEvent): void => {
+    for (const connection of this.connections) connection.deliver(appended);
+  };
+
+  constructor(
+    readonly context: UserContext,
+    private readonly bus: Bus,
+    private readonly hooks: ScopeHooks,
+  ) {
+    this.userId = context.userId;
+    const { notes } = bus;
+    const userId = this.userId;
+    this.notebook = Object.freeze({
+      add: (text: string) => notes.add(userId, text),
+      search: (query: string) => notes.search(userId, query),
+    });
+  }
+
+  get runsInFlight(): number {
+    return this.runs.size + this.reservedRuns;
+  }
+
+  get idle(): boolean {
+    return this.connections.size === 0 && this.runsInFlight === 0;
+  }
+
+  /** Adds a socket; resolves once the user's live events flow to it (queued until it goes live). */
+  async attach(connection: Connection): Promise<void> {
+    this.connections.add(connection);
+    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut);
+    await this.subscription.ready;
+  }
+
+  detach(connection: Connection): void {
+    if (!this.connections.delete(connection)) return;
+    if (this.connections.size === 0) {
+      this.subscription?.close();
+      this.subscription = undefined;
+    }
+    this.hooks.onMaybeIdle(this);
+  }
+
+  notifierFor(threadId: string, runId: string): Notifier {
+    return new Notifier(this.bus.log, { userId: this.userId, threadId, runId });
+  }
+
+  addRun(run: RunHandle): void {
+    this.runs.set(run.runId, run);
+  }
+
+  removeRun(runId: string): void {
+    this.runs.delete(runId);
+    this.hooks.onMaybeIdle(this);
+  }
+
+  releaseReservation(): void {
+    this.reservedRuns = Math.max(0, this.reservedRuns - 1);
+    this.hooks.onMaybeIdle(this);
+  }
+
+  dispose(): void {
+    this.subscription?.close();
+    this.subscription = undefined;
+  }
+}

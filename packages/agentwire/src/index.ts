@@ -1,0 +1,33 @@
+// The one public entry point of `agentwire`: re-exports only.
+
+export { createGateway, Gateway, type GatewayHealth } from './gateway/gateway.js';
+export type { GatewayOptions } from './gateway/options.js';
+export type { UserScope, RunHandle } from './gateway/user-scope.js';
+export { userContext, type UserContext } from './gateway/user-context.js';
+
+export { Notifier, type ToolOutcome } from './notifier/notifier.js';
+export type { GoldenPathState } from './notifier/golden-path.js';
+
+export type { Agent, AgentContext, AgentInput, ThreadTurn } from './agents/types.js';
+export { callTool, type ToolCallOutcome } from './agents/call-tool.js';
+export { ToolRegistry, type Tool, type ToolContext, type Notebook, type JsonSchemaObject } from './agents/tools/registry.js';
+export { builtinTools } from './agents/tools/builtin.js';
+export { createDemoAgent } from './agents/demo-agent.js';
+
+export { createMemoryBus, MemoryBus, type MemoryBusOptions } from './bus/memory/memory-bus.js';
+export type * from './bus/types.js';
+export { DEFAULT_RETENTION } from './bus/types.js';
+
+export { createJwtVerifier, type JwtOptions, type TokenVerifier, type VerifiedToken } from './auth/jwt.js';
+export { createDevLogin, type DevLogin } from './auth/dev-login.js';
+
+export { createHttpHandler, type HttpApiOptions } from './server/http-api.js';
+export { createMetricsRegistry } from './server/metrics.js';
+export { startServer, type RunningServer, type StandaloneOptions } from './server/standalone.js';
+export { configFromEnv, type ServerConfig } from './server/config.js';
+
+export { AgentwireError, ErrorCodes, isAgentwireError, type ErrorCode } from './errors.js';
+export { silentLogger, type Logger } from './logger.js';
+export { CloseCode } from './protocol/close-codes.js';
+export { DEFAULT_LIMITS, type Limits } from './protocol/limits.js';
+export * from './protocol/types.js';

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { ClientFrame, WireErrorCode } from './types.js';
+
+export interface InboundLimits {
+  maxTextBytes: number;
+  maxClientMsgIdLength: number;
+}
+
+export type InboundResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; code: WireErrorCode; message: string; clientMsgId?: string; runId?: string };
+
+const id = (field: string, max: number) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .min(1, { error: `${field} must not be empty` })
+    .max(max, { error: `${field} must be at most ${max} characters` });
+
+export type FrameParser = (text: string) => InboundResult;
+
+/**
+ * Builds the parser of inbound text frames for one set of limits. It never throws: every
+ * bad input maps to the error code of PROTOCOL.md ("Errors for bad input") with a message
+ * naming the field.
+ */
+export function createFrameParser(limits: InboundLimits): FrameParser {
+  const schemas = buildSchemas(limits);
+  return (text) => parseClientFrame(text, limits, schemas);
+}
+
+function parseClientFrame(text: string, limits: InboundLimits, schemas: Schemas): InboundResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'invalid_json', message: 'frame is not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'invalid_json', message: 'frame must be a JSON object' };
+  }
+  const record = value as Record<string, unknown>;
+  const echo = echoIds(record);
+  const type = record['type'];
+  if (typeof type !== 'string') {
+    return { ok: false, code: 'invalid_message', message: 'type is required and must be a string', ...echo };
+  }
+  const schema = Object.hasOwn(schemas, type) ? schemas[type as keyof Schemas] : undefined;
+  if (!schema) {
+    return { ok: false, code: 'unknown_type', message: `unknown type "${type.slice(0, 64)}"`, ...echo };
+  }
+  const parsed = schema.safeParse(record);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'frame';
+    const message = issue?.message.startsWith(field) ? issue.message : `${field}: ${issue?.message ?? 'invalid'}`;
+    return { ok: false, code: 'invalid_message', message, ...echo };
+  }
+  if (parsed.data.type === 'user_message' && Buffer.byteLength(parsed.data.text, 'utf8') > limits.maxTextBytes) {
+    return { ok: false, code: 'invalid_message', message: `text exceeds ${limits.maxTextBytes} bytes of UTF-8`, ...echo };
+  }
+  return { ok: true, frame: parsed.data as ClientFrame };
+}
+
+/** The bad frame's ids, echoed in its `error` reply when they are plain short strings. */
+function echoIds(record: Record<string, unknown>): { clientMsgId?: string; runId?: string } {
+  const out: { clientMsgId?: string; runId?: string } = {};
+  const clientMsgId = record['client_msg_id'];
+  const runId = record['run_id'];
+  if (typeof clientMsgId === 'string' && clientMsgId.length <= 128) out.clientMsgId = clientMsgId;
+  if (typeof runId === 'string' && runId.length <= 128) out.runId = runId;
+  return out;
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+
+function buildSchemas(limits: InboundLimits) {
+  return {
+    user_message: z.object({
+      type: z.literal('user_message'),
+      client_msg_id: id('client_msg_id', limits.maxClientMsgIdLength),
+      text: z.string({ error: 'text must be a string' }).min(1, { error: 'text must not be empty' }),
+      thread_id: id('thread_id', 128).optional(),
+      agent: id('agent', 64).optional(),
+    }),
+    stop_agent: z.object({ type: z.literal('stop_agent'), run_id: id('run_id', 128) }),
+    ping: z.object({ type: z.literal('ping'), client_ts: z.unknown().optional() }),
+  };
+}

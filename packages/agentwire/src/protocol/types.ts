@@ -1,0 +1,126 @@
+/**
+ * The wire contract of PROTOCOL.md, version 1, as TypeScript types. Server and client
+ * both import these: there is one definition of every frame.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const SUBPROTOCOL = 'agentwire.v1';
+/** Prefix of the subprotocol entry that carries a JWT for browsers (`bearer.<jwt>`). */
+export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
+
+/** Why a run ended without an answer (`agent_error.data.code`). */
+export type RunErrorCode = 'failed' | 'cancelled' | 'timeout' | 'shutdown';
+
+/** `data` of every user-stream event, by type. */
+export interface StreamEventDataMap {
+  user_message: { text: string; client_msg_id: string };
+  agent_started: { agent_name: string };
+  agent_thinking: { text: string };
+  agent_message_delta: { message_id: string; delta: string };
+  tool_executing: { tool_call_id: string; tool_name: string; args: unknown };
+  tool_completed: {
+    tool_call_id: string;
+    tool_name: string;
+    result?: unknown;
+    error?: string;
+    duration_ms: number;
+  };
+  agent_completed: { result: { text: string }; duration_ms: number };
+  agent_error: { code: RunErrorCode; message: string; duration_ms: number };
+}
+
+export type StreamEventType = keyof StreamEventDataMap;
+
+export const STREAM_EVENT_TYPES: readonly StreamEventType[] = [
+  'user_message',
+  'agent_started',
+  'agent_thinking',
+  'agent_message_delta',
+  'tool_executing',
+  'tool_completed',
+  'agent_completed',
+  'agent_error',
+];
+
+/** An event before the user's stream has given it a `seq` and `ts`. */
+export type StreamEventDraft<T extends StreamEventType = StreamEventType> = {
+  [K in T]: { type: K; thread_id: string; run_id: string; data: StreamEventDataMap[K] };
+}[T];
+
+/** A user-stream event as it travels on the wire and is retained for resume. */
+export type StreamEvent<T extends StreamEventType = StreamEventType> = {
+  [K in T]: {
+    type: K;
+    seq: number;
+    ts: string;
+    thread_id: string;
+    run_id: string;
+    data: StreamEventDataMap[K];
+  };
+}[T];
+
+/** `data` of every connection reply (not retained, no `seq`), by type. */
+export interface ReplyDataMap {
+  connection_established: {
+    connection_id: string;
+    user_id: string;
+    protocol: number;
+    last_seq: number;
+    epoch: string;
+    resumed: boolean;
+    heartbeat_ms: number;
+  };
+  message_accepted: { client_msg_id: string; thread_id: string; run_id: string };
+  resume_gap: { requested_after: number; oldest_available: number; epoch: string };
+  pong: { client_ts?: unknown };
+  error: { code: WireErrorCode; message: string; client_msg_id?: string; run_id?: string };
+}
+
+export type ReplyType = keyof ReplyDataMap;
+
+export type Reply<T extends ReplyType = ReplyType> = {
+  [K in T]: { type: K; data: ReplyDataMap[K] };
+}[T];
+
+/** Anything the server sends. */
+export type ServerFrame = StreamEvent | Reply;
+
+/** `error.data.code` values of PROTOCOL.md, plus the documented extensions. */
+export type WireErrorCode =
+  | 'invalid_json'
+  | 'unknown_type'
+  | 'invalid_message'
+  | 'forbidden'
+  | 'not_running'
+  | 'rate_limited'
+  | 'unsupported_frame'
+  | 'too_many_runs'
+  | 'unavailable'
+  | 'internal';
+
+/** Client → server frames. */
+export interface UserMessageFrame {
+  type: 'user_message';
+  client_msg_id: string;
+  text: string;
+  thread_id?: string | undefined;
+  agent?: string | undefined;
+}
+export interface StopAgentFrame {
+  type: 'stop_agent';
+  run_id: string;
+}
+export interface PingFrame {
+  type: 'ping';
+  client_ts?: unknown;
+}
+export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame;
+export type ClientFrameType = ClientFrame['type'];
+
+/** Thread summary as served by `GET /threads`. */
+export interface ThreadSummary {
+  thread_id: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+}

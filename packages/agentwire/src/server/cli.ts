@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { newSecret } from '../ids.js';
+import { isAgentwireError } from '../errors.js';
+import { configFromEnv, type ServerConfig } from './config.js';
+import { startServer } from './standalone.js';
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = configFromEnv(process.env, () => newSecret(32));
+  } catch (error) {
+    if (isAgentwireError(error, 'AW_ERR_CONFIG')) {
+      process.stderr.write(`agentwire: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: 'agentwire' } });
+  if (config.generatedSecret) {
+    logger.warn(
+      { generated_jwt_secret: config.jwt.secret },
+      'no AGENTWIRE_JWT_SECRET configured: generated one for this process (tokens die with it); dev login is on',
+    );
+  }
+  const running = await startServer(config, { logger });
+  logger.info({ url: running.url, engine: running.gateway.bus.engine, dev_login: config.devLogin }, `agentwire listening on ${running.url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`agentwire: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+import { AgentwireError } from '../errors.js';
+
+/** Everything the standalone server reads from its environment (README, "Configuration"). */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  jwt: { secret?: string; publicKey?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  /** True when no key was configured and a secret was generated for this process. */
+  generatedSecret: boolean;
+  devLogin: boolean;
+  devTokenTtlMs: number;
+  allowQueryToken: boolean;
+  demoDelayMs: number;
+  heartbeatMs: number;
+  runTimeoutMs: number;
+  scopeIdleMs: number;
+  shutdownDrainMs: number;
+  ticketTtlMs: number;
+  retentionEvents: number;
+  retentionMs: number;
+  maxConnectionsPerUser: number;
+  maxRunsPerUser: number;
+  logLevel: string;
+  redisUrl: string | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function configFromEnv(env: Env, generateSecret: () => string): ServerConfig {
+  const secret = text(env, 'AGENTWIRE_JWT_SECRET');
+  const publicKey = text(env, 'AGENTWIRE_JWT_PUBLIC_KEY');
+  const jwksUrl = text(env, 'AGENTWIRE_JWKS_URL');
+  const keyCount = [secret, publicKey, jwksUrl].filter(Boolean).length;
+  if (keyCount > 1) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'set only one of AGENTWIRE_JWT_SECRET, AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_JWKS_URL');
+  }
+  if (secret !== undefined && secret.length < 32) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_JWT_SECRET must be at least 32 characters');
+  }
+  if (jwksUrl !== undefined && !URL.canParse(jwksUrl)) throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_JWKS_URL is not a URL');
+  const generatedSecret = keyCount === 0;
+  const devLoginSetting = bool(env, 'AGENTWIRE_DEV_LOGIN');
+  const devLogin = devLoginSetting ?? generatedSecret;
+  if (devLogin && publicKey !== undefined) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET (it signs HS256 tokens), not a public key');
+  }
+  if (devLogin && jwksUrl !== undefined) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET (it signs HS256 tokens), not a JWKS URL');
+  }
+  const jwt: ServerConfig['jwt'] = generatedSecret ? { secret: generateSecret() } : {};
+  if (secret !== undefined) jwt.secret = secret;
+  if (publicKey !== undefined) jwt.publicKey = publicKey.replaceAll('\\n', '\n');
+  if (jwksUrl !== undefined) jwt.jwksUrl = jwksUrl;
+  const issuer = text(env, 'AGENTWIRE_JWT_ISSUER');
+  const audience = text(env, 'AGENTWIRE_JWT_AUDIENCE');
+  if (issuer !== undefined) jwt.issuer = issuer;
+  if (audience !== undefined) jwt.audience = audience;
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    jwt,
+    generatedSecret,
+    devLogin,
+    devTokenTtlMs: int(env, 'AGENTWIRE_DEV_TOKEN_TTL_MS', 12 * 3600_000, 1000),
+    allowQueryToken: bool(env, 'AGENTWIRE_ALLOW_QUERY_TOKEN') ?? false,
+    demoDelayMs: int(env, 'AGENTWIRE_DEMO_DELAY_MS', 150, 0, 60_000),
+    heartbeatMs: int(env, 'AGENTWIRE_HEARTBEAT_MS', 25_000, 10),
+    runTimeoutMs: int(env, 'AGENTWIRE_RUN_TIMEOUT_MS', 300_000, 10),
+    scopeIdleMs: int(env, 'AGENTWIRE_SCOPE_IDLE_MS', 1_800_000, 10),
+    shutdownDrainMs: int(env, 'AGENTWIRE_SHUTDOWN_DRAIN_MS', 10_000, 0),
+    ticketTtlMs: int(env, 'AGENTWIRE_TICKET_TTL_MS', 60_000, 1000),
+    retentionEvents: int(env, 'AGENTWIRE_RETENTION_EVENTS', 1000, 1),
+    retentionMs: int(env, 'AGENTWIRE_RETENTION_MS', 900_000, 1000),
+    maxConnectionsPerUser: int(env, 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', 20, 1),
+    maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', 5, 1),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    redisUrl: text(env, 'REDIS_URL'),
+  };
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function bool(env: Env, name: string): boolean | undefined {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new AgentwireError('AW_ERR_CONFIG', `${name} must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new AgentwireError('AW_ERR_CONFIG', `${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}

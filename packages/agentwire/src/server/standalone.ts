@@ -1,0 +1,76 @@
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createDemoAgent } from '../agents/demo-agent.js';
+import { builtinTools } from '../agents/tools/builtin.js';
+import type { Agent } from '../agents/types.js';
+import { createDevLogin } from '../auth/dev-login.js';
+import type { Bus } from '../bus/types.js';
+import { createGateway, type Gateway } from '../gateway/gateway.js';
+import type { Logger } from '../logger.js';
+import type { ServerConfig } from './config.js';
+import { createHttpHandler } from './http-api.js';
+import { createMetricsRegistry } from './metrics.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly gateway: Gateway;
+  /** Graceful: drains runs, closes sockets with 1001, stops listening. */
+  close(): Promise<void>;
+}
+
+export interface StandaloneOptions {
+  logger: Logger;
+  /** Overrides the engine chosen from the config (tests use this). */
+  bus?: Bus;
+  /** Agents beside the demo agent. */
+  extraAgents?: readonly Agent[];
+}
+
+/** The chat page's built files, shipped beside `dist/`. */
+export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** Starts the standalone server of `npm start`: chat page, `/ws`, and the HTTP routes. */
+export async function startServer(config: ServerConfig, options: StandaloneOptions): Promise<RunningServer> {
+  const server = createServer();
+  const gateway = createGateway({
+    server,
+    auth: { jwt: config.jwt },
+    allowQueryToken: config.allowQueryToken,
+    ticketTtlMs: config.ticketTtlMs,
+    ...(options.bus && { bus: options.bus }),
+    retention: { maxEvents: config.retentionEvents, maxAgeMs: config.retentionMs },
+    agents: [createDemoAgent({ delayMs: config.demoDelayMs }), ...(options.extraAgents ?? [])],
+    defaultAgent: 'demo',
+    tools: builtinTools(),
+    limits: { maxConnectionsPerUser: config.maxConnectionsPerUser, maxRunsInFlightPerUser: config.maxRunsPerUser },
+    heartbeatMs: config.heartbeatMs,
+    runTimeoutMs: config.runTimeoutMs,
+    scopeIdleMs: config.scopeIdleMs,
+    shutdownDrainMs: config.shutdownDrainMs,
+    logger: options.logger,
+  });
+  const devLogin = config.devLogin && config.jwt.secret ? createDevLogin(config.jwt.secret, config.devTokenTtlMs) : undefined;
+  server.on(
+    'request',
+    createHttpHandler(gateway, {
+      ...(devLogin && { devLogin }),
+      staticRoot: WEB_ROOT,
+      metrics: createMetricsRegistry(gateway),
+    }),
+  );
+  const { port } = await gateway.listen(config.port, config.host);
+  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return {
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    gateway,
+    async close() {
+      await gateway.close();
+      if (!server.listening) return;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}

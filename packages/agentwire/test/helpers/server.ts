@@ -1,0 +1,74 @@
+import { createServer } from 'node:http';
+import { SignJWT } from 'jose';
+import { createDemoAgent } from '../../src/agents/demo-agent.js';
+import { builtinTools } from '../../src/agents/tools/builtin.js';
+import type { Agent } from '../../src/agents/types.js';
+import { createDevLogin } from '../../src/auth/dev-login.js';
+import type { Bus } from '../../src/bus/types.js';
+import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
+import type { GatewayOptions } from '../../src/gateway/options.js';
+import { createHttpHandler } from '../../src/server/http-api.js';
+import { createMetricsRegistry } from '../../src/server/metrics.js';
+import type { EngineFactory } from './engines.js';
+
+export const TEST_SECRET = 'agentwire-test-secret-0123456789abcdef';
+
+export interface TestServerOptions extends Partial<Omit<GatewayOptions, 'auth' | 'server' | 'bus' | 'agents'>> {
+  engine?: EngineFactory;
+  agents?: Agent[];
+  demoDelayMs?: number;
+}
+
+export interface TestServer {
+  readonly port: number;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly gateway: Gateway;
+  readonly bus: Bus;
+  /** An HS256 token for `userId`, valid for `ttlSeconds` (negative: already expired). */
+  token(userId: string, ttlSeconds?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real gateway and HTTP routes on a free loopback port. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { engine, agents, demoDelayMs, ...gatewayOptions } = options;
+  const bus = engine ? await engine.create({ retention: options.retention ?? {} }) : undefined;
+  const server = createServer();
+  const gateway = createGateway({
+    shutdownDrainMs: 0,
+    ...gatewayOptions,
+    server,
+    ...(bus && { bus }),
+    auth: { jwt: { secret: TEST_SECRET } },
+    agents: agents ?? [createDemoAgent({ delayMs: demoDelayMs ?? 0 })],
+    tools: builtinTools(),
+  });
+  server.on(
+    'request',
+    createHttpHandler(gateway, { devLogin: createDevLogin(TEST_SECRET, 3600_000), metrics: createMetricsRegistry(gateway) }),
+  );
+  const { port } = await gateway.listen(0, '127.0.0.1');
+  const key = new TextEncoder().encode(TEST_SECRET);
+  return {
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    gateway,
+    bus: gateway.bus,
+    token: (userId, ttlSeconds = 3600) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId)
+        .setIssuedAt(Math.floor(Date.now() / 1000) - (ttlSeconds < 0 ? 7200 : 0))
+        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+        .sign(key),
+    async close() {
+      await gateway.close();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
+      if (bus) await bus.close();
+    },
+  };
+}
