@@ -19,6 +19,17 @@ export const ErrorCodes = {
   AW_ERR_TOOL_INPUT: 'tool arguments are invalid',
   AW_ERR_BUS_UNAVAILABLE: 'the event bus is unreachable',
   AW_ERR_GATEWAY_CLOSED: 'the gateway is closed',
+  AW_ERR_CLIENT_QUEUE_FULL: 'the client outbound queue is full; wait until the connection is back',
+  AW_ERR_CLIENT_CLOSED: 'the client was closed',
+  AW_ERR_CLIENT_UNAUTHORIZED: 'the server refused the credentials (close 1008); the client will not reconnect with them',
+  AW_ERR_CLIENT_TOKEN_EXPIRED: 'the token expired (close 4001) and no getToken callback was given',
+  AW_ERR_CLIENT_FATAL_CLOSE: 'the server closed the connection with a code the client must not retry',
+  AW_ERR_CLIENT_CREDENTIALS: 'the getToken or getTicket callback failed',
+  AW_ERR_CLIENT_REJECTED: 'the server answered the frame with an error',
+  AW_ERR_CLIENT_RESUME_GAP: 'events of this run were lost in a resume gap; refetch the thread over HTTP',
+  AW_ERR_CLIENT_RUN_FAILED: 'the run ended with agent_error',
+  AW_ERR_CLIENT_NO_WEBSOCKET: 'no WebSocket implementation found (install the ws package on Node < 22)',
+  AW_ERR_CLIENT_OPTIONS: 'invalid client options',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
