@@ -1,0 +1,68 @@
+import type { AgentwireClient } from '../../src/client/client.js';
+import type { ConnectionState, StateChange } from '../../src/client/client-types.js';
+import type { StreamEvent } from '../../src/protocol/types.js';
+import type { TestServer } from '../helpers/server.js';
+
+/** mulberry32: a small seeded PRNG, so "random" drop points replay exactly from a seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Kills the user's server-side sockets without a close handshake, like a network cut. */
+export function dropSockets(server: TestServer, userId: string): number {
+  const connections = [...server.gateway.scopeFor({ userId }).connections];
+  for (const connection of connections) connection.socket.terminate();
+  return connections.length;
+}
+
+/** Resolves on the first state change matching `test`; fails after `timeoutMs` with the states seen. */
+export function waitForState(
+  client: AgentwireClient,
+  state: ConnectionState,
+  timeoutMs = 5000,
+): Promise<StateChange> {
+  const seen: string[] = [client.state];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`state ${state} not reached in ${timeoutMs} ms; saw ${seen.join(' → ')}`));
+    }, timeoutMs);
+    const off = client.on('state', (change) => {
+      seen.push(change.state);
+      if (change.state !== state) return;
+      clearTimeout(timer);
+      off();
+      resolve(change);
+    });
+  });
+}
+
+/** Polls a condition every few ms until it holds; fails after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The user's retained stream on the server: the truth a client must reproduce. */
+export async function serverStream(server: TestServer, userId: string): Promise<StreamEvent[]> {
+  const read = await server.bus.log.readAfter(userId, 0);
+  return read.events.map((e) => e.event);
+}
+
+/** Joins a run's deltas in seq order, as a UI would render them. */
+export function answerOf(events: readonly StreamEvent[], runId: string): string {
+  return events
+    .filter((e): e is StreamEvent<'agent_message_delta'> => e.type === 'agent_message_delta' && e.run_id === runId)
+    .map((e) => e.data.delta)
+    .join('');
+}
