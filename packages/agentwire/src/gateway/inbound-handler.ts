@@ -64,7 +64,15 @@ export class InboundHandler {
   }
 
   private pong(connection: Connection, frame: PingFrame): void {
-    connection.reply(replyFrame('pong', frame.client_ts === undefined ? {} : { client_ts: frame.client_ts }));
+    let pong: string;
+    try {
+      pong = replyFrame('pong', frame.client_ts === undefined ? {} : { client_ts: frame.client_ts });
+    } catch {
+      // JSON.parse accepts nesting that JSON.stringify overflows the stack on; that must not crash the process.
+      this.error(connection, 'invalid_message', 'client_ts: too deeply nested to echo');
+      return;
+    }
+    connection.reply(pong);
   }
 
   private async userMessage(connection: Connection, scope: UserScope, frame: UserMessageFrame): Promise<void> {
