@@ -31,6 +31,13 @@ export interface ReadResult extends StreamHead {
 
 export type StreamListener = (appended: AppendedEvent) => void;
 
+/**
+ * Told that the followed stream lost its history (a flushed Redis: new `epoch`, seqs
+ * restart), so positions held by the follower mean nothing any more. The follower gets
+ * no further events; it must resume (a socket: close with 1013 so the client resumes).
+ */
+export type StreamResetListener = (epoch: string) => void;
+
 export interface Subscription {
   /** Resolves once live events are flowing to the listener. */
   readonly ready: Promise<void>;
@@ -42,7 +49,7 @@ export interface EventLog {
   append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent>;
   head(userId: string): Promise<StreamHead>;
   readAfter(userId: string, afterSeq: number): Promise<ReadResult>;
-  subscribe(userId: string, listener: StreamListener): Subscription;
+  subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription;
 }
 
 export interface ThreadRecord {

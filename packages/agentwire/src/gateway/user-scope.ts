@@ -1,6 +1,7 @@
 import type { Notebook } from '../agents/tools/registry.js';
 import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
 import { Notifier } from '../notifier/notifier.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import type { RunErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import type { UserContext } from './user-context.js';
@@ -37,6 +38,14 @@ export class UserScope {
     for (const connection of this.connections) connection.deliver(appended);
   };
 
+  /** The stream's history was lost (new epoch): every socket must resume to learn so. */
+  private readonly onStreamReset = (): void => {
+    // The old subscription follows a dead stream life; the next socket subscribes afresh.
+    this.subscription?.close();
+    this.subscription = undefined;
+    for (const connection of this.connections) connection.close(CloseCode.tryAgainLater, 'event stream was reset; resume with last_seq and epoch');
+  };
+
   constructor(
     readonly context: UserContext,
     private readonly bus: Bus,
@@ -62,7 +71,7 @@ export class UserScope {
   /** Adds a socket; resolves once the user's live events flow to it (queued until it goes live). */
   async attach(connection: Connection): Promise<void> {
     this.connections.add(connection);
-    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut);
+    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut, this.onStreamReset);
     await this.subscription.ready;
   }
 

@@ -1,0 +1,218 @@
+import type { Redis } from 'ioredis';
+import { newSecret } from '../../ids.js';
+import type { Logger } from '../../logger.js';
+import type { EventLog, StreamListener, StreamResetListener, Subscription } from '../types.js';
+import type { RedisKeys } from './keys.js';
+import { parseFrame } from './redis-event-log.js';
+import { whenReady } from './redis-client.js';
+
+interface Follower {
+  readonly listener: StreamListener;
+  readonly onReset: StreamResetListener | undefined;
+  /** Set once told of a reset: a follower with a reset handler gets nothing after it. */
+  reset: boolean;
+}
+
+interface Channel {
+  readonly userId: string;
+  readonly name: string;
+  readonly followers: Set<Follower>;
+  /** Resolves once SUBSCRIBE is confirmed and the stream's life is known. */
+  confirmed: Promise<void>;
+  epoch: string | undefined;
+  /** Newest seq seen on this channel, where repair after a reconnect starts. */
+  lastSeq: number;
+}
+
+/**
+ * Live fan-out over Redis pub/sub: one subscriber connection per process, one channel per
+ * user subscribed while this process has someone following that user (a socket of theirs),
+ * plus one channel for stop requests. Redis sends each event only to the processes that
+ * follow its user. Pub/sub may drop messages (a reconnect); after one, every followed
+ * stream is re-read from the event log, and a stream that lost its history (new epoch)
+ * is reported to its followers instead of being passed on as if nothing happened.
+ */
+export class FanOut {
+  private readonly channels = new Map<string, Channel>();
+  private readonly stopListeners = new Set<(runId: string) => void>();
+  /** Tags this process's stop requests, which it has already handled locally. */
+  private readonly origin = newSecret(9);
+  private started = false;
+  private closed = false;
+
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly publisher: Redis,
+    private readonly keys: RedisKeys,
+    private readonly logger: Logger,
+  ) {
+    subscriber.on('message', (name: string, payload: string) => this.onMessage(name, payload));
+    subscriber.on('ready', () => {
+      if (this.started && !this.closed) void this.resubscribe();
+    });
+  }
+
+  /** The event log used for repair (the log delivers through this fan-out, so it comes second). */
+  private log: EventLog | undefined;
+
+  attachLog(log: EventLog): void {
+    this.log = log;
+  }
+
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(this.keys.stops());
+    this.started = true;
+  }
+
+  follow(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription {
+    let channel = this.channels.get(userId);
+    if (!channel) {
+      const fresh: Channel = { userId, name: this.keys.live(userId), followers: new Set(), confirmed: Promise.resolve(), epoch: undefined, lastSeq: 0 };
+      fresh.confirmed = this.confirm(fresh);
+      // A channel that could not be subscribed is forgotten, so the next follower tries again.
+      fresh.confirmed.catch(() => {
+        if (this.channels.get(userId) === fresh) this.channels.delete(userId);
+      });
+      this.channels.set(userId, fresh);
+      channel = fresh;
+    }
+    const follower: Follower = { listener, onReset, reset: false };
+    channel.followers.add(follower);
+    const joined = channel;
+    return {
+      ready: joined.confirmed,
+      close: () => {
+        joined.followers.delete(follower);
+        if (joined.followers.size > 0 || this.channels.get(userId) !== joined) return;
+        this.channels.delete(userId);
+        if (this.subscriber.status === 'ready') {
+          this.subscriber.unsubscribe(joined.name).catch((err: unknown) => this.logger.debug({ err, userId }, 'unsubscribe failed'));
+        }
+      },
+    };
+  }
+
+  onStopRequested(listener: (runId: string) => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+
+  /** Stops the run here if it runs here, and tells every other process. */
+  async requestStop(runId: string): Promise<void> {
+    this.notifyStop(runId);
+    await this.publisher.publish(this.keys.stops(), `${this.origin} ${runId}`);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.channels.clear();
+    this.stopListeners.clear();
+  }
+
+  private async confirm(channel: Channel): Promise<void> {
+    await this.subscriber.subscribe(channel.name);
+    const head = await this.requireLog().head(channel.userId);
+    // A message that arrived meanwhile already told us the epoch; it is the newer word.
+    channel.epoch ??= head.epoch;
+    channel.lastSeq = Math.max(channel.lastSeq, head.lastSeq);
+  }
+
+  private onMessage(name: string, payload: string): void {
+    if (name === this.keys.stops()) {
+      const [origin, runId] = payload.split(' ');
+      if (origin !== this.origin && runId) this.notifyStop(runId);
+      return;
+    }
+    const channel = this.channelNamed(name);
+    if (!channel) return;
+    const newline = payload.indexOf('\n');
+    const epoch = payload.slice(0, newline);
+    let appended;
+    try {
+      appended = parseFrame(channel.userId, payload.slice(newline + 1));
+    } catch (error) {
+      this.logger.error({ err: error, userId: channel.userId }, 'unreadable event on the live channel dropped');
+      return;
+    }
+    if (channel.epoch !== undefined && channel.epoch !== epoch) this.reset(channel, epoch);
+    channel.epoch = epoch;
+    channel.lastSeq = Math.max(channel.lastSeq, appended.event.seq);
+    for (const follower of channel.followers) {
+      if (follower.reset) continue;
+      try {
+        follower.listener(appended);
+      } catch (error) {
+        this.logger.error({ err: error, userId: channel.userId }, 'stream listener threw');
+      }
+    }
+  }
+
+  /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
+  private async resubscribe(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.keys.stops(), ...[...this.channels.values()].map((c) => c.name));
+    } catch (error) {
+      // The connection dropped again; its next 'ready' starts over.
+      this.logger.warn({ err: error }, 'resubscribe failed');
+      return;
+    }
+    const log = this.requireLog();
+    // The two connections come back independently; reading needs the command connection.
+    if (!(await whenReady(this.publisher, 30_000))) return;
+    for (const channel of [...this.channels.values()]) {
+      try {
+        const read = await log.readAfter(channel.userId, channel.lastSeq);
+        if (channel.epoch !== undefined && read.epoch !== channel.epoch) {
+          this.reset(channel, read.epoch);
+          channel.epoch = read.epoch;
+          channel.lastSeq = read.lastSeq;
+          continue;
+        }
+        channel.epoch = read.epoch;
+        for (const appended of read.events) {
+          if (appended.event.seq <= channel.lastSeq) continue;
+          channel.lastSeq = appended.event.seq;
+          for (const follower of channel.followers) if (!follower.reset) follower.listener(appended);
+        }
+      } catch (error) {
+        // The followers' own gap repair covers this stream at its next event.
+        this.logger.warn({ err: error, userId: channel.userId }, 'repair after reconnect failed');
+      }
+    }
+  }
+
+  private reset(channel: Channel, epoch: string): void {
+    this.logger.warn({ userId: channel.userId, epoch }, 'stream history was lost (new epoch): followers must resume');
+    channel.lastSeq = 0;
+    for (const follower of channel.followers) {
+      if (!follower.onReset || follower.reset) continue;
+      follower.reset = true;
+      try {
+        follower.onReset(epoch);
+      } catch (error) {
+        this.logger.error({ err: error, userId: channel.userId }, 'reset listener threw');
+      }
+    }
+  }
+
+  private notifyStop(runId: string): void {
+    for (const listener of this.stopListeners) {
+      try {
+        listener(runId);
+      } catch (error) {
+        this.logger.error({ err: error, runId }, 'stop listener threw');
+      }
+    }
+  }
+
+  private channelNamed(name: string): Channel | undefined {
+    const prefix = this.keys.live('');
+    if (!name.startsWith(prefix)) return undefined;
+    return this.channels.get(name.slice(prefix.length));
+  }
+
+  private requireLog(): EventLog {
+    if (!this.log) throw new Error('FanOut used before its event log was attached');
+    return this.log;
+  }
+}

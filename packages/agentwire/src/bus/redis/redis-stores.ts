@@ -1,0 +1,218 @@
+import type { Redis } from 'ioredis';
+import { newId, newSecret } from '../../ids.js';
+import { matchNotes } from '../memory/memory-stores.js';
+import type {
+  MessageClaim,
+  MessageLedger,
+  Note,
+  NoteStore,
+  RunDirectory,
+  RunRecord,
+  ThreadRecord,
+  ThreadStore,
+  TicketStore,
+} from '../types.js';
+import type { FanOut } from './fan-out.js';
+import type { RedisKeys } from './keys.js';
+import { FINISH_RUN_SCRIPT } from './scripts.js';
+
+/** How long shared records live in Redis after their last write. */
+export interface RecordLifetimes {
+  /** Accepted `client_msg_id`s: as long as the event history is retained. */
+  readonly messageMs: number;
+  readonly threadMs: number;
+  /** A run record while it runs (outlives any run timeout) and once finished. */
+  readonly runningMs: number;
+  readonly finishedRunMs: number;
+}
+
+export class RedisThreadStore implements ThreadStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly ttlMs: number,
+    private readonly nowMs: () => number,
+  ) {}
+
+  async create(userId: string, threadId: string, title: string): Promise<ThreadRecord> {
+    const atMs = this.nowMs();
+    const at = new Date(atMs).toISOString();
+    const record: ThreadRecord = { threadId, userId, title, createdAt: at, updatedAt: at };
+    const key = this.keys.thread(threadId);
+    const index = this.keys.threadsOf(userId);
+    await this.redis
+      .multi()
+      .hset(key, { userId, title, createdAt: at, updatedAt: at })
+      .pexpire(key, this.ttlMs)
+      .zadd(index, atMs, threadId)
+      .pexpire(index, this.ttlMs)
+      .exec()
+      .then(execResult);
+    return record;
+  }
+
+  async get(threadId: string): Promise<ThreadRecord | undefined> {
+    return toThread(threadId, await this.redis.hgetall(this.keys.thread(threadId)));
+  }
+
+  async list(userId: string): Promise<ThreadRecord[]> {
+    const index = this.keys.threadsOf(userId);
+    const ids = await this.redis.zrevrange(index, 0, -1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.thread(id));
+    const rows = execResult(await pipeline.exec()) as Array<Record<string, string>>;
+    const records: ThreadRecord[] = [];
+    const expired: string[] = [];
+    ids.forEach((id, i) => {
+      const record = toThread(id, rows[i] ?? {});
+      if (record && record.userId === userId) records.push(record);
+      else expired.push(id);
+    });
+    if (expired.length > 0) await this.redis.zrem(index, ...expired);
+    return records;
+  }
+
+  async touch(threadId: string): Promise<void> {
+    const key = this.keys.thread(threadId);
+    const userId = await this.redis.hget(key, 'userId');
+    if (userId === null) return;
+    const atMs = this.nowMs();
+    const index = this.keys.threadsOf(userId);
+    await this.redis
+      .multi()
+      .hset(key, 'updatedAt', new Date(atMs).toISOString())
+      .pexpire(key, this.ttlMs)
+      .zadd(index, atMs, threadId)
+      .pexpire(index, this.ttlMs)
+      .exec()
+      .then(execResult);
+  }
+}
+
+/** `client_msg_id` claims: SET NX, so two processes racing on a resend agree on one run. */
+export class RedisMessageLedger implements MessageLedger {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly rememberMs: number,
+  ) {}
+
+  async claim(userId: string, clientMsgId: string, proposal: { threadId: string; runId: string }): Promise<MessageClaim> {
+    const value = JSON.stringify({ threadId: proposal.threadId, runId: proposal.runId });
+    // NX with GET: one round trip that either claims, or returns the earlier claim untouched.
+    const earlier = (await this.redis.call('SET', this.keys.message(userId, clientMsgId), value, 'PX', this.rememberMs, 'NX', 'GET')) as string | null;
+    if (earlier === null) return { fresh: true, ...proposal };
+    const ids = JSON.parse(earlier) as { threadId: string; runId: string };
+    return { fresh: false, threadId: ids.threadId, runId: ids.runId };
+  }
+
+  async release(userId: string, clientMsgId: string): Promise<void> {
+    await this.redis.del(this.keys.message(userId, clientMsgId));
+  }
+}
+
+interface FinishScript extends Redis {
+  awFinishRun(key: string, ttlMs: number): Promise<number>;
+}
+
+/** Run records in Redis; stop requests travel on the fan-out's stop channel to every process. */
+export class RedisRunDirectory implements RunDirectory {
+  private readonly redis: FinishScript;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly fanOut: FanOut,
+    private readonly lifetimes: Pick<RecordLifetimes, 'runningMs' | 'finishedRunMs'>,
+  ) {
+    redis.defineCommand('awFinishRun', { numberOfKeys: 1, lua: FINISH_RUN_SCRIPT });
+    this.redis = redis as FinishScript;
+  }
+
+  async register(run: { runId: string; userId: string; threadId: string }): Promise<void> {
+    const key = this.keys.run(run.runId);
+    await this.redis
+      .multi()
+      .hset(key, { userId: run.userId, threadId: run.threadId, status: 'running' })
+      .pexpire(key, this.lifetimes.runningMs)
+      .exec()
+      .then(execResult);
+  }
+
+  async finish(runId: string): Promise<void> {
+    await this.redis.awFinishRun(this.keys.run(runId), this.lifetimes.finishedRunMs);
+  }
+
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const row = await this.redis.hgetall(this.keys.run(runId));
+    if (!row['userId'] || !row['threadId']) return undefined;
+    return { runId, userId: row['userId'], threadId: row['threadId'], status: row['status'] === 'running' ? 'running' : 'finished' };
+  }
+
+  requestStop(runId: string): Promise<void> {
+    return this.fanOut.requestStop(runId);
+  }
+
+  onStopRequested(listener: (runId: string) => void): () => void {
+    return this.fanOut.onStopRequested(listener);
+  }
+}
+
+/** Single-use tickets: GETDEL makes a redeem atomic, so of two racing processes only one wins. */
+export class RedisTicketStore implements TicketStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly nowMs: () => number,
+  ) {}
+
+  async issue(userId: string, ttlMs: number): Promise<{ ticket: string; expiresAt: Date }> {
+    const ticket = newSecret(24);
+    const ms = Math.max(1, Math.round(ttlMs));
+    await this.redis.set(this.keys.ticket(ticket), userId, 'PX', ms);
+    return { ticket, expiresAt: new Date(this.nowMs() + ms) };
+  }
+
+  async redeem(ticket: string): Promise<string | undefined> {
+    return (await this.redis.getdel(this.keys.ticket(ticket))) ?? undefined;
+  }
+}
+
+export class RedisNoteStore implements NoteStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly nowMs: () => number,
+  ) {}
+
+  async add(userId: string, text: string): Promise<Note> {
+    const note: Note = { id: newId('note'), text, createdAt: new Date(this.nowMs()).toISOString() };
+    await this.redis.rpush(this.keys.notes(userId), JSON.stringify(note));
+    return note;
+  }
+
+  async search(userId: string, query: string): Promise<Note[]> {
+    return matchNotes(await this.list(userId), query);
+  }
+
+  async list(userId: string): Promise<Note[]> {
+    const rows = await this.redis.lrange(this.keys.notes(userId), 0, -1);
+    return rows.map((row) => JSON.parse(row) as Note);
+  }
+}
+
+function toThread(threadId: string, row: Record<string, string>): ThreadRecord | undefined {
+  const { userId, title, createdAt, updatedAt } = row;
+  if (userId === undefined || title === undefined || createdAt === undefined || updatedAt === undefined) return undefined;
+  return { threadId, userId, title, createdAt, updatedAt };
+}
+
+/** A MULTI or pipeline result, failing on the first command that failed. */
+function execResult(results: Array<[Error | null, unknown]> | null): unknown[] {
+  if (results === null) throw new Error('redis transaction aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

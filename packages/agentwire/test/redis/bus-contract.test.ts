@@ -1,0 +1,284 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
+import type { RedisBus } from '../../src/bus/redis/redis-bus.js';
+import type { AppendedEvent, Bus, RetentionOptions } from '../../src/bus/types.js';
+import { isAgentwireError } from '../../src/errors.js';
+import type { StreamEventDraft } from '../../src/protocol/types.js';
+import { purgeAndClose, requireRedisBus, uniquePrefix } from './support/redis-env.js';
+import { waitUntil } from './support/wait.js';
+
+/**
+ * The Bus contract, run against both engines: whatever the gateway relies on behaves the
+ * same in one process (memory) and across processes (redis, two bus instances on one
+ * key prefix, as two gateway processes would have).
+ */
+interface ContractEngine {
+  readonly name: 'memory' | 'redis';
+  /** Two handles on one shared state (memory: the same bus twice; redis: two connections, one prefix). */
+  pair(options?: { retention?: Partial<RetentionOptions>; nowMs?: () => number }): Promise<[Bus, Bus]>;
+  /** Loses the user's whole history, as a restart of the memory engine or a flushed Redis does. */
+  loseHistory(bus: Bus, userId: string): Promise<void>;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+const memory: ContractEngine = {
+  name: 'memory',
+  async pair(options = {}) {
+    const bus = new MemoryBus({ retention: options.retention ?? {}, ...(options.nowMs && { nowMs: options.nowMs }) });
+    return [bus, bus];
+  },
+  async loseHistory(bus, userId) {
+    bus.releaseUser(userId);
+  },
+};
+
+const redis: ContractEngine = {
+  name: 'redis',
+  async pair(options = {}) {
+    const prefix = uniquePrefix();
+    const shared = { prefix, retention: options.retention ?? {}, ...(options.nowMs && { nowMs: options.nowMs }) };
+    const a = await requireRedisBus(shared);
+    const b = await requireRedisBus(shared);
+    cleanups.push(async () => {
+      await b.close();
+      await purgeAndClose(a);
+    });
+    return [a, b];
+  },
+  async loseHistory(bus) {
+    await (bus as RedisBus).purge();
+  },
+};
+
+const draft = (text: string, runId = 'run_1'): StreamEventDraft => ({ type: 'agent_thinking', thread_id: 'thr_1', run_id: runId, data: { text } });
+const seqs = (events: readonly AppendedEvent[]): number[] => events.map((e) => e.event.seq);
+const user = (): string => `user-${Math.random().toString(36).slice(2)}`;
+
+describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
+  it('appends with seq 1, 2, 3 and a frame that is exactly the JSON of the event', async () => {
+    let now = Date.parse('2026-11-21T10:00:00.000Z');
+    const [bus] = await engine.pair({ nowMs: () => now });
+    const u = user();
+    const first = await bus.log.append(u, { type: 'user_message', thread_id: 'thr_1', run_id: 'run_1', data: { text: 'say "hi"\n', client_msg_id: 'c1' } });
+    now += 5;
+    const second = await bus.log.append(u, draft('ünïcode ✓'));
+    expect(seqs([first, second])).toEqual([1, 2]);
+    for (const appended of [first, second]) {
+      expect(appended.userId).toBe(u);
+      expect(appended.frame).toBe(JSON.stringify(appended.event));
+      expect(JSON.parse(appended.frame)).toEqual(appended.event);
+    }
+    expect(first.event).toEqual({
+      type: 'user_message',
+      seq: 1,
+      ts: '2026-11-21T10:00:00.000Z',
+      thread_id: 'thr_1',
+      run_id: 'run_1',
+      data: { text: 'say "hi"\n', client_msg_id: 'c1' },
+    });
+    expect(second.event.ts).toBe('2026-11-21T10:00:00.005Z');
+  });
+
+  it('gives concurrent appends from two handles distinct gap-free seqs, and replays them in seq order', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    const appended = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).log.append(u, draft(`n${i}`))));
+    expect(seqs(appended).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const read = await b.log.readAfter(u, 0);
+    expect(seqs(read.events)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const bySeq = new Map(appended.map((e) => [e.event.seq, e.frame]));
+    for (const e of read.events) expect(e.frame).toBe(bySeq.get(e.event.seq));
+  });
+
+  it('reports an empty stream as lastSeq 0, oldestSeq 1, with one stable epoch', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    const head = await a.log.head(u);
+    expect(head).toMatchObject({ lastSeq: 0, oldestSeq: 1 });
+    expect(head.epoch).toMatch(/^\S+$/);
+    await a.log.append(u, draft('x'));
+    expect(await b.log.head(u)).toEqual({ epoch: head.epoch, lastSeq: 1, oldestSeq: 1 });
+  });
+
+  it('readAfter returns exactly the events after the position, with the head', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    for (let i = 0; i < 5; i++) await a.log.append(u, draft(`e${i}`));
+    const read = await b.log.readAfter(u, 2);
+    expect(seqs(read.events)).toEqual([3, 4, 5]);
+    expect(read).toMatchObject({ lastSeq: 5, oldestSeq: 1 });
+    expect(seqs((await b.log.readAfter(u, 5)).events)).toEqual([]);
+    expect(seqs((await b.log.readAfter(u, 0)).events)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('retains only the newest maxEvents events', async () => {
+    const [a, b] = await engine.pair({ retention: { maxEvents: 3 } });
+    const u = user();
+    for (let i = 0; i < 5; i++) await a.log.append(u, draft(`e${i}`));
+    expect(await b.log.head(u)).toMatchObject({ lastSeq: 5, oldestSeq: 3 });
+    expect(seqs((await b.log.readAfter(u, 0)).events)).toEqual([3, 4, 5]);
+    expect(seqs((await b.log.readAfter(u, 3)).events)).toEqual([4, 5]);
+  });
+
+  it('drops events older than maxAgeMs, on append and on read', async () => {
+    let now = 1_000_000;
+    const [a, b] = await engine.pair({ retention: { maxAgeMs: 1000 }, nowMs: () => now });
+    const u = user();
+    await a.log.append(u, draft('t0'));
+    now += 400;
+    await a.log.append(u, draft('t400'));
+    now += 400;
+    await a.log.append(u, draft('t800'));
+    now += 300; // t1100: the first is past its age
+    expect(await b.log.head(u)).toMatchObject({ lastSeq: 3, oldestSeq: 2 });
+    expect(seqs((await b.log.readAfter(u, 0)).events)).toEqual([2, 3]);
+    now += 900; // t2000: all are
+    expect(await b.log.head(u)).toMatchObject({ lastSeq: 3, oldestSeq: 4 });
+    expect(seqs((await b.log.readAfter(u, 0)).events)).toEqual([]);
+    expect(seqs([await a.log.append(u, draft('t2000'))])).toEqual([4]);
+  });
+
+  it('starts a new epoch, with seqs from 1, when the history is lost', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    await a.log.append(u, draft('before'));
+    const before = await a.log.head(u);
+    await engine.loseHistory(a, u);
+    const after = await b.log.head(u);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(after).toMatchObject({ lastSeq: 0, oldestSeq: 1 });
+    expect(seqs([await b.log.append(u, draft('after'))])).toEqual([1]);
+  });
+
+  it('delivers appends from either handle to a ready subscriber, in order, with the stored frame', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    const other = user();
+    const got: AppendedEvent[] = [];
+    const subscription = b.log.subscribe(u, (e) => got.push(e));
+    await subscription.ready;
+    const sent = [await a.log.append(u, draft('1')), await b.log.append(u, draft('2')), await a.log.append(other, draft('foreign'))];
+    await a.log.append(u, draft('3'));
+    await waitUntil('three events at the subscriber', () => got.length >= 3);
+    expect(seqs(got)).toEqual([1, 2, 3]);
+    expect(got.every((e) => e.userId === u)).toBe(true);
+    expect(got[0]!.frame).toBe(sent[0]!.frame);
+    expect(got[1]!.frame).toBe(sent[1]!.frame);
+
+    // After close, nothing more; a second subscriber proves the event was delivered meanwhile.
+    subscription.close();
+    const later: AppendedEvent[] = [];
+    const witness = a.log.subscribe(u, (e) => later.push(e));
+    await witness.ready;
+    await b.log.append(u, draft('4'));
+    await waitUntil('the witness to see seq 4', () => later.some((e) => e.event.seq === 4));
+    expect(seqs(got)).toEqual([1, 2, 3]);
+    witness.close();
+  });
+
+  it('remembers a client_msg_id: a second claim from any handle gets the original ids; release forgets it', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    expect(await a.messages.claim(u, 'c-1', { threadId: 'thr_a', runId: 'run_a' })).toEqual({ fresh: true, threadId: 'thr_a', runId: 'run_a' });
+    expect(await b.messages.claim(u, 'c-1', { threadId: 'thr_b', runId: 'run_b' })).toEqual({ fresh: false, threadId: 'thr_a', runId: 'run_a' });
+    expect((await b.messages.claim(user(), 'c-1', { threadId: 'thr_c', runId: 'run_c' })).fresh).toBe(true);
+    await b.messages.release(u, 'c-1');
+    expect(await a.messages.claim(u, 'c-1', { threadId: 'thr_d', runId: 'run_d' })).toEqual({ fresh: true, threadId: 'thr_d', runId: 'run_d' });
+    const racing = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).messages.claim(u, 'c-2', { threadId: `t${i}`, runId: `r${i}` })));
+    expect(racing.filter((c) => c.fresh)).toHaveLength(1);
+    expect(new Set(racing.map((c) => c.runId)).size).toBe(1);
+  });
+
+  it('redeems a ticket exactly once, even when two handles race for it', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    const { ticket, expiresAt } = await a.tickets.issue(u, 60_000);
+    expect(expiresAt.getTime()).toBeGreaterThan(Date.now());
+    const results = await Promise.all([a.tickets.redeem(ticket), b.tickets.redeem(ticket), b.tickets.redeem(ticket)]);
+    expect(results.filter((r) => r === u)).toHaveLength(1);
+    expect(results.filter((r) => r === undefined)).toHaveLength(2);
+    expect(await a.tickets.redeem('no-such-ticket')).toBeUndefined();
+  });
+
+  it('records runs and carries a stop request from one handle to the listeners of the other', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    await a.runs.register({ runId: 'run_x', userId: u, threadId: 'thr_x' });
+    expect(await b.runs.get('run_x')).toEqual({ runId: 'run_x', userId: u, threadId: 'thr_x', status: 'running' });
+    expect(await b.runs.get('run_unknown')).toBeUndefined();
+    const stopped: string[] = [];
+    const off = b.runs.onStopRequested((runId) => stopped.push(runId));
+    await a.runs.requestStop('run_x');
+    await waitUntil('the stop request at the other handle', () => stopped.includes('run_x'));
+    off();
+    await b.runs.finish('run_x');
+    expect((await a.runs.get('run_x'))?.status).toBe('finished');
+    await a.runs.finish('run_never_registered');
+    expect(await a.runs.get('run_never_registered')).toBeUndefined();
+  });
+
+  it('keeps threads per owner, newest first, and touch moves one to the front', async () => {
+    let now = Date.parse('2026-11-21T10:00:00.000Z');
+    const [a, b] = await engine.pair({ nowMs: () => now });
+    const u = user();
+    await a.threads.create(u, 'thr_1', 'first');
+    now += 1000;
+    await b.threads.create(u, 'thr_2', 'second');
+    await a.threads.create(user(), 'thr_other', 'not yours');
+    expect((await b.threads.list(u)).map((t) => t.threadId)).toEqual(['thr_2', 'thr_1']);
+    now += 1000;
+    await b.threads.touch('thr_1');
+    const listed = await a.threads.list(u);
+    expect(listed.map((t) => t.threadId)).toEqual(['thr_1', 'thr_2']);
+    expect(listed[0]).toEqual({ threadId: 'thr_1', userId: u, title: 'first', createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:00:02.000Z' });
+    expect((await b.threads.get('thr_other'))?.userId).not.toBe(u);
+    expect(await b.threads.get('thr_missing')).toBeUndefined();
+  });
+
+  it('keeps notes per user and finds them by every word of the query', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    await a.notes.add(u, 'The parking spot is B12');
+    await b.notes.add(u, 'Dentist on Tuesday');
+    await a.notes.add(user(), 'parking elsewhere');
+    expect((await b.notes.search(u, 'parking spot')).map((n) => n.text)).toEqual(['The parking spot is B12']);
+    expect((await a.notes.list(u)).map((n) => n.text)).toEqual(['The parking spot is B12', 'Dentist on Tuesday']);
+  });
+});
+
+describe('redis engine specifics', () => {
+  it('tells a follower whose stream lost its history (new epoch), instead of passing the new life on', async () => {
+    const [a, b] = await redis.pair();
+    const u = user();
+    await a.log.append(u, draft('old life'));
+    const got: AppendedEvent[] = [];
+    const resets: string[] = [];
+    const subscription = b.log.subscribe(u, (e) => got.push(e), (epoch) => resets.push(epoch));
+    await subscription.ready;
+    await redis.loseHistory(a, u);
+    const fresh = await a.log.append(u, draft('new life'));
+    const epoch = (await a.log.head(u)).epoch;
+    await waitUntil('the reset', () => resets.length > 0);
+    expect(resets).toEqual([epoch]);
+    expect(got).toEqual([]);
+    expect(fresh.event.seq).toBe(1);
+    subscription.close();
+  });
+
+  it('fails to start with AW_ERR_BUS_UNAVAILABLE, naming the address, when Redis is unreachable', async () => {
+    const error = await requireRedisBusAt('redis://127.0.0.1:1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(/Redis is required at 127\.0\.0\.1:1 .*cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    const { createRedisBus } = await import('../../src/bus/redis/redis-bus.js');
+    const direct = await createRedisBus({ url: 'redis://127.0.0.1:1' }).catch((e: unknown) => e);
+    expect(isAgentwireError(direct, 'AW_ERR_BUS_UNAVAILABLE')).toBe(true);
+  });
+});
+
+function requireRedisBusAt(url: string): Promise<RedisBus> {
+  return requireRedisBus({ url });
+}
