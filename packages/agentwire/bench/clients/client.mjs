@@ -1,0 +1,97 @@
+// The load client: one process holding every socket of a workload, driven by the
+// orchestrator. It counts events (acking every ACK_EVERY so the server's driver can pace
+// itself) or, in latency mode, records emit-to-receipt times.
+import { SignJWT } from 'jose';
+import { emit, serveControl } from '../lib/control.mjs';
+import { emitTimeOf, nowMicros } from '../lib/payload.mjs';
+import { openConnection } from './connect.mjs';
+
+const ACK_EVERY = 1000;
+const MAX_SAMPLES = 1_000_000;
+
+const sockets = [];
+let mode = 'count';
+let received = 0;
+let lastAck = 0;
+const samples = new Float64Array(MAX_SAMPLES);
+let sampleCount = 0;
+
+function onEvent(frame) {
+  received++;
+  if (mode === 'count') {
+    if (received - lastAck >= ACK_EVERY) {
+      lastAck = received;
+      emit({ event: 'ack', total: received });
+    }
+  } else if (sampleCount < MAX_SAMPLES) {
+    const at = emitTimeOf(frame);
+    if (at >= 0) samples[sampleCount++] = nowMicros() - at;
+  }
+}
+
+async function signTokens(secret, userIds) {
+  if (!secret) return userIds.map(() => undefined);
+  const key = new TextEncoder().encode(secret);
+  const now = Math.floor(Date.now() / 1000);
+  return Promise.all(
+    userIds.map((userId) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt(now).setExpirationTime(now + 3600).sign(key)),
+  );
+}
+
+/** Opens one socket per user id, `concurrency` handshakes at a time; times only the opening. */
+async function connect({ system, port, userIds, secret, concurrency }) {
+  const tokens = await signTokens(secret, userIds);
+  let next = 0;
+  let failed = 0;
+  let firstError;
+  const startedAt = nowMicros();
+  const worker = async () => {
+    while (next < userIds.length) {
+      const i = next++;
+      try {
+        sockets.push(await openConnection(system, { port, userId: userIds[i], token: tokens[i], onEvent }));
+      } catch (error) {
+        failed++;
+        firstError ??= String(error?.message ?? error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, userIds.length) }, worker));
+  const elapsedMicros = nowMicros() - startedAt;
+  return { opened: userIds.length - failed, failed, firstError, elapsedMicros };
+}
+
+async function closeAll() {
+  const closing = sockets.splice(0).map(
+    (socket) =>
+      new Promise((resolve) => {
+        if (socket.readyState === socket.CLOSED) return resolve();
+        socket.once('close', resolve);
+        socket.terminate();
+      }),
+  );
+  await Promise.all(closing);
+  return { closed: closing.length };
+}
+
+function latencyReport() {
+  const sorted = samples.subarray(0, sampleCount).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const report = sampleCount === 0 ? { samples: 0 } : { samples: sampleCount, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
+  sampleCount = 0;
+  return report;
+}
+
+serveControl({
+  connect,
+  closeAll,
+  reset: ({ mode: next }) => {
+    mode = next;
+    received = 0;
+    lastAck = 0;
+    sampleCount = 0;
+    return { mode };
+  },
+  snapshot: () => ({ received, atMicros: nowMicros() }),
+  latency: () => latencyReport(),
+});

@@ -1,0 +1,168 @@
+// `npm run bench`: agentwire side by side with raw ws and Socket.IO 4, each server in its
+// own process driven by a separate client process, 3 runs per workload, medians and
+// ranges written to docs/benchmarks.md with an SVG chart. Bounded: every loop has a count
+// and the whole run a deadline. Environment knobs (for profiling and quick checks):
+//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis   BENCH_SYSTEMS=agentwire,ws
+//   BENCH_NS=100,1000   BENCH_RUNS=3   BENCH_CPU_PROF=<dir>   BENCH_WRITE=0 (no docs)
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fanoutChartSvg } from './lib/chart.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { renderReport } from './lib/report.mjs';
+import { SYSTEMS } from './lib/session.mjs';
+import { summarise } from './lib/stats.mjs';
+import { acceptRuns } from './workloads/accept.mjs';
+import { fanoutRuns } from './workloads/fanout.mjs';
+import { latencyRuns } from './workloads/latency.mjs';
+import { memoryOnce } from './workloads/memory.mjs';
+import { redisStatus, redisRuns } from './workloads/redis.mjs';
+import { scopeRuns } from './workloads/scope.mjs';
+
+const DEADLINE_MS = 9 * 60_000;
+const list = (name, fallback) => (process.env[name] ? process.env[name].split(',').map((s) => s.trim()).filter(Boolean) : fallback);
+
+const only = new Set(list('BENCH_ONLY', ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis']));
+const systems = list('BENCH_SYSTEMS', SYSTEMS).filter((s) => SYSTEMS.includes(s));
+const ns = list('BENCH_NS', ['100', '1000', '5000']).map(Number);
+const memorySizes = [1_000, 10_000];
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const cpuProfileDir = process.env.BENCH_CPU_PROF;
+const write = process.env.BENCH_WRITE !== '0';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const docsDir = join(repoRoot, 'docs');
+const secret = randomBytes(32).toString('hex');
+process.env.BENCH_JWT_SECRET = secret;
+
+const startedAt = Date.now();
+const log = (line) => console.log(`[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${line}`);
+const timeLeft = () => DEADLINE_MS - (Date.now() - startedAt);
+
+const results = {
+  date: new Date(startedAt).toISOString(),
+  machine: describeMachine(),
+  runs,
+  ns,
+  memorySizes,
+  systems,
+  fanout: {},
+  latency: {},
+  memory: {},
+  accept: {},
+  scope: undefined,
+  redis: undefined,
+  skipped: [],
+  errors: [],
+};
+
+/** Runs one step unless the deadline is near; a failing step is recorded, not fatal. */
+async function step(name, estimateMs, body) {
+  if (timeLeft() < estimateMs) {
+    results.skipped.push(name);
+    log(`SKIPPED ${name}: not enough time left before the ${DEADLINE_MS / 60_000}-minute deadline`);
+    return;
+  }
+  try {
+    await body();
+  } catch (error) {
+    results.errors.push(`${name}: ${error?.message ?? error}`);
+    log(`FAILED ${name}: ${error?.stack ?? error}`);
+  }
+}
+
+log(`agentwire bench on ${results.machine.cpu} x${results.machine.cores}, node ${results.machine.node}, load ${results.machine.loadAverage}`);
+
+if (only.has('scope')) {
+  log('scope: creating a user scope and its first notifier (in-process)');
+  await step('scope', 10_000, async () => {
+    results.scope = await scopeRuns({ runs, secret, log });
+  });
+}
+
+if (only.has('fanout')) {
+  for (const n of ns) {
+    for (const system of systems) {
+      log(`fanout: ${system}, ${n} users`);
+      await step(`fanout ${system} N=${n}`, 15_000, async () => {
+        const profileDir = cpuProfileDir && system === 'agentwire' ? cpuProfileDir : undefined;
+        if (profileDir) mkdirSync(profileDir, { recursive: true });
+        (results.fanout[system] ??= {})[n] = await fanoutRuns(system, n, { runs, secret, cpuProfileDir: profileDir, log });
+      });
+    }
+  }
+}
+
+if (only.has('latency')) {
+  for (const system of systems) {
+    log(`latency: ${system}`);
+    await step(`latency ${system}`, 15_000, async () => {
+      results.latency[system] = await latencyRuns(system, { runs, secret, log });
+    });
+  }
+}
+
+if (only.has('memory')) {
+  for (const size of memorySizes) {
+    for (const system of systems) {
+      log(`memory: ${system}, ${size} idle connections`);
+      await step(`memory ${system} ${size}`, size >= 10_000 ? 40_000 : 10_000, async () => {
+        const series = [];
+        for (let run = 0; run < runs; run++) {
+          const result = await memoryOnce(system, size, { secret });
+          log(`  memory ${system} ${size} run ${run + 1}/${runs}: RSS ${(result.rssBytesPerConnection / 1024).toFixed(1)} KB, heap ${(result.heapBytesPerConnection / 1024).toFixed(1)} KB per connection`);
+          series.push(result);
+        }
+        (results.memory[system] ??= {})[size] = series;
+      });
+    }
+  }
+}
+
+if (only.has('accept')) {
+  for (const system of systems) {
+    log(`accept: ${system}`);
+    await step(`accept ${system}`, 10_000, async () => {
+      results.accept[system] = await acceptRuns(system, { runs, secret, log });
+    });
+  }
+}
+
+if (only.has('redis')) {
+  results.redis = await redisStatus();
+  if (results.redis.available) {
+    log('redis: agentwire on the Redis engine, 1 and 2 processes');
+    await step('redis', 40_000, async () => {
+      results.redis.runs = await redisRuns({ runs, secret, log });
+    });
+  } else {
+    log(`redis: not measured (${results.redis.reason})`);
+  }
+}
+
+results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
+results.machine.loadAverageAfter = describeMachine().loadAverage;
+log(`done in ${results.durationSeconds} s${results.errors.length ? `, ${results.errors.length} failures` : ''}`);
+
+if (write) {
+  mkdirSync(docsDir, { recursive: true });
+  writeFileSync(join(docsDir, 'benchmarks.md'), renderReport(results));
+  if (Object.keys(results.fanout).length > 0) {
+    writeFileSync(join(docsDir, 'benchmarks-fanout.svg'), fanoutChartSvg(summariseFanout(results.fanout), ns, systems));
+  }
+  log(`wrote ${join(docsDir, 'benchmarks.md')} and benchmarks-fanout.svg`);
+}
+process.exitCode = results.errors.length ? 1 : 0;
+
+function summariseFanout(fanout) {
+  return Object.fromEntries(
+    Object.entries(fanout).map(([system, byN]) => [
+      system,
+      Object.fromEntries(
+        Object.entries(byN).map(([n, series]) => [n, { eventsPerSecond: summarise(series, 'eventsPerSecond'), cpuMicrosPerEvent: summarise(series, 'cpuMicrosPerEvent') }]),
+      ),
+    ]),
+  );
+}
+

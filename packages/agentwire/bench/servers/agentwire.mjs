@@ -1,0 +1,28 @@
+// agentwire through its real path: JWT auth on every socket, each user's scope from the
+// gateway's factory, events emitted by a Notifier (seq, retention, delivery).
+import { createDemoAgent, createGateway, userContext } from 'agentwire';
+import { runServer } from './harness.mjs';
+
+const secret = process.env.BENCH_JWT_SECRET;
+if (!secret) throw new Error('BENCH_JWT_SECRET is required');
+
+const gateway = createGateway({
+  auth: { jwt: { secret } },
+  agents: [createDemoAgent({ delayMs: 0 })],
+  shutdownDrainMs: 0,
+});
+
+let notifiers = [];
+
+await runServer({
+  name: 'agentwire',
+  start: async () => (await gateway.listen(0, '127.0.0.1')).port,
+  async prepare(userIds) {
+    notifiers = userIds.map((userId, i) => gateway.scopeFor(userContext(userId)).notifierFor(`thr_bench_${i}`, `run_bench_${i}`));
+    await Promise.all(notifiers.map((notifier) => notifier.started('bench')));
+  },
+  emitTo(index, text) {
+    void notifiers[index].thinking(text);
+  },
+  connections: () => gateway.health().connections,
+});

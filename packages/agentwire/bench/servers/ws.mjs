@@ -1,0 +1,45 @@
+// Raw ws, the floor: per-user addressing and nothing else (no auth, no history).
+import { createServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { plainEvent } from '../lib/payload.mjs';
+import { runServer } from './harness.mjs';
+
+const server = createServer();
+const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false });
+/** @type {Map<string, Set<import('ws').WebSocket>>} */
+const socketsByUser = new Map();
+let open = 0;
+
+wss.on('connection', (socket, request) => {
+  const userId = new URL(request.url ?? '/', 'http://bench.invalid').searchParams.get('user') ?? 'anonymous';
+  let sockets = socketsByUser.get(userId);
+  if (!sockets) socketsByUser.set(userId, (sockets = new Set()));
+  sockets.add(socket);
+  open++;
+  socket.on('close', () => {
+    open--;
+    sockets.delete(socket);
+    if (sockets.size === 0 && socketsByUser.get(userId) === sockets) socketsByUser.delete(userId);
+  });
+  socket.on('error', () => {});
+});
+
+let users = [];
+let seqs = new Uint32Array(0);
+
+await runServer({
+  name: 'ws',
+  start: () => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port))),
+  async prepare(userIds) {
+    users = userIds.map((id, i) => ({ id, threadId: `thr_bench_${i}`, runId: `run_bench_${i}` }));
+    seqs = new Uint32Array(userIds.length);
+  },
+  emitTo(index, text) {
+    const user = users[index];
+    const sockets = socketsByUser.get(user.id);
+    if (!sockets) return;
+    const json = JSON.stringify(plainEvent(++seqs[index], user.threadId, user.runId, text));
+    for (const socket of sockets) socket.send(json);
+  },
+  connections: () => open,
+});
