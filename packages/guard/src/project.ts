@@ -1,31 +1,46 @@
 import { existsSync } from 'node:fs';
-import { Project, type ts } from 'ts-morph';
+import { dirname } from 'node:path';
+import { ts } from 'ts-morph';
+import { createCompilerHost } from './compiler-host.js';
 import type { GuardConfig } from './config.js';
 import { GuardError } from './errors.js';
 import { compileGlobs } from './glob.js';
 import { relativePath } from './paths.js';
 
 export interface LoadedProject {
-  project: Project;
   program: ts.Program;
   checker: ts.TypeChecker;
   /** The files rules report on; the rest of the program is still used to resolve symbols. */
   files: ts.SourceFile[];
 }
 
+function diagnosticText(diagnostic: ts.Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+}
+
+/**
+ * Builds the program with the compiler API that ts-morph bundles, not with a ts-morph
+ * `Project`: wrapping every file in ts-morph nodes more than doubled a cold run on 3,000
+ * files, and guard only reads the tree (fixes are text edits).
+ */
 export function loadProject(config: GuardConfig, onlyFiles?: ReadonlySet<string>): LoadedProject {
   if (!existsSync(config.tsconfig)) {
     throw new GuardError('TSCONFIG', `tsconfig not found: ${config.tsconfig} (set "tsconfig" in ${config.configFile})`);
   }
-  let project: Project;
-  try {
-    project = new Project({ tsConfigFilePath: config.tsconfig });
-  } catch (error) {
-    throw new GuardError('TSCONFIG', `cannot load ${config.tsconfig}: ${(error as Error).message}`);
+  const read = ts.readConfigFile(config.tsconfig, ts.sys.readFile);
+  if (read.error) throw new GuardError('TSCONFIG', `cannot read ${config.tsconfig}: ${diagnosticText(read.error)}`);
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config.tsconfig), undefined, config.tsconfig);
+  // "No inputs" and unknown options make resolution meaningless; deprecations and the like do not.
+  const fatal = parsed.errors.filter((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003 && e.code !== 5101 && e.code !== 5107);
+  if (fatal.length > 0) {
+    throw new GuardError('TSCONFIG', `${config.tsconfig}: ${fatal.map(diagnosticText).join('; ')}`);
   }
-  // The raw compiler objects are used from here on: walking thousands of files through
-  // ts-morph's node wrappers costs several times more than the plain compiler API.
-  const program = project.getProgram().compilerObject;
+  const program = ts.createProgram({
+    rootNames: parsed.fileNames,
+    options: parsed.options,
+    projectReferences: parsed.projectReferences ?? [],
+    host: createCompilerHost(parsed.options),
+  });
   const checker = program.getTypeChecker();
   const included = config.include.length > 0 ? compileGlobs(config.include) : () => true;
   const ignored = compileGlobs(config.ignore);
@@ -36,5 +51,5 @@ export function loadProject(config: GuardConfig, onlyFiles?: ReadonlySet<string>
     if (rel.startsWith('../')) return false;
     return included(rel) && !ignored(rel);
   });
-  return { project, program, checker, files };
+  return { program, checker, files };
 }

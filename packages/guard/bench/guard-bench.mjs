@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Times one cold guard run (a fresh process, nothing cached) on a generated 3,000-file project.
+// Usage: node bench/guard-bench.mjs [--files 3000] [--keep]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const TARGET_SECONDS = 5;
+const { values } = parseArgs({ options: { files: { type: 'string', default: '3000' }, keep: { type: 'boolean', default: false } } });
+const fileCount = Number(values.files);
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+if (!existsSync(cli)) {
+  console.error('dist/cli.js is missing: run `npm run build -w @agentwire/guard` first');
+  process.exit(2);
+}
+
+const root = mkdtempSync(join(tmpdir(), 'guard-bench-'));
+const write = (path, text) => {
+  const file = join(root, path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+};
+
+write('tsconfig.json', JSON.stringify({
+  compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022'], types: [], strict: true, noEmit: true, skipLibCheck: true },
+  include: ['src'],
+}));
+write('guard.config.json', JSON.stringify({
+  symbols: {
+    Manager: { module: 'src/core/index.ts', internal: ['src/core/**'] },
+    createManager: { module: 'src/core/index.ts', internal: ['src/core/**'] },
+    Connection: { module: 'src/core/index.ts', internal: ['src/core/**'] },
+  },
+  factoryOnly: { Manager: ['createManager'] },
+  noModuleState: ['src/features/f0', 'src/features/f1', 'src/features/f2'],
+  deprecated: { legacyManager: { module: 'src/core/index.ts', replacement: 'createManager' } },
+}));
+write('src/core/types.ts', 'export interface Connection {\n  send(text: string): void;\n}\n');
+write('src/core/manager.ts', "import type { Connection } from './types.js';\nexport class Manager {\n  readonly connections = new Set<Connection>();\n}\n");
+write('src/core/factory.ts', "import { Manager } from './manager.js';\nexport function createManager(): Manager {\n  return new Manager();\n}\nexport function legacyManager(): Manager {\n  return createManager();\n}\n");
+write('src/core/index.ts', "export { Manager } from './manager.js';\nexport { createManager, legacyManager } from './factory.js';\nexport type { Connection } from './types.js';\n");
+
+// Every 10th file carries a violation of some kind; the rest are ordinary, canonical code.
+const generated = fileCount - 4;
+const perFolder = 50;
+for (let i = 0; i < generated; i++) {
+  const folder = `src/features/f${Math.floor(i / perFolder)}`;
+  const kind = i % 10;
+  const from = kind === 1 ? '../../core/manager.js' : '../../core/index.js';
+  const lines = [
+    `import { createManager, legacyManager } from '../../core/index.js';`,
+    `import { Manager } from '${from}';`,
+    `import type { Connection } from '../../core/index.js';`,
+    i > 0 && (i - 1) % perFolder !== perFolder - 1 ? `import { helper${i - 1} } from './file${i - 1}.js';` : '',
+    kind === 3 ? `let counter${i} = 0;` : `const LIMIT${i} = ${i};`,
+    `export class Service${i} {`,
+    `  private readonly manager: Manager = ${kind === 2 ? 'new Manager()' : 'createManager()'};`,
+    `  send(connection: Connection, text: string): number {`,
+    `    connection.send(text);`,
+    `    return this.manager.connections.size + ${kind === 3 ? `counter${i}++` : `LIMIT${i}`};`,
+    `  }`,
+    `}`,
+    `export function helper${i}(): Manager {`,
+    `  return ${kind === 4 ? 'legacyManager()' : 'createManager()'};`,
+    `}`,
+    '',
+  ];
+  write(`${folder}/file${i}.ts`, lines.filter((line) => line !== '').join('\n') + '\n');
+}
+
+// The child reports its own CPU time too: on a shared machine wall time includes waiting for a core.
+const probe = `const t = process.hrtime.bigint();
+process.argv.splice(1, 0, ${JSON.stringify(cli)});
+await import(${JSON.stringify(new URL('../dist/cli.js', import.meta.url).href)});
+const cpu = process.cpuUsage();
+process.stderr.write('\\nGUARD_BENCH ' + JSON.stringify({ cpu: (cpu.user + cpu.system) / 1e6 }) + '\\n');`;
+const started = process.hrtime.bigint();
+const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe, '--', '--format', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpuSeconds = JSON.parse(/GUARD_BENCH (.*)/.exec(result.stderr)?.[1] ?? '{"cpu":null}').cpu;
+
+if (result.status !== 0 && result.status !== 1) {
+  console.error(result.stderr);
+  process.exit(2);
+}
+const report = JSON.parse(result.stdout);
+console.log(`guard bench: ${report.fileCount} files checked, ${report.violations.length} violations, score ${(report.score.overall * 100).toFixed(1)}%`);
+console.log(`cold run: ${seconds.toFixed(2)} s wall, ${cpuSeconds?.toFixed(2)} s CPU (target < ${TARGET_SECONDS} s) ${seconds < TARGET_SECONDS ? 'OK' : 'OVER TARGET'}`);
+if (values.keep) console.log(`project kept in ${root}`);
+else rmSync(root, { recursive: true, force: true });
