@@ -1,3 +1,5 @@
+import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { AgentwireError } from '../errors.js';
 
 /** Everything the standalone server reads from its environment (README, "Configuration"). */
@@ -28,8 +30,8 @@ type Env = Record<string, string | undefined>;
 
 export function configFromEnv(env: Env, generateSecret: () => string): ServerConfig {
   const secret = text(env, 'AGENTWIRE_JWT_SECRET');
-  const publicKey = text(env, 'AGENTWIRE_JWT_PUBLIC_KEY');
-  const jwksUrl = text(env, 'AGENTWIRE_JWKS_URL');
+  const publicKey = pem(env, 'AGENTWIRE_JWT_PUBLIC_KEY');
+  const jwksUrl = url(env, 'AGENTWIRE_JWKS_URL', ['http:', 'https:']);
   const keyCount = [secret, publicKey, jwksUrl].filter(Boolean).length;
   if (keyCount > 1) {
     throw new AgentwireError('AW_ERR_CONFIG', 'set only one of AGENTWIRE_JWT_SECRET, AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_JWKS_URL');
@@ -37,7 +39,6 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   if (secret !== undefined && secret.length < 32) {
     throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_JWT_SECRET must be at least 32 characters');
   }
-  if (jwksUrl !== undefined && !URL.canParse(jwksUrl)) throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_JWKS_URL is not a URL');
   const generatedSecret = keyCount === 0;
   const devLoginSetting = bool(env, 'AGENTWIRE_DEV_LOGIN');
   const devLogin = devLoginSetting ?? generatedSecret;
@@ -49,7 +50,7 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   }
   const jwt: ServerConfig['jwt'] = generatedSecret ? { secret: generateSecret() } : {};
   if (secret !== undefined) jwt.secret = secret;
-  if (publicKey !== undefined) jwt.publicKey = publicKey.replaceAll('\\n', '\n');
+  if (publicKey !== undefined) jwt.publicKey = publicKey;
   if (jwksUrl !== undefined) jwt.jwksUrl = jwksUrl;
   const issuer = text(env, 'AGENTWIRE_JWT_ISSUER');
   const audience = text(env, 'AGENTWIRE_JWT_AUDIENCE');
@@ -57,7 +58,7 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   if (audience !== undefined) jwt.audience = audience;
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
-    host: text(env, 'HOST') ?? '0.0.0.0',
+    host: host(env, 'HOST') ?? '0.0.0.0',
     jwt,
     generatedSecret,
     devLogin,
@@ -74,13 +75,44 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
     maxConnectionsPerUser: int(env, 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', 20, 1),
     maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', 5, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    redisUrl: text(env, 'REDIS_URL'),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
   };
 }
 
 function text(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+/** A URL with one of `protocols`; anything else fails at start, not at first use. */
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const protocol = URL.canParse(raw) ? new URL(raw).protocol : undefined;
+  if (protocol === undefined || !protocols.includes(protocol)) {
+    // The value itself is not echoed: URLs like these may carry a password.
+    const got = protocol === undefined ? 'something that is not a URL' : `a ${protocol}// URL`;
+    throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL, got ${got}`);
+  }
+  return raw;
+}
+
+/** A PEM public key; one-line values may carry `\n` escapes (env files cannot hold newlines). */
+function pem(env: Env, name: string): string | undefined {
+  const value = text(env, name)?.replaceAll('\\n', '\n');
+  if (value === undefined) return undefined;
+  try {
+    createPublicKey(value);
+  } catch {
+    throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a PEM public key ("-----BEGIN PUBLIC KEY-----" ...)`);
+  }
+  return value;
+}
+
+function host(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined || isIP(raw) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(raw)) return raw;
+  throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a host name or an IP address, got "${raw}"`);
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

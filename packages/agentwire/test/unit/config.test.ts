@@ -1,0 +1,192 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { isAgentwireError } from '../../src/errors.js';
+import { configFromEnv } from '../../src/server/config.js';
+
+const SECRET = 's'.repeat(32);
+const generated = () => 'generated-secret-0123456789abcdef0123';
+const PEM = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** The AW_ERR_CONFIG message configFromEnv gives for `env`; fails if it accepts it. */
+function configError(env: Record<string, string>): string {
+  try {
+    configFromEnv(env, generated);
+  } catch (error) {
+    if (isAgentwireError(error, 'AW_ERR_CONFIG')) return error.message;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('configFromEnv', () => {
+  it('has the documented defaults, a generated secret and dev login when nothing is set', () => {
+    const config = configFromEnv({}, generated);
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      jwt: { secret: generated() },
+      generatedSecret: true,
+      devLogin: true,
+      allowQueryToken: false,
+      demoDelayMs: 150,
+      heartbeatMs: 25_000,
+      runTimeoutMs: 300_000,
+      scopeIdleMs: 1_800_000,
+      ticketTtlMs: 60_000,
+      retentionEvents: 1000,
+      retentionMs: 900_000,
+      maxConnectionsPerUser: 20,
+      maxRunsPerUser: 5,
+      logLevel: 'info',
+      redisUrl: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = configFromEnv(
+      {
+        PORT: '9000',
+        HOST: '127.0.0.1',
+        AGENTWIRE_JWT_SECRET: SECRET,
+        AGENTWIRE_JWT_ISSUER: 'https://issuer.example',
+        AGENTWIRE_JWT_AUDIENCE: 'agentwire',
+        AGENTWIRE_DEV_LOGIN: 'true',
+        AGENTWIRE_DEV_TOKEN_TTL_MS: '60000',
+        AGENTWIRE_ALLOW_QUERY_TOKEN: 'yes',
+        AGENTWIRE_DEMO_DELAY_MS: '0',
+        AGENTWIRE_HEARTBEAT_MS: '1000',
+        AGENTWIRE_RUN_TIMEOUT_MS: '2000',
+        AGENTWIRE_SCOPE_IDLE_MS: '3000',
+        AGENTWIRE_SHUTDOWN_DRAIN_MS: '0',
+        AGENTWIRE_TICKET_TTL_MS: '5000',
+        AGENTWIRE_RETENTION_EVENTS: '10',
+        AGENTWIRE_RETENTION_MS: '60000',
+        AGENTWIRE_MAX_CONNECTIONS_PER_USER: '3',
+        AGENTWIRE_MAX_RUNS_PER_USER: '2',
+        LOG_LEVEL: 'warn',
+        REDIS_URL: 'redis://127.0.0.1:6379/2',
+      },
+      generated,
+    );
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      jwt: { secret: SECRET, issuer: 'https://issuer.example', audience: 'agentwire' },
+      generatedSecret: false,
+      devLogin: true,
+      devTokenTtlMs: 60_000,
+      allowQueryToken: true,
+      demoDelayMs: 0,
+      heartbeatMs: 1000,
+      runTimeoutMs: 2000,
+      scopeIdleMs: 3000,
+      shutdownDrainMs: 0,
+      ticketTtlMs: 5000,
+      retentionEvents: 10,
+      retentionMs: 60_000,
+      maxConnectionsPerUser: 3,
+      maxRunsPerUser: 2,
+      logLevel: 'warn',
+      redisUrl: 'redis://127.0.0.1:6379/2',
+    });
+  });
+
+  it('with a configured key, dev login is off unless asked for', () => {
+    expect(configFromEnv({ AGENTWIRE_JWT_SECRET: SECRET }, generated).devLogin).toBe(false);
+    expect(configFromEnv({ AGENTWIRE_JWT_PUBLIC_KEY: PEM }, generated)).toMatchObject({ devLogin: false, jwt: { publicKey: PEM.trim() } });
+    expect(configFromEnv({ AGENTWIRE_JWKS_URL: 'https://idp.example/jwks.json' }, generated).jwt).toEqual({ jwksUrl: 'https://idp.example/jwks.json' });
+  });
+
+  it('a public key given on one line with \\n escapes becomes a PEM', () => {
+    const oneLine = PEM.trim().replaceAll('\n', '\\n');
+    expect(configFromEnv({ AGENTWIRE_JWT_PUBLIC_KEY: oneLine }, generated).jwt.publicKey).toBe(PEM.trim());
+  });
+
+  it('blank values count as unset', () => {
+    expect(configFromEnv({ PORT: '  ', LOG_LEVEL: '' }, generated)).toMatchObject({ port: 8080, logLevel: 'info' });
+  });
+
+  const WHOLE_NUMBERS: Array<[string, string[]]> = [
+    ['PORT', ['http', '-1', '65536', '80.5', '1e3', '0x50']],
+    ['AGENTWIRE_DEV_TOKEN_TTL_MS', ['999', 'soon', '-5']],
+    ['AGENTWIRE_DEMO_DELAY_MS', ['-1', '60001', 'fast']],
+    ['AGENTWIRE_HEARTBEAT_MS', ['9', '0', '25s']],
+    ['AGENTWIRE_RUN_TIMEOUT_MS', ['9', '5m']],
+    ['AGENTWIRE_SCOPE_IDLE_MS', ['9', '30min']],
+    ['AGENTWIRE_SHUTDOWN_DRAIN_MS', ['-1', '10s']],
+    ['AGENTWIRE_TICKET_TTL_MS', ['999', '1m']],
+    ['AGENTWIRE_RETENTION_EVENTS', ['0', 'many', '1.5']],
+    ['AGENTWIRE_RETENTION_MS', ['999', '15m']],
+    ['AGENTWIRE_MAX_CONNECTIONS_PER_USER', ['0', 'twenty']],
+    ['AGENTWIRE_MAX_RUNS_PER_USER', ['0', '-2']],
+  ];
+  describe.each(WHOLE_NUMBERS)('%s', (name, bad) => {
+    it.each(bad)('%j → AW_ERR_CONFIG naming the variable and the value', (value) => {
+      const message = configError({ [name]: value });
+      expect(message).toContain(name);
+      expect(message).toContain(`"${value}"`);
+      expect(message).toMatch(/whole number from \d+ to \d+/);
+    });
+  });
+
+  it.each(['AGENTWIRE_DEV_LOGIN', 'AGENTWIRE_ALLOW_QUERY_TOKEN'])('%s must be true or false', (name) => {
+    const message = configError({ [name]: 'maybe' });
+    expect(message).toContain(name);
+    expect(message).toContain('true or false');
+    expect(message).toContain('"maybe"');
+  });
+
+  it('LOG_LEVEL must be a pino level', () => {
+    const message = configError({ LOG_LEVEL: 'loud' });
+    expect(message).toContain('LOG_LEVEL');
+    expect(message).toContain('"loud"');
+    expect(message).toContain('debug');
+  });
+
+  it('AGENTWIRE_JWT_SECRET must be at least 32 characters', () => {
+    expect(configError({ AGENTWIRE_JWT_SECRET: 'short' })).toContain('AGENTWIRE_JWT_SECRET must be at least 32 characters');
+  });
+
+  it('only one key source may be set', () => {
+    for (const env of [
+      { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_JWT_PUBLIC_KEY: PEM },
+      { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_JWKS_URL: 'https://idp.example/jwks' },
+      { AGENTWIRE_JWT_PUBLIC_KEY: PEM, AGENTWIRE_JWKS_URL: 'https://idp.example/jwks' },
+    ]) {
+      expect(configError(env)).toContain('set only one of');
+    }
+  });
+
+  it('AGENTWIRE_JWT_PUBLIC_KEY must be a PEM public key', () => {
+    for (const value of ['not a key', '-----BEGIN PUBLIC KEY-----\\ngarbage\\n-----END PUBLIC KEY-----']) {
+      expect(configError({ AGENTWIRE_JWT_PUBLIC_KEY: value })).toContain('AGENTWIRE_JWT_PUBLIC_KEY');
+    }
+  });
+
+  it('AGENTWIRE_JWKS_URL must be an http(s) URL', () => {
+    for (const value of ['not a url', 'ftp://idp.example/jwks', 'file:///etc/jwks.json']) {
+      expect(configError({ AGENTWIRE_JWKS_URL: value })).toContain('AGENTWIRE_JWKS_URL');
+    }
+  });
+
+  it('AGENTWIRE_DEV_LOGIN needs a shared secret, not a public key or JWKS', () => {
+    expect(configError({ AGENTWIRE_DEV_LOGIN: 'true', AGENTWIRE_JWT_PUBLIC_KEY: PEM })).toContain('AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET');
+    expect(configError({ AGENTWIRE_DEV_LOGIN: 'true', AGENTWIRE_JWKS_URL: 'https://idp.example/jwks' })).toContain(
+      'AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET',
+    );
+  });
+
+  it('REDIS_URL must be a redis:// or rediss:// URL', () => {
+    for (const value of ['localhost:6379', 'http://127.0.0.1:6379', 'not a url', 'http://user:hunter2@cache:6379']) {
+      const message = configError({ REDIS_URL: value });
+      expect(message).toContain('REDIS_URL must be a redis:// or rediss:// URL');
+      expect(message, 'a URL may carry a password: never echoed').not.toContain('hunter2');
+    }
+    expect(configFromEnv({ REDIS_URL: 'rediss://user:pw@cache.example:6380/0' }, generated).redisUrl).toBe('rediss://user:pw@cache.example:6380/0');
+  });
+
+  it('HOST must be a host name or an IP address', () => {
+    for (const value of ['my host', 'http://0.0.0.0', 'host/path']) expect(configError({ HOST: value })).toContain('HOST');
+    for (const value of ['::', '::1', 'localhost', '10.0.0.2', 'gateway.internal']) expect(configFromEnv({ HOST: value }, generated).host).toBe(value);
+  });
+});
