@@ -35,6 +35,8 @@ interface StopReason {
  */
 export class AgentRunner {
   private readonly active = new Map<string, RunHandle>();
+  /** Set when the shutdown drain is over: a run started after that ends with `shutdown` at once. */
+  private drainOver = false;
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -63,6 +65,8 @@ export class AgentRunner {
     this.active.set(runId, started);
     scope.addRun(started);
     this.options.stats.runsStarted++;
+    // A message accepted just before shutdown still gets its run and so its terminal event.
+    if (this.drainOver) started.stop('shutdown', 'the server is shutting down');
     return started;
   }
 
@@ -75,17 +79,14 @@ export class AgentRunner {
 
   /** Lets runs finish for `drainMs`, then ends the rest with `shutdown`; resolves when all ended. */
   async shutdown(drainMs: number): Promise<void> {
-    const all = () => Promise.all([...this.active.values()].map((r) => r.done));
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      all().then(() => true),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
-    ]);
-    clearTimeout(timer);
-    if (!drained) {
+    const timer = setTimeout(() => {
+      this.drainOver = true;
       for (const run of this.active.values()) run.stop('shutdown', 'the server is shutting down');
-      await all();
-    }
+    }, drainMs);
+    // Runs can still start while this waits (messages accepted just before close): wait for those too.
+    while (this.active.size > 0) await Promise.allSettled([...this.active.values()].map((r) => r.done));
+    clearTimeout(timer);
+    this.drainOver = true;
   }
 
   private async execute(request: RunRequest, notifier: Notifier, controller: AbortController): Promise<void> {
@@ -133,7 +134,11 @@ export class AgentRunner {
 }
 
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The agent saw the aborted signal and rejects too; that rejection must not go unhandled.
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { AppendedEvent, EventLog } from '../bus/types.js';
 import { newId } from '../ids.js';
@@ -28,13 +29,27 @@ export class Connection {
   /** Non-null while joining or catching up: events held back until they can go in order. */
   private queued: AppendedEvent[] | null = [];
   private closing = false;
+  /** The socket's byte stream when frames may be written to it directly (see `rawStreamOf`). */
+  private readonly stream: Duplex | undefined;
+  /** True while `stream` is corked until the end of this event-loop turn. */
+  private corked = false;
+  /** Made once per connection: uncorking must not allocate a closure per turn. */
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.stream?.uncork();
+  };
+  /** Callers of `delivered()` waiting for the cursor to reach their seq. */
+  private readonly deliveryWaiters = new Set<{ seq: number; done: () => void }>();
 
   constructor(
     readonly socket: WebSocket,
     readonly userId: string,
     readonly rate: RateLimiter,
     private readonly deps: ConnectionDeps,
-  ) {}
+  ) {
+    this.stream = rawStreamOf(socket);
+  }
 
   get isOpen(): boolean {
     return !this.closing && this.socket.readyState === this.socket.OPEN;
@@ -53,8 +68,11 @@ export class Connection {
     this.drainQueue();
   }
 
-  /** The fan-out entry point: called for every event of the user's stream. */
-  deliver(appended: AppendedEvent): void {
+  /**
+   * The fan-out entry point: called for every event of the user's stream. `wire` is the
+   * event's WebSocket frame when the caller already built it (once for all of a user's sockets).
+   */
+  deliver(appended: AppendedEvent, wire?: Buffer): void {
     if (appended.userId !== this.userId) {
       // Unreachable by construction; counted so that a regression shows on /health.
       this.deps.stats.isolationViolations++;
@@ -68,11 +86,31 @@ export class Connection {
     const seq = appended.event.seq;
     if (seq <= this.cursor) return;
     if (seq === this.cursor + 1) {
-      this.write(appended);
+      this.write(appended, wire);
       return;
     }
     this.queued = [appended];
     void this.catchUp();
+  }
+
+  /**
+   * Resolves once every event up to `seq` has been written to the socket, or the socket
+   * closed, or `timeoutMs` passed: shutdown flushes with it before closing with 1001.
+   */
+  delivered(seq: number, timeoutMs: number): Promise<void> {
+    if (this.cursor >= seq || !this.isOpen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        seq,
+        done: () => {
+          clearTimeout(timer);
+          this.deliveryWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.done, timeoutMs);
+      this.deliveryWaiters.add(waiter);
+    });
   }
 
   /** Sends a connection reply (never retained, no seq). */
@@ -84,6 +122,9 @@ export class Connection {
     if (this.closing) return;
     this.closing = true;
     this.queued = null;
+    // What was written this turn goes out before the close frame, not after the timeout.
+    this.uncork();
+    for (const waiter of [...this.deliveryWaiters]) waiter.done();
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
       this.socket.close(code, reason);
     }
@@ -125,14 +166,15 @@ export class Connection {
     }
   }
 
-  private write(appended: AppendedEvent): void {
+  private write(appended: AppendedEvent, wire?: Buffer): void {
     this.cursor = appended.event.seq;
     if (!this.isOpen) {
       this.deps.stats.deliveryFailures++;
       return;
     }
-    this.socket.send(appended.frame);
+    this.transmit(appended.frame, wire);
     this.deps.stats.eventsDelivered++;
+    for (const waiter of this.deliveryWaiters) if (waiter.seq <= this.cursor) waiter.done();
     if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
       this.deps.stats.slowConsumersClosed++;
       this.close(CloseCode.tryAgainLater, 'slow consumer: outbound buffer full');
@@ -140,4 +182,77 @@ export class Connection {
       setTimeout(() => this.socket.terminate(), 2000).unref();
     }
   }
+
+  /**
+   * Writes one event. The hot path writes the prebuilt frame to the socket's stream, corked
+   * until the end of the event-loop turn so that all the events a socket gets in one turn
+   * leave in one system call; anything ws itself may have queued keeps its place because
+   * then the frame goes through `ws.send` instead.
+   */
+  private transmit(text: string, wire: Buffer | undefined): void {
+    const stream = this.stream;
+    if (stream === undefined || !senderIdle(this.socket)) {
+      this.socket.send(text);
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      stream.cork();
+      setImmediate(this.uncork);
+    }
+    stream.write(wire ?? textFrame(text));
+  }
+}
+
+/**
+ * One final, unmasked WebSocket text frame (RFC 6455 section 5.2) carrying `text`: what
+ * `ws.send(text)` would write on a server socket without compression, built once.
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) {
+    frame[1] = length;
+  } else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, head, 'utf8');
+  return frame;
+}
+
+/** The ws internals the direct write relies on, checked once per socket. */
+interface WsInternals {
+  _socket?: unknown;
+  _sender?: { _queue?: unknown; _state?: unknown };
+  _extensions?: Record<string, unknown>;
+}
+
+/**
+ * The socket's underlying stream, when frames may bypass `ws.send`: ws keeps no state per
+ * sent message once it is written, so a complete frame written to the stream is
+ * indistinguishable from one ws wrote, provided nothing negotiated changes the framing
+ * (the gateway disables permessage-deflate). Any other shape, e.g. a future ws, falls
+ * back to `ws.send`.
+ */
+function rawStreamOf(socket: WebSocket): Duplex | undefined {
+  const internals = socket as unknown as WsInternals;
+  const stream = internals._socket as Duplex | undefined;
+  const sender = internals._sender;
+  if (!stream || typeof stream.write !== 'function' || typeof stream.cork !== 'function') return undefined;
+  if (!sender || !Array.isArray(sender._queue) || typeof sender._state !== 'number') return undefined;
+  if (internals._extensions && Object.keys(internals._extensions).length > 0) return undefined;
+  return stream;
+}
+
+/** ws writes immediately unless it is compressing or reading a Blob; then it queues in order. */
+function senderIdle(socket: WebSocket): boolean {
+  const sender = (socket as unknown as WsInternals)._sender!;
+  return sender._state === 0 && (sender._queue as unknown[]).length === 0;
 }

@@ -149,9 +149,12 @@ export class Gateway {
   private async shutdown(): Promise<void> {
     const { logger } = this.options;
     logger.info({ runs: this.runner.activeCount }, 'gateway shutting down');
+    // A message accepted just before close() may still be on its way to starting its run.
+    await this.inbound.idle();
     await this.runner.shutdown(this.options.shutdownDrainMs);
     clearInterval(this.heartbeat);
     this.stopSubscription();
+    await this.flush(SHUTDOWN_FLUSH_MS);
     const sockets: WebSocket[] = [];
     for (const scope of this.scopes.all()) {
       for (const connection of scope.connections) {
@@ -165,6 +168,22 @@ export class Gateway {
     this.wss.close();
     if (this.options.ownsBus) await this.bus.close();
     if (this.ownsServer && this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Waits until every socket has been written its user's stream up to now (fan-out may be asynchronous). */
+  private async flush(timeoutMs: number): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const scope of this.scopes.all()) {
+      if (scope.connections.size === 0) continue;
+      const connections = [...scope.connections];
+      waits.push(
+        this.bus.log.head(scope.userId).then(
+          (head) => Promise.all(connections.map((c) => c.delivered(head.lastSeq, timeoutMs))).then(() => undefined),
+          (error: unknown) => this.options.logger.warn({ err: error, user: scope.userId }, 'shutdown flush skipped'),
+        ),
+      );
+    }
+    await Promise.all(waits);
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -207,6 +226,11 @@ export class Gateway {
       this.refuse(ws, auth.closeCode, auth.reason, undefined, auth.detail);
       return;
     }
+    if (this.closing) {
+      // Upgraded just before close(): joining now would leave a socket the shutdown never closes.
+      this.refuse(ws, CloseCode.goingAway, 'server going away', auth.userId);
+      return;
+    }
     if (auth.expiresAtMs !== undefined && auth.expiresAtMs <= Date.now()) {
       this.refuse(ws, CloseCode.tokenExpired, 'token_expired', auth.userId);
       return;
@@ -239,10 +263,18 @@ export class Gateway {
     if (!connection.isOpen) return;
     logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
     if (auth.expiresAtMs !== undefined) {
-      // setTimeout overflows past 2^31-1 ms; a later expiry is re-checked by the next connection anyway.
-      const delay = Math.min(auth.expiresAtMs - Date.now(), 2_147_483_647);
-      expiry = setTimeout(() => connection.close(CloseCode.tokenExpired, 'token_expired'), delay);
-      expiry.unref();
+      // Re-armed until exp: setTimeout overflows past 2^31-1 ms and may fire early by the wall clock.
+      const expiresAtMs = auth.expiresAtMs;
+      const expire = (): void => {
+        const left = expiresAtMs - Date.now();
+        if (left > 0) {
+          expiry = setTimeout(expire, Math.min(left, 2_147_483_647));
+          expiry.unref();
+          return;
+        }
+        connection.close(CloseCode.tokenExpired, 'token_expired');
+      };
+      expire();
     }
     ws.off('message', keepEarly);
     const onMessage = (data: RawData, isBinary: boolean) => this.inbound.handle(connection, scope, data, isBinary);
@@ -302,6 +334,9 @@ export class Gateway {
     }
   }
 }
+
+/** How long shutdown waits for fan-out to reach every socket before closing them with 1001. */
+const SHUTDOWN_FLUSH_MS = 2000;
 
 export function createGateway(options: GatewayOptions): Gateway {
   if (!options || typeof options !== 'object') throw new AgentwireError('AW_ERR_CONFIG', 'createGateway needs an options object');

@@ -28,7 +28,15 @@ type ErrorEcho = { clientMsgId?: string | undefined; runId?: string | undefined 
  * connection stays usable; nothing here may throw into the socket's event handler.
  */
 export class InboundHandler {
+  /** Frames still being handled (bus round trips), so shutdown can let them finish first. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(private readonly deps: InboundDeps) {}
+
+  /** Resolves once no frame is being handled, e.g. a message between acceptance and its run's start. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
 
   handle(connection: Connection, scope: UserScope, data: RawData, isBinary: boolean): void {
     const decision = connection.rate.take(Date.now());
@@ -152,7 +160,7 @@ export class InboundHandler {
 
   /** Turns a failure of an async handler into an `internal`/`unavailable` error frame, never a crash. */
   private guard(connection: Connection, echo: ErrorEcho, work: Promise<void>): void {
-    work.catch((error: unknown) => {
+    const tracked = work.catch((error: unknown) => {
       this.deps.logger.error({ err: error, connection: connection.id }, 'frame handling failed');
       const degraded = this.deps.options.bus.health() !== 'ok';
       this.error(
@@ -162,6 +170,8 @@ export class InboundHandler {
         echo,
       );
     });
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
   }
 
   private error(connection: Connection, code: WireErrorCode, message: string, echo: ErrorEcho = {}): void {
