@@ -15,6 +15,7 @@ export { builtinTools } from './agents/tools/builtin.js';
 export { createDemoAgent } from './agents/demo-agent.js';
 
 export { createMemoryBus, MemoryBus, type MemoryBusOptions } from './bus/memory/memory-bus.js';
+export { createRedisBus, RedisBus, type RedisBusOptions } from './bus/redis/redis-bus.js';
 export type * from './bus/types.js';
 export { DEFAULT_RETENTION } from './bus/types.js';
 

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     );
   }
   const running = await startServer(config, { logger });
-  logger.info({ url: running.url, engine: running.gateway.bus.engine, dev_login: config.devLogin }, `agentwire listening on ${running.url}`);
+  logger.info(
+    { url: running.url, engine: running.gateway.bus.engine, dev_login: config.devLogin, ...(config.redisUrl && { redis_prefix: config.redisPrefix }) },
+    `agentwire listening on ${running.url}`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -44,6 +47,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`agentwire: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // A coded error (e.g. Redis unreachable) is an operator's problem: its message says what to fix.
+  const detail = isAgentwireError(error) ? error.message : error instanceof Error ? error.stack : String(error);
+  process.stderr.write(`agentwire: failed to start: ${detail}\n`);
   process.exit(1);
 });

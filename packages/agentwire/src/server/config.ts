@@ -24,6 +24,8 @@ export interface ServerConfig {
   maxRunsPerUser: number;
   logLevel: string;
   redisUrl: string | undefined;
+  /** Put before every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -76,6 +78,7 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
     maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', 5, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? 'agentwire:',
   };
 }
 

@@ -4,6 +4,7 @@ import { createDemoAgent } from '../agents/demo-agent.js';
 import { builtinTools } from '../agents/tools/builtin.js';
 import type { Agent } from '../agents/types.js';
 import { createDevLogin } from '../auth/dev-login.js';
+import { createRedisBus } from '../bus/redis/redis-bus.js';
 import type { Bus } from '../bus/types.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
@@ -32,14 +33,21 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url)
 
 /** Starts the standalone server of `npm start`: chat page, `/ws`, and the HTTP routes. */
 export async function startServer(config: ServerConfig, options: StandaloneOptions): Promise<RunningServer> {
+  const retention = { maxEvents: config.retentionEvents, maxAgeMs: config.retentionMs };
+  // REDIS_URL switches to the cluster engine; this server then owns (and closes) that bus.
+  const ownBus =
+    options.bus === undefined && config.redisUrl !== undefined
+      ? await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, retention, logger: options.logger })
+      : undefined;
+  const bus = options.bus ?? ownBus;
   const server = createServer();
   const gateway = createGateway({
     server,
     auth: { jwt: config.jwt },
     allowQueryToken: config.allowQueryToken,
     ticketTtlMs: config.ticketTtlMs,
-    ...(options.bus && { bus: options.bus }),
-    retention: { maxEvents: config.retentionEvents, maxAgeMs: config.retentionMs },
+    ...(bus && { bus }),
+    retention,
     agents: [createDemoAgent({ delayMs: config.demoDelayMs }), ...(options.extraAgents ?? [])],
     defaultAgent: 'demo',
     tools: builtinTools(),
@@ -59,7 +67,13 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
       metrics: createMetricsRegistry(gateway),
     }),
   );
-  const { port } = await gateway.listen(config.port, config.host);
+  let port: number;
+  try {
+    ({ port } = await gateway.listen(config.port, config.host));
+  } catch (error) {
+    await ownBus?.close();
+    throw error;
+  }
   const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   return {
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
@@ -67,10 +81,12 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     gateway,
     async close() {
       await gateway.close();
-      if (!server.listening) return;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await stopped;
+      if (server.listening) {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await stopped;
+      }
+      await ownBus?.close();
     },
   };
 }

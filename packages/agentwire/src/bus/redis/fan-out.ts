@@ -22,7 +22,17 @@ interface Channel {
   epoch: string | undefined;
   /** Newest seq seen on this channel, where repair after a reconnect starts. */
   lastSeq: number;
+  /** Appends of this process waiting for their event to be handed to the local followers. */
+  readonly waiters: Set<Waiter>;
 }
+
+interface Waiter {
+  readonly seq: number;
+  readonly done: () => void;
+}
+
+/** How long an append waits for its own event to come back on pub/sub before it stops waiting. */
+const HAND_OUT_WAIT_MS = 2000;
 
 /**
  * Live fan-out over Redis pub/sub: one subscriber connection per process, one channel per
@@ -67,7 +77,15 @@ export class FanOut {
   follow(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription {
     let channel = this.channels.get(userId);
     if (!channel) {
-      const fresh: Channel = { userId, name: this.keys.live(userId), followers: new Set(), confirmed: Promise.resolve(), epoch: undefined, lastSeq: 0 };
+      const fresh: Channel = {
+        userId,
+        name: this.keys.live(userId),
+        followers: new Set(),
+        confirmed: Promise.resolve(),
+        epoch: undefined,
+        lastSeq: 0,
+        waiters: new Set(),
+      };
       fresh.confirmed = this.confirm(fresh);
       // A channel that could not be subscribed is forgotten, so the next follower tries again.
       fresh.confirmed.catch(() => {
@@ -85,11 +103,36 @@ export class FanOut {
         joined.followers.delete(follower);
         if (joined.followers.size > 0 || this.channels.get(userId) !== joined) return;
         this.channels.delete(userId);
+        release(joined);
         if (this.subscriber.status === 'ready') {
           this.subscriber.unsubscribe(joined.name).catch((err: unknown) => this.logger.debug({ err, userId }, 'unsubscribe failed'));
         }
       },
     };
+  }
+
+  /**
+   * Resolves once the event `seq` of this stream life has been handed to this process's
+   * followers of the user (at once when there are none), so that an append, like the
+   * memory engine's, returns only after local sockets got the frame: a caller that appends
+   * a terminal event and then closes the sockets does not close them ahead of it.
+   */
+  handedOut(userId: string, epoch: string, seq: number): Promise<void> {
+    const channel = this.channels.get(userId);
+    if (!channel || channel.followers.size === 0 || channel.epoch !== epoch || channel.lastSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        seq,
+        done: () => {
+          clearTimeout(timer);
+          channel.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      // A dropped message must not hold the run: the followers' gap repair covers it.
+      const timer = setTimeout(waiter.done, HAND_OUT_WAIT_MS);
+      channel.waiters.add(waiter);
+    });
   }
 
   onStopRequested(listener: (runId: string) => void): () => void {
@@ -105,6 +148,7 @@ export class FanOut {
 
   close(): void {
     this.closed = true;
+    for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
     this.stopListeners.clear();
   }
@@ -145,6 +189,7 @@ export class FanOut {
         this.logger.error({ err: error, userId: channel.userId }, 'stream listener threw');
       }
     }
+    settle(channel);
   }
 
   /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
@@ -174,6 +219,7 @@ export class FanOut {
           channel.lastSeq = appended.event.seq;
           for (const follower of channel.followers) if (!follower.reset) follower.listener(appended);
         }
+        settle(channel);
       } catch (error) {
         // The followers' own gap repair covers this stream at its next event.
         this.logger.warn({ err: error, userId: channel.userId }, 'repair after reconnect failed');
@@ -184,6 +230,7 @@ export class FanOut {
   private reset(channel: Channel, epoch: string): void {
     this.logger.warn({ userId: channel.userId, epoch }, 'stream history was lost (new epoch): followers must resume');
     channel.lastSeq = 0;
+    release(channel);
     for (const follower of channel.followers) {
       if (!follower.onReset || follower.reset) continue;
       follower.reset = true;
@@ -215,4 +262,14 @@ export class FanOut {
     if (!this.log) throw new Error('FanOut used before its event log was attached');
     return this.log;
   }
+}
+
+/** Lets the appends whose events the followers have now been handed go. */
+function settle(channel: Channel): void {
+  for (const waiter of channel.waiters) if (waiter.seq <= channel.lastSeq) waiter.done();
+}
+
+/** Lets every append waiting on the channel go. */
+function release(channel: Channel): void {
+  for (const waiter of channel.waiters) waiter.done();
 }

@@ -60,7 +60,7 @@ export class RedisEventLog implements EventLog {
     const prefix = `{"type":${JSON.stringify(draft.type)},"seq":`;
     const suffix = `,"ts":${JSON.stringify(ts)},"thread_id":${JSON.stringify(draft.thread_id)},"run_id":${JSON.stringify(draft.run_id)},"data":${JSON.stringify(draft.data)}}`;
     const nonce = newSecret(12);
-    const [, seq, earlierFrame] = await this.withRetry(userId, (retry) =>
+    const [epoch, seq, earlierFrame] = await this.withRetry(userId, (retry) =>
       this.redis.awAppend(
         this.keys.meta(userId),
         this.keys.events(userId),
@@ -76,6 +76,7 @@ export class RedisEventLog implements EventLog {
         retry ? '1' : '0',
       ),
     );
+    await this.fanOut.handedOut(userId, epoch, seq);
     if (earlierFrame !== undefined && earlierFrame !== null) return parseFrame(userId, earlierFrame);
     const event = { type: draft.type, seq, ts, thread_id: draft.thread_id, run_id: draft.run_id, data: draft.data } as StreamEvent;
     return { userId, event, frame: prefix + seq + suffix };

@@ -25,7 +25,7 @@ export async function requireRedisBus(options: Partial<RedisBusOptions> = {}): P
 }
 
 /** Closes a test bus after deleting every key it wrote. */
-export async function purgeAndClose(bus: RedisBus): Promise<void> {
+export async function purgeAndClose(bus: Pick<RedisBus, 'purge' | 'close'>): Promise<void> {
   try {
     await bus.purge();
   } finally {
