@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEB_ROOT = join(PACKAGE_ROOT, 'web');
+export const RESULTS_DIR = join(PACKAGE_ROOT, 'test-results');
+
+/** Debian's Chromium, never a downloaded browser; its absence is a failure, not a skip. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (scripts/test-setup.mjs does this before the tests).`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Builds the chat page when web/dist is missing or older than its sources (the page or the SDK). */
+export async function ensureWebBuilt(): Promise<void> {
+  const built = join(WEB_ROOT, 'dist', 'index.html');
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
+  const sources = [...files(join(WEB_ROOT, 'src')), join(WEB_ROOT, 'index.html'), join(WEB_ROOT, 'vite.config.ts'), ...files(join(PACKAGE_ROOT, 'src'))];
+  if (sources.every((file) => statSync(file).mtimeMs <= builtAt)) return;
+  const { build } = await import('vite');
+  await build({ root: WEB_ROOT, configFile: join(WEB_ROOT, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return join(RESULTS_DIR, `${name}.png`);
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
