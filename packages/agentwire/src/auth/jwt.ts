@@ -49,7 +49,9 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     }
     algorithms = options.algorithms ?? ASYMMETRIC;
   } else {
-    key = createRemoteJWKSet(new URL(options.jwksUrl!));
+    const url = URL.canParse(options.jwksUrl!) ? new URL(options.jwksUrl!) : undefined;
+    if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be an http(s) URL');
+    key = createRemoteJWKSet(url);
     algorithms = options.algorithms ?? ASYMMETRIC;
   }
   const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience };

@@ -8,7 +8,7 @@ const generated = () => 'generated-secret-0123456789abcdef0123';
 const PEM = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 /** The AW_ERR_CONFIG message configFromEnv gives for `env`; fails if it accepts it. */
-function configError(env: Record<string, string>): string {
+function configError(env: Record<string, string | undefined>): string {
   try {
     configFromEnv(env, generated);
   } catch (error) {
