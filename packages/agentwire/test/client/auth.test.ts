@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type AgentwireClient } from '../../src/client/client.js';
+import type { SocketLike } from '../../src/client/socket-factory.js';
 import { isAgentwireError } from '../../src/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { dropSockets, waitForState } from './helpers.js';
@@ -96,6 +97,27 @@ describe('client credentials', () => {
     const offline = await waitForState(client, 'offline');
     expect(offline.closeCode).toBe(4001);
     expect(offline.error?.code).toBe('AW_ERR_CLIENT_TOKEN_EXPIRED');
+  });
+
+  it('without header support (browsers) sends the token as the bearer.<jwt> subprotocol', async () => {
+    server = await startTestServer();
+    const { default: WebSocket } = await import('ws');
+    const offered: string[][] = [];
+    client = connect({
+      url: server.wsUrl,
+      token: await server.token('sub'),
+      socketFactory: async () => ({
+        supportsHeaders: false,
+        open: (r) => {
+          offered.push(r.protocols);
+          return new WebSocket(r.url, r.protocols) as unknown as SocketLike;
+        },
+      }),
+    });
+    await client.ready();
+    expect(offered[0]![0]).toBe('agentwire.v1');
+    expect(offered[0]![1]).toMatch(/^bearer\./);
+    expect((await client.run('What is 5 * 5?').result).text).toContain('25');
   });
 
   it('rejects options without any credential with a coded error', () => {
