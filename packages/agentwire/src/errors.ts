@@ -17,6 +17,8 @@ export const ErrorCodes = {
   AW_ERR_UNKNOWN_AGENT: 'no agent registered under that name',
   AW_ERR_UNKNOWN_TOOL: 'no tool registered under that name',
   AW_ERR_TOOL_INPUT: 'tool arguments are invalid',
+  AW_ERR_LLM_ENDPOINT: 'the model endpoint failed',
+  AW_ERR_LLM_MAX_STEPS: 'the model did not answer within its step limit',
   AW_ERR_BUS_UNAVAILABLE: 'the event bus is unreachable',
   AW_ERR_GATEWAY_CLOSED: 'the gateway is closed',
   AW_ERR_CLIENT_QUEUE_FULL: 'the client outbound queue is full; wait until the connection is back',
