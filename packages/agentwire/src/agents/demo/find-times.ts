@@ -96,11 +96,8 @@ interface ZoneIndex {
   readonly areas: ReadonlySet<string>;
 }
 
-let index: ZoneIndex | undefined;
-
 /** Built once from the zones this runtime knows, so it never disagrees with the clock tool. */
-function zoneIndex(): ZoneIndex {
-  if (index) return index;
+function buildZoneIndex(): ZoneIndex {
   const cities = new Map<string, string>();
   const areas = new Set<string>(['etc']);
   for (const zone of Intl.supportedValuesOf('timeZone')) {
@@ -110,6 +107,9 @@ function zoneIndex(): ZoneIndex {
     const city = (parts[parts.length - 1] ?? '').replaceAll('_', ' ').toLowerCase();
     if (!cities.has(city)) cities.set(city, zone);
   }
-  index = { cities, areas };
-  return index;
+  return { cities, areas };
 }
+
+/** Immutable once built (read-only types), so sharing it across users shares no state. */
+const ZONE_INDEX: ZoneIndex = buildZoneIndex();
+const zoneIndex = (): ZoneIndex => ZONE_INDEX;

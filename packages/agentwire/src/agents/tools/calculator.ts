@@ -13,7 +13,7 @@ export interface CalculatorResult {
 }
 
 /** Arithmetic with a real parser: the expression is never handed to `eval`. */
-export const calculatorTool: Tool<CalculatorArgs, CalculatorResult> = {
+export const calculatorTool: Tool<CalculatorArgs, CalculatorResult> = Object.freeze<Tool<CalculatorArgs, CalculatorResult>>({
   name: 'calculator',
   description:
     'Evaluates an arithmetic expression: numbers with decimals, + - * / % (remainder), ^ (power, right-associative), unary minus and parentheses.',
@@ -35,4 +35,4 @@ export const calculatorTool: Tool<CalculatorArgs, CalculatorResult> = {
     if (typeof expression !== 'string') throw new AgentwireError('AW_ERR_TOOL_INPUT', 'calculator needs "expression" as a string');
     return { expression, value: calculate(expression) };
   },
-};
+});

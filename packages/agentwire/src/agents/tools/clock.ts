@@ -21,7 +21,7 @@ export interface ClockResult {
 const MAX_ZONE_LENGTH = 64;
 
 /** The current time, read from `context.now()` so tests can pin it. */
-export const clockTool: Tool<ClockArgs, ClockResult> = {
+export const clockTool: Tool<ClockArgs, ClockResult> = Object.freeze<Tool<ClockArgs, ClockResult>>({
   name: 'clock',
   description: 'Tells the current date and time, in UTC or in an IANA time zone such as "Europe/Paris".',
   parameters: {
@@ -44,7 +44,7 @@ export const clockTool: Tool<ClockArgs, ClockResult> = {
       utc_offset: utcOffset(zone, now),
     };
   },
-};
+});
 
 function formatterFor(zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   if (zone === '' || zone.length > MAX_ZONE_LENGTH) {

@@ -27,7 +27,7 @@ const MAX_QUERY_LENGTH = 200;
  * Stores and searches the acting user's notes. It touches only `context.notebook`,
  * which is already bound to that user, so no argument can reach someone else's notes.
  */
-export const notesTool: Tool<NotesArgs, NotesResult> = {
+export const notesTool: Tool<NotesArgs, NotesResult> = Object.freeze<Tool<NotesArgs, NotesResult>>({
   name: 'notes',
   description: "Stores a short note in the user's own notebook (action \"add\" with text) or searches it (action \"search\" with query).",
   parameters: {
@@ -53,7 +53,7 @@ export const notesTool: Tool<NotesArgs, NotesResult> = {
     }
     throw new AgentwireError('AW_ERR_TOOL_INPUT', 'notes needs "action": "add" or "search"');
   },
-};
+});
 
 function requiredText(value: unknown, field: 'text' | 'query', max: number): string {
   if (typeof value !== 'string' || value.trim() === '') {
