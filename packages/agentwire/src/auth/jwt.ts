@@ -27,7 +27,7 @@ export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>;
 }
 
-const ASYMMETRIC = ['RS256', 'ES256', 'EdDSA'];
+const ASYMMETRIC: readonly string[] = Object.freeze(['RS256', 'ES256', 'EdDSA']);
 const MAX_TOKEN_LENGTH = 8192;
 
 export function createJwtVerifier(options: JwtOptions): TokenVerifier {
@@ -47,12 +47,12 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     } catch (cause) {
       throw new AgentwireError('AW_ERR_CONFIG', 'jwt.publicKey is not a PEM public key', { cause });
     }
-    algorithms = options.algorithms ?? ASYMMETRIC;
+    algorithms = options.algorithms ?? [...ASYMMETRIC];
   } else {
     const url = URL.canParse(options.jwksUrl!) ? new URL(options.jwksUrl!) : undefined;
     if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be an http(s) URL');
     key = createRemoteJWKSet(url);
-    algorithms = options.algorithms ?? ASYMMETRIC;
+    algorithms = options.algorithms ?? [...ASYMMETRIC];
   }
   const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience };
 
