@@ -112,7 +112,12 @@ export class AgentRunner {
       const reason = stopReason(controller.signal, error);
       outcome = reason.code;
       if (reason.code === 'failed') logger.warn({ err: error, user: scope.userId, runId }, 'run failed');
-      if (!notifier.ended) await notifier.failed(reason.code, reason.message);
+      if (!notifier.ended) {
+        // With the event bus unreachable even the terminal event cannot be stored: say so, never crash.
+        await notifier.failed(reason.code, reason.message).catch((err: unknown) =>
+          logger.error({ err, user: scope.userId, runId }, 'run ended without a stored terminal event'),
+        );
+      }
     } finally {
       clearTimeout(timer);
       // An agent still running after its run ended must not keep working for nobody.

@@ -89,7 +89,8 @@ export class Notifier {
     for (const id of this.path.openToolCalls()) before.push(this.toolCompleted(id, { error: `${code}: ${message}` }));
     this.path.admit('agent_error');
     const terminal = this.emit('agent_error', { code, message, duration_ms: this.runDuration() });
-    return Promise.all(before).then(() => terminal);
+    // `terminal` is in the list so that its failure is observed even when an earlier one fails first.
+    return Promise.all([...before, terminal]).then(() => terminal);
   }
 
   answer(): string {

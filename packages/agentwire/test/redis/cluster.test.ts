@@ -24,7 +24,7 @@ beforeAll(async () => {
   await probe.close();
   processes = await GatewayProcesses.build();
   const env = { REDIS_URL: TEST_REDIS_URL, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '150' };
-  [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => processes.start(name, env)));
+  [a, b, c] = await Promise.all([processes.start('A', env), processes.start('B', env), processes.start('C', env)]);
 }, 180_000);
 
 afterAll(async () => {
