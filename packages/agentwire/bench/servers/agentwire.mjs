@@ -1,7 +1,9 @@
 // agentwire through its real path: JWT auth on every socket, each user's scope from the
 // gateway's factory, events emitted by a Notifier (seq, retention, delivery).
-import { createDemoAgent, createGateway, userContext } from 'agentwire';
 import { runServer } from './harness.mjs';
+
+// BENCH_AGENTWIRE_ENTRY points at another build's dist/index.js, for before/after comparisons.
+const { createDemoAgent, createGateway, userContext } = await import(process.env.BENCH_AGENTWIRE_ENTRY ?? 'agentwire');
 
 const secret = process.env.BENCH_JWT_SECRET;
 if (!secret) throw new Error('BENCH_JWT_SECRET is required');

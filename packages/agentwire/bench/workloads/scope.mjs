@@ -1,6 +1,7 @@
 // In-process: the cost of `gateway.scopeFor(ctx)` for a new user plus its first
 // `scope.notifierFor(...)`, averaged over many iterations.
-import { createDemoAgent, createGateway, userContext } from 'agentwire';
+// BENCH_AGENTWIRE_ENTRY points at another build's dist/index.js, for before/after comparisons.
+const { createDemoAgent, createGateway, userContext } = await import(process.env.BENCH_AGENTWIRE_ENTRY ?? 'agentwire');
 
 export const SCOPE = { warmup: 5_000, iterations: 50_000 };
 

@@ -3,7 +3,7 @@ import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
 import { Notifier } from '../notifier/notifier.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RunErrorCode } from '../protocol/types.js';
-import type { Connection } from './connection.js';
+import { textFrame, type Connection } from './connection.js';
 import type { UserContext } from './user-context.js';
 
 /** A run executing in this process, as its scope sees it. */
@@ -34,8 +34,11 @@ export class UserScope {
   /** Runs accepted but not yet registered in `runs`, so the in-flight limit has no race. */
   reservedRuns = 0;
   private subscription: Subscription | undefined;
+  /** Serialises each event once per user: one frame shared by all of the user's sockets. */
   private readonly fanOut = (appended: AppendedEvent): void => {
-    for (const connection of this.connections) connection.deliver(appended);
+    if (this.connections.size === 0) return;
+    const wire = textFrame(appended.frame);
+    for (const connection of this.connections) connection.deliver(appended, wire);
   };
 
   /** The stream's history was lost (new epoch): every socket must resume to learn so. */

@@ -109,15 +109,17 @@ export class Notifier {
     return this.startedAt === 0 ? 0 : elapsed(this.startedAt);
   }
 
-  private async emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): Promise<StreamEvent<T>> {
-    const appended: AppendedEvent = await this.log.append(this.userId, {
-      type,
-      thread_id: this.threadId,
-      run_id: this.runId,
-      data,
-    } as never);
-    return appended.event as StreamEvent<T>;
+  // Not `async`: one promise per event instead of three on the hottest call of a run.
+  private emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): Promise<StreamEvent<T>> {
+    try {
+      const appended = this.log.append(this.userId, { type, thread_id: this.threadId, run_id: this.runId, data } as never);
+      return appended.then(eventOf) as Promise<StreamEvent<T>>;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 }
+
+const eventOf = (appended: AppendedEvent): StreamEvent => appended.event;
 
 const elapsed = (since: number): number => Math.round(performance.now() - since);

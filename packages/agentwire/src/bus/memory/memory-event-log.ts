@@ -56,6 +56,9 @@ class UserStream {
  */
 export class MemoryEventLog implements EventLog {
   private readonly streams = new Map<string, UserStream>();
+  /** `ts` of the last append: events in the same millisecond share the formatted string. */
+  private tsAtMs = Number.NaN;
+  private ts = '';
 
   constructor(
     private readonly retention: RetentionOptions,
@@ -73,7 +76,7 @@ export class MemoryEventLog implements EventLog {
     const event = {
       type: draft.type,
       seq: ++stream.lastSeq,
-      ts: new Date(atMs).toISOString(),
+      ts: this.isoTime(atMs),
       thread_id: draft.thread_id,
       run_id: draft.run_id,
       data: draft.data,
@@ -119,6 +122,14 @@ export class MemoryEventLog implements EventLog {
     const stream = this.stream(userId);
     stream.trim(this.nowMs());
     return this.headOf(stream);
+  }
+
+  private isoTime(atMs: number): string {
+    if (atMs !== this.tsAtMs) {
+      this.tsAtMs = atMs;
+      this.ts = new Date(atMs).toISOString();
+    }
+    return this.ts;
   }
 
   private headOf(stream: UserStream): StreamHead {
