@@ -62,10 +62,7 @@ export class Connection {
   /** Ends the join: `replay` (resume) is written first, then whatever arrived meanwhile. */
   goLive(cursor: number, replay: readonly AppendedEvent[] = []): void {
     this.cursor = cursor;
-    for (const appended of replay) {
-      if (appended.event.seq === this.cursor + 1) this.write(appended);
-    }
-    this.drainQueue();
+    void this.flushBacklog(replay);
   }
 
   /**
@@ -90,7 +87,7 @@ export class Connection {
       return;
     }
     this.queued = [appended];
-    void this.catchUp();
+    void this.flushBacklog([]);
   }
 
   /**
@@ -130,40 +127,67 @@ export class Connection {
     }
   }
 
-  private drainQueue(): void {
-    const queued = this.queued;
-    this.queued = null;
-    if (!queued) return;
-    for (let i = 0; i < queued.length; i++) {
-      const seq = queued[i]!.event.seq;
-      if (seq <= this.cursor) continue;
-      if (seq !== this.cursor + 1) {
-        this.queued = queued.slice(i);
-        void this.catchUp();
-        return;
+  /**
+   * Writes a backlog (resume replay, gap repair, events queued meanwhile) in seq order, at
+   * the pace the client reads: past the buffer limit it waits for the socket to flush
+   * instead of closing it, because the backlog is retained anyway and a client closed for
+   * it would only resume into the same backlog. Live events queue until it is written.
+   */
+  private async flushBacklog(backlog: readonly AppendedEvent[]): Promise<void> {
+    try {
+      await this.writePaced(backlog);
+      while (!this.closing && this.queued && this.queued.length > 0) {
+        const queued = this.queued;
+        this.queued = [];
+        await this.writePaced(queued);
       }
-      this.write(queued[i]!);
+      if (!this.closing) this.queued = null;
+    } catch (error) {
+      this.deps.logger.warn({ connection: this.id, err: error }, 'backlog delivery failed');
+      this.close(CloseCode.tryAgainLater, 'event log unavailable');
     }
   }
 
-  /** Fills a gap from the retained history, then writes what was queued behind it. */
-  private async catchUp(): Promise<void> {
-    try {
-      const read = await this.deps.log.readAfter(this.userId, this.cursor);
+  private async writePaced(events: readonly AppendedEvent[]): Promise<void> {
+    for (const appended of events) {
       if (this.closing) return;
-      if (read.oldestSeq > this.cursor + 1) {
-        // The missing events are no longer retained: the client must resume to learn so.
-        this.close(CloseCode.tryAgainLater, 'fell behind the retained history');
-        return;
-      }
-      for (const appended of read.events) {
-        if (appended.event.seq === this.cursor + 1) this.write(appended);
-      }
-      this.drainQueue();
-    } catch (error) {
-      this.deps.logger.warn({ connection: this.id, err: error }, 'gap repair failed');
-      this.close(CloseCode.tryAgainLater, 'event log unavailable');
+      if (appended.event.seq > this.cursor + 1) await this.repairGap();
+      if (this.closing || appended.event.seq !== this.cursor + 1) continue;
+      const flushing = this.writeBacklogEvent(appended);
+      if (flushing) await flushing;
     }
+  }
+
+  /** Fills the gap after the cursor from the retained history. */
+  private async repairGap(): Promise<void> {
+    const read = await this.deps.log.readAfter(this.userId, this.cursor);
+    if (this.closing) return;
+    if (read.oldestSeq > this.cursor + 1) {
+      // The missing events are no longer retained: the client must resume to learn so.
+      this.close(CloseCode.tryAgainLater, 'fell behind the retained history');
+      return;
+    }
+    for (const appended of read.events) {
+      if (this.closing) return;
+      if (appended.event.seq !== this.cursor + 1) continue;
+      const flushing = this.writeBacklogEvent(appended);
+      if (flushing) await flushing;
+    }
+  }
+
+  /** Writes one backlog event; past the buffer limit, returns a promise of its flush. */
+  private writeBacklogEvent(appended: AppendedEvent): Promise<void> | undefined {
+    this.cursor = appended.event.seq;
+    if (!this.isOpen) {
+      this.deps.stats.deliveryFailures++;
+      return undefined;
+    }
+    const over = this.socket.bufferedAmount > this.deps.maxBufferedBytes;
+    const flushed = over ? new Promise<void>((resolve) => this.socket.send(appended.frame, () => resolve())) : undefined;
+    if (!over) this.transmit(appended.frame, undefined);
+    this.deps.stats.eventsDelivered++;
+    for (const waiter of this.deliveryWaiters) if (waiter.seq <= this.cursor) waiter.done();
+    return flushed;
   }
 
   private write(appended: AppendedEvent, wire?: Buffer): void {
