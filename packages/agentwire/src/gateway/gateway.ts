@@ -3,22 +3,39 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AgentRunner } from '../agents/runner.js';
 import type { VerifiedToken } from '../auth/jwt.js';
-import type { AppendedEvent, Bus, ThreadRecord } from '../bus/types.js';
+import type { AppendedEvent, Bus, Subscription, ThreadRecord } from '../bus/types.js';
 import { AgentwireError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { replyFrame } from '../protocol/frames.js';
 import { createFrameParser } from '../protocol/inbound.js';
-import { PROTOCOL_VERSION, SUBPROTOCOL } from '../protocol/types.js';
+import { newId } from '../ids.js';
+import { PROTOCOL_VERSION, SUBPROTOCOL, type StreamEvent } from '../protocol/types.js';
 import { authenticateUpgrade } from './authenticate.js';
 import { Connection } from './connection.js';
 import { InboundHandler } from './inbound-handler.js';
 import { resolveOptions, type GatewayOptions, type ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import { canResume, resumeRequest } from './resume.js';
+import { startRun, stopRun, type StartRunOutcome, type StartRunRequest, type StopRunOutcome } from './run-requests.js';
 import { ScopeRegistry } from './scope-registry.js';
 import { GatewayStats } from './stats.js';
 import type { UserContext } from './user-context.js';
 import type { UserScope } from './user-scope.js';
+
+/** A run request from outside a socket; `clientMsgId` defaults to a fresh id (no deduplication). */
+export type GatewayRunRequest = Omit<StartRunRequest, 'clientMsgId'> & { readonly clientMsgId?: string | undefined };
+
+/** Follows one run's events on its user's stream, from `user_message` to its terminal event. */
+export interface RunWatch {
+  onEvent(event: StreamEvent): void;
+  /** Stops following (the run goes on). */
+  readonly signal?: AbortSignal;
+}
+
+export interface AgentSummary {
+  readonly name: string;
+  readonly description: string;
+}
 
 export interface GatewayHealth {
   status: 'ok' | 'degraded' | 'closing';
@@ -107,6 +124,51 @@ export class Gateway {
     if (!thread || thread.userId !== userId) return undefined;
     const read = await this.bus.log.readAfter(userId, 0);
     return read.events.filter((e) => e.event.thread_id === threadId);
+  }
+
+  /** The agents a user may pick (`user_message.agent`), and the one used when none is named. */
+  agentList(): { agents: AgentSummary[]; defaultAgent: string } {
+    const agents = [...this.options.agents.values()].map((a) => ({ name: a.name, description: a.description ?? '' }));
+    return { agents, defaultAgent: this.options.defaultAgent };
+  }
+
+  /**
+   * Starts a run for `userId` exactly as a `user_message` on `/ws` does: the same checks,
+   * runner and notifier, and the run's events on the user's stream with their seq, so the
+   * user's open sockets show it too. For bridges (AG-UI) and host code. With `watch`, the
+   * run's own events are passed to it as they are appended.
+   */
+  async startRun(userId: string, request: GatewayRunRequest, watch?: RunWatch): Promise<StartRunOutcome> {
+    let runId: string | undefined;
+    let subscription: Subscription | undefined;
+    if (watch && !watch.signal?.aborted) {
+      const sub = this.bus.log.subscribe(userId, ({ event }) => {
+        if (event.run_id !== runId) return;
+        watch.onEvent(event);
+        if (event.type === 'agent_completed' || event.type === 'agent_error') sub.close();
+      });
+      subscription = sub;
+      watch.signal?.addEventListener('abort', () => sub.close(), { once: true });
+      // Following starts before the run does, so not even its first event is missed.
+      await sub.ready;
+    }
+    const deps = { options: this.options, runner: this.runner, accepting: () => this.closing === undefined };
+    const scope = this.scopes.scopeFor({ userId });
+    const work = startRun(deps, scope, { ...request, clientMsgId: request.clientMsgId ?? newId('msg') }, (ids) => (runId = ids.runId));
+    this.inbound.track(work);
+    try {
+      const outcome = await work;
+      if (!outcome.ok || !outcome.fresh) subscription?.close();
+      return outcome;
+    } catch (error) {
+      subscription?.close();
+      throw error;
+    }
+  }
+
+  /** Ends one of the user's runs with `cancelled`, wherever it executes, as `stop_agent` does. */
+  stopRun(userId: string, runId: string): Promise<StopRunOutcome> {
+    return stopRun(this.options, userId, runId);
   }
 
   health(): GatewayHealth {

@@ -1,6 +1,5 @@
 import type { RawData } from 'ws';
 import type { AgentRunner } from '../agents/runner.js';
-import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { replyFrame } from '../protocol/frames.js';
@@ -8,6 +7,7 @@ import type { FrameParser } from '../protocol/inbound.js';
 import type { PingFrame, StopAgentFrame, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import type { ResolvedOptions } from './options.js';
+import { startRun, stopRun } from './run-requests.js';
 import type { GatewayStats } from './stats.js';
 import type { UserScope } from './user-scope.js';
 
@@ -84,78 +84,28 @@ export class InboundHandler {
   }
 
   private async userMessage(connection: Connection, scope: UserScope, frame: UserMessageFrame): Promise<void> {
-    const { options, runner } = this.deps;
-    const { bus } = options;
-    const echo = { clientMsgId: frame.client_msg_id };
-    const agent = options.agents.get(frame.agent ?? options.defaultAgent);
-    if (!agent) {
-      this.error(connection, 'invalid_message', `agent: unknown agent "${frame.agent}"; known: ${[...options.agents.keys()].join(', ')}`, echo);
-      return;
-    }
-    if (!this.deps.accepting()) {
-      this.error(connection, 'unavailable', 'the server is shutting down; retry on another connection', echo);
-      return;
-    }
-    if (bus.health() !== 'ok') {
-      this.error(connection, 'unavailable', 'the event store is unreachable; retry shortly', echo);
-      return;
-    }
-    if (frame.thread_id !== undefined) {
-      const thread = await bus.threads.get(frame.thread_id);
-      if (!thread || thread.userId !== scope.userId) {
-        this.error(connection, 'forbidden', 'thread_id: no such thread of yours', echo);
-        return;
-      }
-    }
-    scope.reservedRuns++;
-    try {
-      const claim = await bus.messages.claim(scope.userId, frame.client_msg_id, {
-        threadId: frame.thread_id ?? newId('thr'),
-        runId: newId('run'),
-      });
-      const accepted = replyFrame('message_accepted', {
-        client_msg_id: frame.client_msg_id,
-        thread_id: claim.threadId,
-        run_id: claim.runId,
-      });
-      if (!claim.fresh) {
-        connection.reply(accepted);
-        return;
-      }
-      if (scope.runsInFlight > options.limits.maxRunsInFlightPerUser) {
-        await bus.messages.release(scope.userId, frame.client_msg_id);
-        this.error(connection, 'too_many_runs', `at most ${options.limits.maxRunsInFlightPerUser} runs in flight; wait for one to end`, echo);
-        return;
-      }
-      if (frame.thread_id === undefined) await bus.threads.create(scope.userId, claim.threadId, threadTitle(frame.text));
-      else await bus.threads.touch(claim.threadId);
-      await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
-      connection.reply(accepted);
-      await bus.log.append(scope.userId, {
-        type: 'user_message',
-        thread_id: claim.threadId,
-        run_id: claim.runId,
-        data: { text: frame.text, client_msg_id: frame.client_msg_id },
-      });
-      runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: frame.text });
-    } finally {
-      scope.releaseReservation();
-    }
+    const request = { text: frame.text, clientMsgId: frame.client_msg_id, threadId: frame.thread_id, agent: frame.agent };
+    const outcome = await startRun(this.deps, scope, request, ({ threadId, runId }) =>
+      connection.reply(replyFrame('message_accepted', { client_msg_id: frame.client_msg_id, thread_id: threadId, run_id: runId })),
+    );
+    if (!outcome.ok) this.error(connection, outcome.code, outcome.message, { clientMsgId: frame.client_msg_id });
   }
 
   private async stopAgent(connection: Connection, scope: UserScope, frame: StopAgentFrame): Promise<void> {
-    const { bus } = this.deps.options;
-    const run = await bus.runs.get(frame.run_id);
+    const outcome = await stopRun(this.deps.options, scope.userId, frame.run_id);
     const echo = { runId: frame.run_id };
-    if (!run || run.userId !== scope.userId) {
-      this.error(connection, 'forbidden', 'run_id: no such run of yours', echo);
-      return;
-    }
-    if (run.status !== 'running') {
-      this.error(connection, 'not_running', 'run_id: that run has already ended', echo);
-      return;
-    }
-    await bus.runs.requestStop(frame.run_id);
+    if (outcome === 'forbidden') this.error(connection, 'forbidden', 'run_id: no such run of yours', echo);
+    if (outcome === 'not_running') this.error(connection, 'not_running', 'run_id: that run has already ended', echo);
+  }
+
+  /** Counts work begun outside a socket (`gateway.startRun`) as in flight, so shutdown waits for it too. */
+  track(work: Promise<unknown>): void {
+    const tracked = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
   }
 
   /** Turns a failure of an async handler into an `internal`/`unavailable` error frame, never a crash. */
@@ -191,9 +141,4 @@ function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
-}
-
-function threadTitle(text: string): string {
-  const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }

@@ -26,6 +26,15 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
   redisPrefix: string;
+  /** The OpenAI-compatible endpoint of agent `llm`; undefined when not configured (no `llm` agent). */
+  llm: LlmConfig | undefined;
+}
+
+export interface LlmConfig {
+  baseURL: string;
+  apiKey: string | undefined;
+  model: string;
+  requestTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,7 +88,25 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? 'agentwire:',
+    llm: llmConfig(env),
   };
+}
+
+/** Agent `llm` is on when AGENTWIRE_LLM_MODEL is set; the other LLM settings need it. */
+function llmConfig(env: Env): LlmConfig | undefined {
+  const model = text(env, 'AGENTWIRE_LLM_MODEL');
+  const baseURL = url(env, 'AGENTWIRE_LLM_BASE_URL', ['http:', 'https:']);
+  const apiKey = text(env, 'AGENTWIRE_LLM_API_KEY');
+  const requestTimeoutMs = int(env, 'AGENTWIRE_LLM_TIMEOUT_MS', 60_000, 100);
+  if (model === undefined) {
+    const stray = (['AGENTWIRE_LLM_BASE_URL', 'AGENTWIRE_LLM_API_KEY', 'AGENTWIRE_LLM_TIMEOUT_MS'] as const).filter((name) => text(env, name));
+    if (stray.length > 0) throw new AgentwireError('AW_ERR_CONFIG', `${stray.join(', ')} set without AGENTWIRE_LLM_MODEL: name the model too`);
+    return undefined;
+  }
+  if (baseURL === undefined && apiKey === undefined) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_LLM_MODEL needs AGENTWIRE_LLM_BASE_URL (a local server) or AGENTWIRE_LLM_API_KEY (OpenAI)');
+  }
+  return { baseURL: baseURL ?? 'https://api.openai.com/v1', apiKey, model, requestTimeoutMs };
 }
 
 function text(env: Env, name: string): string | undefined {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createDemoAgent } from '../agents/demo-agent.js';
+import { createLlmAgent } from '../agents/llm/llm-agent.js';
 import { builtinTools } from '../agents/tools/builtin.js';
 import type { Agent } from '../agents/types.js';
 import { createDevLogin } from '../auth/dev-login.js';
@@ -48,7 +49,12 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     ticketTtlMs: config.ticketTtlMs,
     ...(bus && { bus }),
     retention,
-    agents: [createDemoAgent({ delayMs: config.demoDelayMs }), ...(options.extraAgents ?? [])],
+    agents: [
+      createDemoAgent({ delayMs: config.demoDelayMs }),
+      // Offered beside the demo when AGENTWIRE_LLM_MODEL is set; the page lets the user pick.
+      ...(config.llm ? [createLlmAgent(config.llm)] : []),
+      ...(options.extraAgents ?? []),
+    ],
     defaultAgent: 'demo',
     tools: builtinTools(),
     limits: { maxConnectionsPerUser: config.maxConnectionsPerUser, maxRunsInFlightPerUser: config.maxRunsPerUser },

@@ -1,0 +1,120 @@
+import type { AgentRunner } from '../agents/runner.js';
+import { newId } from '../ids.js';
+import type { WireErrorCode } from '../protocol/types.js';
+import type { ResolvedOptions } from './options.js';
+import type { UserScope } from './user-scope.js';
+
+/** A user's request to run an agent, whichever door it came in by (`/ws`, `/agui`, host code). */
+export interface StartRunRequest {
+  readonly text: string;
+  /** Per user; the same id again starts nothing and answers the first run's ids. */
+  readonly clientMsgId: string;
+  /** Omitted: a new thread. */
+  readonly threadId?: string | undefined;
+  /** Omitted: the gateway's default agent. */
+  readonly agent?: string | undefined;
+  /**
+   * Lets `threadId` name a thread that does not exist yet, created for this user with
+   * that id (AG-UI clients choose their thread ids). Another user's thread stays refused.
+   */
+  readonly createThread?: boolean | undefined;
+}
+
+export type StartRunOutcome =
+  | { readonly ok: true; readonly fresh: boolean; readonly threadId: string; readonly runId: string }
+  | { readonly ok: false; readonly code: WireErrorCode; readonly message: string };
+
+export interface RunRequestDeps {
+  readonly options: ResolvedOptions;
+  readonly runner: AgentRunner;
+  /** False while the gateway shuts down: no new runs. */
+  accepting(): boolean;
+}
+
+/**
+ * The one path from a user's message to a running agent. `onAccepted` is called once the
+ * ids are settled and before the run's first event (`user_message`), which is when
+ * `/ws` answers `message_accepted`; it is called for a repeated `clientMsgId` too.
+ */
+export async function startRun(
+  deps: RunRequestDeps,
+  scope: UserScope,
+  request: StartRunRequest,
+  onAccepted?: (ids: { threadId: string; runId: string }) => void,
+): Promise<StartRunOutcome> {
+  // Reserved from the start, so that the release below also tells the scope it may be idle
+  // after a refusal (a scope made for a caller without sockets must not linger).
+  scope.reservedRuns++;
+  try {
+    return await accept(deps, scope, request, onAccepted);
+  } finally {
+    scope.releaseReservation();
+  }
+}
+
+async function accept(
+  deps: RunRequestDeps,
+  scope: UserScope,
+  request: StartRunRequest,
+  onAccepted: ((ids: { threadId: string; runId: string }) => void) | undefined,
+): Promise<StartRunOutcome> {
+  const { options, runner } = deps;
+  const { bus, limits } = options;
+  const refuse = (code: WireErrorCode, message: string): StartRunOutcome => ({ ok: false, code, message });
+  if (request.text.length === 0) return refuse('invalid_message', 'text must not be empty');
+  if (Buffer.byteLength(request.text, 'utf8') > limits.maxTextBytes) return refuse('invalid_message', `text exceeds ${limits.maxTextBytes} bytes of UTF-8`);
+  if (request.clientMsgId.length === 0 || request.clientMsgId.length > limits.maxClientMsgIdLength) {
+    return refuse('invalid_message', `client_msg_id must be 1 to ${limits.maxClientMsgIdLength} characters`);
+  }
+  const agent = options.agents.get(request.agent ?? options.defaultAgent);
+  if (!agent) return refuse('invalid_message', `agent: unknown agent "${request.agent}"; known: ${[...options.agents.keys()].join(', ')}`);
+  if (!deps.accepting()) return refuse('unavailable', 'the server is shutting down; retry on another connection');
+  if (bus.health() !== 'ok') return refuse('unavailable', 'the event store is unreachable; retry shortly');
+  let newThread = request.threadId === undefined;
+  if (request.threadId !== undefined) {
+    const thread = await bus.threads.get(request.threadId);
+    newThread = thread === undefined && request.createThread === true;
+    if (!newThread && (!thread || thread.userId !== scope.userId)) return refuse('forbidden', 'thread_id: no such thread of yours');
+  }
+  const claim = await bus.messages.claim(scope.userId, request.clientMsgId, {
+    threadId: request.threadId ?? newId('thr'),
+    runId: newId('run'),
+  });
+  const ids = { threadId: claim.threadId, runId: claim.runId };
+  if (!claim.fresh) {
+    onAccepted?.(ids);
+    return { ok: true, fresh: false, ...ids };
+  }
+  if (scope.runsInFlight > limits.maxRunsInFlightPerUser) {
+    await bus.messages.release(scope.userId, request.clientMsgId);
+    return refuse('too_many_runs', `at most ${limits.maxRunsInFlightPerUser} runs in flight; wait for one to end`);
+  }
+  if (newThread) await bus.threads.create(scope.userId, claim.threadId, threadTitle(request.text));
+  else await bus.threads.touch(claim.threadId);
+  await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
+  onAccepted?.(ids);
+  await bus.log.append(scope.userId, {
+    type: 'user_message',
+    thread_id: claim.threadId,
+    run_id: claim.runId,
+    data: { text: request.text, client_msg_id: request.clientMsgId },
+  });
+  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text });
+  return { ok: true, fresh: true, ...ids };
+}
+
+export type StopRunOutcome = 'stopping' | 'forbidden' | 'not_running';
+
+/** Asks the process executing one of the user's runs to end it with `cancelled`. */
+export async function stopRun(options: ResolvedOptions, userId: string, runId: string): Promise<StopRunOutcome> {
+  const run = await options.bus.runs.get(runId);
+  if (!run || run.userId !== userId) return 'forbidden';
+  if (run.status !== 'running') return 'not_running';
+  await options.bus.runs.requestStop(runId);
+  return 'stopping';
+}
+
+function threadTitle(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
