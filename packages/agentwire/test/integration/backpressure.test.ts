@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agents/types.js';
 import type { Reply } from '../../src/protocol/types.js';

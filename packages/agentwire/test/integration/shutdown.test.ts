@@ -15,7 +15,7 @@ import { Gates, gatedAgent } from '../chaos/support/gated-agent.js';
 import { goldenPathProblems } from '../chaos/support/stream-checks.js';
 import { waitUntil } from '../chaos/support/wait.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
-import { startTestServer, TEST_SECRET, type TestServer } from '../helpers/server.js';
+import { startTestServer, TEST_SECRET } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
