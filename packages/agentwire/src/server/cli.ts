@@ -25,7 +25,15 @@ async function main(): Promise<void> {
   }
   const running = await startServer(config, { logger });
   logger.info(
-    { url: running.url, engine: running.gateway.bus.engine, dev_login: config.devLogin, ...(config.redisUrl && { redis_prefix: config.redisPrefix }) },
+    {
+      url: running.url,
+      engine: running.gateway.bus.engine,
+      dev_login: config.devLogin,
+      agents: running.gateway.agentList().agents.map((a) => a.name),
+      ...(config.redisUrl && { redis_prefix: config.redisPrefix }),
+      // The endpoint's host only: the URL may carry credentials, and logs travel further than env files.
+      ...(config.llm && { llm_model: config.llm.model, llm_host: new URL(config.llm.baseURL).host }),
+    },
     `agentwire listening on ${running.url}`,
   );
 

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { bearerToken } from '../auth/credentials.js';
 import type { DevLogin } from '../auth/dev-login.js';
 import { isAgentwireError } from '../errors.js';
+import { AGUI_MAX_BODY_BYTES, serveAguiRun } from './agui/agui-route.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { ThreadSummary } from '../protocol/types.js';
 import { serveStatic } from './static-files.js';
@@ -63,6 +64,18 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
         throw error;
       }
     }
+    if (pathname === '/agents') {
+      allow(method, 'GET');
+      const { agents, defaultAgent } = gateway.agentList();
+      return json(res, 200, { agents, default: defaultAgent });
+    }
+    if (pathname === '/agui') {
+      allow(method, 'POST');
+      const userId = await caller(req);
+      const refused = await serveAguiRun(gateway, userId, await readJson(req, AGUI_MAX_BODY_BYTES), res);
+      if (refused) throw new HttpError(refused.status, refused.code, refused.message);
+      return;
+    }
     if (pathname === '/auth/ticket') {
       allow(method, 'POST');
       const userId = await caller(req);
@@ -118,12 +131,12 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'too_large', `body over ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw new HttpError(413, 'too_large', `body over ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   try {
