@@ -20,7 +20,7 @@ export interface ChunkSpec {
 
 export type Reply =
   /** 200 and the chunks as SSE; `then` says how the stream ends. */
-  | { kind: 'stream'; chunks: ChunkSpec[]; then?: 'done' | 'destroy' | 'stall' }
+  | { kind: 'stream'; chunks: ChunkSpec[]; then?: 'done' | 'destroy' | 'stall' | 'error' }
   /** An HTTP error with OpenAI's error body. */
   | { kind: 'status'; status: number; message: string }
   /** Accepts the request and never answers. */
@@ -146,5 +146,7 @@ export class FakeOpenAi {
     const then = reply.then ?? 'done';
     if (then === 'done') res.end('data: [DONE]\n\n');
     else if (then === 'destroy') res.socket?.destroy();
+    // How OpenAI-compatible servers give up mid-stream: an `error` object as a data line.
+    else if (then === 'error') res.end(`data: ${JSON.stringify({ error: { message: 'the model crashed', type: 'server_error' } })}\n\n`);
   }
 }

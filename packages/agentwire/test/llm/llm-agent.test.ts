@@ -192,6 +192,7 @@ describe('LLM agent against an OpenAI-compatible endpoint', () => {
     ['500', { kind: 'status', status: 500, message: 'boom' }, /endpoint failed \(500\).*retry shortly/],
     ['404', { kind: 'status', status: 404, message: 'model not found' }, /no model "fake-model".*AGENTWIRE_LLM_MODEL/],
     ['a stream broken mid-answer', { kind: 'stream', chunks: [text('The answer is')], then: 'destroy' }, /broke off the stream mid-answer/],
+    ['an error object mid-stream', { kind: 'stream', chunks: [text('The answer is')], then: 'error' }, /reported an error mid-answer.*the model crashed/],
   ];
   it.each(failures)('turns %s into agent_error with a message a person can act on', async (_name, reply, message) => {
     const ws = await start();
