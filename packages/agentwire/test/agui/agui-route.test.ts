@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../src/agents/demo-agent.js';
 import { createLlmAgent } from '../../src/agents/llm/llm-agent.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
+import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { answer, callArgs, callStart, FakeOpenAi, finish, reasoning, text } from '../llm/fake-openai.js';
@@ -20,10 +21,10 @@ afterEach(async () => {
   server = fake = undefined;
 });
 
-async function startWithLlm(): Promise<TestServer> {
+async function startWithLlm(engine?: EngineFactory): Promise<TestServer> {
   fake = await FakeOpenAi.start();
   const llm = createLlmAgent({ baseURL: fake.baseURL, model: 'fake-model', maxRetries: 0 });
-  return startTestServer({ agents: [createDemoAgent({ delayMs: 0 }), llm] });
+  return startTestServer({ agents: [createDemoAgent({ delayMs: 0 }), llm], ...(engine && { engine }) });
 }
 
 async function watch(s: TestServer, userId: string): Promise<TestClient> {
@@ -69,9 +70,9 @@ const input = (threadId: string, runId: string, content: string, extra: Record<s
   ...extra,
 });
 
-describe('POST /agui', () => {
+describe.each(testEngines().map((engine) => [engine.name, engine] as const))('POST /agui (%s engine)', (_name, engine) => {
   it('runs the agent for the real HttpAgent: valid AG-UI events whose text equals the answer on the WebSocket', async () => {
-    server = await startTestServer();
+    server = await startTestServer({ engine });
     const ws = await watch(server, 'alice');
     const { agent, events } = await runWithHttpAgent(server, 'alice', 'thread-ag-1', 'What is 17 * 23?', 'run-ag-1');
 
@@ -108,7 +109,7 @@ describe('POST /agui', () => {
   });
 
   it('keeps an AG-UI thread as one agentwire thread across runs', async () => {
-    server = await startTestServer();
+    server = await startTestServer({ engine });
     await runWithHttpAgent(server, 'alice', 'thread-ag-2', 'What is 1 + 1?', 'run-a');
     await runWithHttpAgent(server, 'alice', 'thread-ag-2', 'What is 2 + 2?', 'run-b');
     const token = await server.token('alice');
@@ -123,7 +124,7 @@ describe('POST /agui', () => {
   });
 
   it('streams reasoning, tool calls and errors of the LLM agent as AG-UI events', async () => {
-    server = await startWithLlm();
+    server = await startWithLlm(engine);
     fake!.reply(
       {
         kind: 'stream',
@@ -174,7 +175,7 @@ describe('POST /agui', () => {
   });
 
   it('stops the run when the AG-UI client aborts, as stop_agent does', async () => {
-    server = await startWithLlm();
+    server = await startWithLlm(engine);
     fake!.reply({ kind: 'stream', chunks: [text('Once upon a time')], then: 'stall' });
     const ws = await watch(server, 'alice');
     const agent = new HttpAgent({ url: `${server.httpUrl}/agui`, headers: { authorization: `Bearer ${await server.token('alice')}` } });
@@ -193,7 +194,7 @@ describe('POST /agui', () => {
   });
 
   it('refuses bad input and another user’s thread as /ws does, and appends nothing', async () => {
-    server = await startTestServer();
+    server = await startTestServer({ engine });
     const alice = await server.token('alice');
     const bob = await server.token('bob');
     const aliceWs = await watch(server, 'alice');
@@ -221,6 +222,7 @@ describe('POST /agui', () => {
 
     // Nothing reached Alice's stream, and Bob got no thread.
     await aliceWs.ask('ping through', { thread_id: 'alice-thread' });
+    await aliceWs.waitFor((f) => f.type === 'user_message' && f.data.text === 'ping through');
     const after = aliceWs.events().slice(aliceEvents);
     expect(after[0]).toMatchObject({ type: 'user_message', data: { text: 'ping through' } });
     const bobThreads = (await (await fetch(`${server.httpUrl}/threads`, { headers: { authorization: `Bearer ${bob}` } })).json()) as { threads: unknown[] };
