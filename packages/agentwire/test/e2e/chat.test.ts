@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
+import type { Agent } from '../../src/agents/types.js';
 import { silentLogger } from '../../src/logger.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { configFromEnv } from '../../src/server/config.js';
@@ -134,5 +135,34 @@ describe('chat page in Chromium', () => {
     expect(cuts).toBe(2);
     follow.close();
     await page.screenshot({ path: screenshotPath('chat-after-reconnect') });
+  });
+
+  it('lets the user pick another agent when the server offers several', async () => {
+    const shout: Agent = {
+      name: 'shout',
+      description: 'Repeats the message in capitals',
+      async run(input, { notifier }) {
+        await notifier.delta(input.text.toUpperCase());
+      },
+    };
+    const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'e2e-secret-0123456789abcdef0123456789');
+    const two = await startServer(config, { logger: silentLogger, extraAgents: [shout] });
+    try {
+      const page = await newPage();
+      await signIn(page, two.url, 'frank');
+      const picker = page.getByTestId('agent-select');
+      await picker.waitFor();
+      expect(await picker.locator('option').allTextContents()).toEqual(['demo', 'shout']);
+      expect(await picker.inputValue()).toBe('demo');
+      await picker.selectOption('shout');
+      await ask(page, 'quiet please');
+      await page.locator('[data-testid="run"][data-status="completed"]').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('answer').textContent()).toBe('QUIET PLEASE');
+      const events = (await two.gateway.bus.log.readAfter('frank', 0)).events.map((e) => e.event);
+      expect(events.find((e) => e.type === 'agent_started')?.data).toEqual({ agent_name: 'shout' });
+      await page.screenshot({ path: screenshotPath('chat-agent-picker') });
+    } finally {
+      await two.close();
+    }
   });
 });

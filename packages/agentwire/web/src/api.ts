@@ -41,6 +41,15 @@ export async function threadEvents(token: string, threadId: string): Promise<Str
   return (await request<{ events: StreamEvent[] }>(`/threads/${encodeURIComponent(threadId)}/events`, { token })).events;
 }
 
+export interface AgentInfo {
+  name: string;
+  description?: string;
+}
+
+export function agents(): Promise<{ agents: AgentInfo[]; default: string }> {
+  return request('/agents');
+}
+
 /** The WebSocket endpoint beside the page (ws:// or wss:// to match the page). */
 export function socketUrl(): string {
   const url = new URL('/ws', location.href);

@@ -30,6 +30,8 @@ export class ChatApp {
   private readonly timeline = h('section', { class: 'timeline', 'data-testid': 'timeline', 'aria-live': 'polite' });
   private readonly banner = h('div', { class: 'banner', role: 'alert', 'data-testid': 'error-banner', hidden: true });
   private readonly input = h('textarea', { class: 'composer__input', rows: 1, placeholder: 'Ask the agent…', 'data-testid': 'message-input', 'aria-label': 'Message' });
+  /** Which agent answers; shown only when the server offers more than one. */
+  private readonly agentSelect = h('select', { class: 'composer__agent', 'data-testid': 'agent-select', 'aria-label': 'Agent', hidden: true });
   private readonly ticker: ReturnType<typeof setInterval>;
   private bannerTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -59,6 +61,7 @@ export class ChatApp {
       // Ticket failures are retried quietly; the status pill already says "Reconnecting".
       if (error.code !== 'AW_ERR_CLIENT_CREDENTIALS') this.showError(error.message);
     });
+    void this.loadAgents();
     this.ticker = setInterval(() => this.tick(), 250);
     this.showState(this.client.state);
     this.renderSidebar();
@@ -74,6 +77,7 @@ export class ChatApp {
     const form = h(
       'form',
       { class: 'composer', 'data-testid': 'composer' },
+      this.agentSelect,
       this.input,
       h('button', { class: 'button composer__send', type: 'submit', 'data-testid': 'send-button', 'aria-label': 'Send' }, 'Send'),
     );
@@ -108,6 +112,22 @@ export class ChatApp {
     );
   }
 
+  private async loadAgents(): Promise<void> {
+    try {
+      const { agents, default: fallback } = await api.agents();
+      this.agentSelect.replaceChildren(
+        ...agents.map((agent) => {
+          const option = h('option', { value: agent.name, title: agent.description ?? '' }, agent.name);
+          option.selected = agent.name === fallback;
+          return option;
+        }),
+      );
+      this.agentSelect.hidden = agents.length < 2;
+    } catch {
+      // Without the list the server's default agent answers; nothing to show.
+    }
+  }
+
   private async fetchTicket(): Promise<string> {
     try {
       return await api.ticket(this.session.token);
@@ -131,7 +151,8 @@ export class ChatApp {
     this.input.value = '';
     this.fitInput();
     this.renderPending();
-    this.client.send(text, { clientMsgId, ...(threadId && { threadId }) }).then(
+    const agent = this.agentSelect.hidden ? undefined : this.agentSelect.value;
+    this.client.send(text, { clientMsgId, ...(threadId && { threadId }), ...(agent && { agent }) }).then(
       (accepted) => {
         // A new conversation opens as soon as the server named its thread.
         if (threadId === undefined && this.currentId === undefined) this.select(accepted.thread_id, false);
