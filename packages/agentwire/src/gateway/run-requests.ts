@@ -89,16 +89,23 @@ async function accept(
     await bus.messages.release(scope.userId, request.clientMsgId);
     return refuse('too_many_runs', `at most ${limits.maxRunsInFlightPerUser} runs in flight; wait for one to end`);
   }
-  if (newThread) await bus.threads.create(scope.userId, claim.threadId, threadTitle(request.text));
-  else await bus.threads.touch(claim.threadId);
-  await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
-  onAccepted?.(ids);
-  await bus.log.append(scope.userId, {
-    type: 'user_message',
-    thread_id: claim.threadId,
-    run_id: claim.runId,
-    data: { text: request.text, client_msg_id: request.clientMsgId },
-  });
+  try {
+    if (newThread) await bus.threads.create(scope.userId, claim.threadId, threadTitle(request.text));
+    else await bus.threads.touch(claim.threadId);
+    await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
+    onAccepted?.(ids);
+    await bus.log.append(scope.userId, {
+      type: 'user_message',
+      thread_id: claim.threadId,
+      run_id: claim.runId,
+      data: { text: request.text, client_msg_id: request.clientMsgId },
+    });
+  } catch (error) {
+    // Nothing of this run reached the stream: forget the claim so that resending the same
+    // client_msg_id starts it, instead of answering message_accepted for a run that never ran.
+    await Promise.allSettled([bus.messages.release(scope.userId, request.clientMsgId), bus.runs.finish(claim.runId)]);
+    throw error;
+  }
   runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text });
   return { ok: true, fresh: true, ...ids };
 }
