@@ -4,6 +4,7 @@ import type { Gateway } from '../../gateway/gateway.js';
 import type { StreamEvent, WireErrorCode } from '../../protocol/types.js';
 import { AguiEventMapper, endsRun } from './event-map.js';
 import { parseRunInput } from './run-input.js';
+import { aguiThreadId } from './thread-ids.js';
 
 /** An answer other than the event stream: the HTTP status and the `{"error": ...}` body. */
 export interface AguiRefusal {
@@ -48,9 +49,10 @@ export async function serveAguiRun(gateway: Gateway, userId: string, body: unkno
     else if (!res.writableEnded) send(event);
   };
 
+  const thread = aguiThreadId(userId, input.threadId);
   const outcome = await gateway.startRun(
     userId,
-    { text, threadId: input.threadId, clientMsgId: `agui:${input.runId}`, agent, createThread: true },
+    { text, threadId: thread.threadId, clientMsgId: `agui:${input.runId}`, agent, createThread: thread.mayCreate },
     { onEvent, signal: following.signal },
   );
   if (!outcome.ok) return refusal(outcome.code, outcome.message);
