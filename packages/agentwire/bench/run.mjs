@@ -13,9 +13,9 @@ import { describeMachine } from './lib/machine.mjs';
 import { renderReport } from './lib/report.mjs';
 import { SYSTEMS } from './lib/session.mjs';
 import { summarise } from './lib/stats.mjs';
-import { acceptRuns } from './workloads/accept.mjs';
-import { fanoutRuns } from './workloads/fanout.mjs';
-import { latencyRuns } from './workloads/latency.mjs';
+import { acceptRun } from './workloads/accept.mjs';
+import { fanoutRun } from './workloads/fanout.mjs';
+import { latencyRun } from './workloads/latency.mjs';
 import { memoryOnce } from './workloads/memory.mjs';
 import { redisStatus, redisRuns } from './workloads/redis.mjs';
 import { scopeRuns } from './workloads/scope.mjs';
@@ -81,51 +81,61 @@ if (only.has('scope')) {
   });
 }
 
+// Runs are interleaved (run 1 of every system, then run 2, ...), each on a fresh server
+// process, so that a change in the machine's load hits every system alike.
+const fmt = (v, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
 if (only.has('fanout')) {
   for (const n of ns) {
-    for (const system of systems) {
-      log(`fanout: ${system}, ${n} users`);
-      await step(`fanout ${system} N=${n}`, 15_000, async () => {
-        const profileDir = cpuProfileDir && system === 'agentwire' ? cpuProfileDir : undefined;
-        if (profileDir) mkdirSync(profileDir, { recursive: true });
-        (results.fanout[system] ??= {})[n] = await fanoutRuns(system, n, { runs, secret, cpuProfileDir: profileDir, log });
-      });
+    for (let run = 0; run < runs; run++) {
+      for (const system of systems) {
+        await step(`fanout ${system} N=${n} run ${run + 1}`, 15_000, async () => {
+          const profileDir = cpuProfileDir && system === 'agentwire' ? cpuProfileDir : undefined;
+          if (profileDir) mkdirSync(profileDir, { recursive: true });
+          const result = await fanoutRun(system, n, { secret, cpuProfileDir: profileDir });
+          ((results.fanout[system] ??= {})[n] ??= []).push(result);
+          log(`fanout ${system} N=${n} run ${run + 1}/${runs}: ${fmt(result.eventsPerSecond)} events/s, ${fmt(result.cpuMicrosPerEvent, 2)} us CPU/event`);
+        });
+      }
     }
   }
 }
 
 if (only.has('latency')) {
-  for (const system of systems) {
-    log(`latency: ${system}`);
-    await step(`latency ${system}`, 15_000, async () => {
-      results.latency[system] = await latencyRuns(system, { runs, secret, log });
-    });
-  }
-}
-
-if (only.has('memory')) {
-  for (const size of memorySizes) {
+  for (let run = 0; run < runs; run++) {
     for (const system of systems) {
-      log(`memory: ${system}, ${size} idle connections`);
-      await step(`memory ${system} ${size}`, size >= 10_000 ? 40_000 : 10_000, async () => {
-        const series = [];
-        for (let run = 0; run < runs; run++) {
-          const result = await memoryOnce(system, size, { secret });
-          log(`  memory ${system} ${size} run ${run + 1}/${runs}: RSS ${(result.rssBytesPerConnection / 1024).toFixed(1)} KB, heap ${(result.heapBytesPerConnection / 1024).toFixed(1)} KB per connection`);
-          series.push(result);
-        }
-        (results.memory[system] ??= {})[size] = series;
+      await step(`latency ${system} run ${run + 1}`, 10_000, async () => {
+        const result = await latencyRun(system, { secret });
+        (results.latency[system] ??= []).push(result);
+        log(`latency ${system} run ${run + 1}/${runs}: p50 ${fmt(result.p50Ms, 3)} ms, p99 ${fmt(result.p99Ms, 3)} ms, max ${fmt(result.maxMs, 2)} ms (${fmt(result.samples)} events)`);
       });
     }
   }
 }
 
+if (only.has('memory')) {
+  for (const size of memorySizes) {
+    for (let run = 0; run < runs; run++) {
+      for (const system of systems) {
+        await step(`memory ${system} ${size} run ${run + 1}`, size >= 10_000 ? 25_000 : 8_000, async () => {
+          const result = await memoryOnce(system, size, { secret });
+          ((results.memory[system] ??= {})[size] ??= []).push(result);
+          log(`memory ${system} ${fmt(size)} idle run ${run + 1}/${runs}: RSS ${fmt(result.rssBytesPerConnection / 1024, 1)} KB, heap ${fmt(result.heapBytesPerConnection / 1024, 1)} KB per connection`);
+        });
+      }
+    }
+  }
+}
+
 if (only.has('accept')) {
-  for (const system of systems) {
-    log(`accept: ${system}`);
-    await step(`accept ${system}`, 10_000, async () => {
-      results.accept[system] = await acceptRuns(system, { runs, secret, log });
-    });
+  for (let run = 0; run < runs; run++) {
+    for (const system of systems) {
+      await step(`accept ${system} run ${run + 1}`, 8_000, async () => {
+        const result = await acceptRun(system, run, { secret });
+        (results.accept[system] ??= []).push(result);
+        log(`accept ${system} run ${run + 1}/${runs}: ${fmt(result.acceptsPerSecond)} connections/s`);
+      });
+    }
   }
 }
 

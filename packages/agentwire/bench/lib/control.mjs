@@ -31,9 +31,9 @@ export function emit(message) {
  * Parent side: starts `node <script>` under bash so the descriptor limit can be raised to
  * the hard limit first (10,000 sockets need more than the usual soft 1,024).
  */
-export function spawnChild(script, { nodeFlags = [], args = [], onEvent = () => {}, label = script } = {}) {
+export function spawnChild(script, { nodeFlags = [], args = [], env, onEvent = () => {}, label = script } = {}) {
   const command = `ulimit -n $(ulimit -Hn) 2>/dev/null; exec node ${nodeFlags.join(' ')} ${script} ${args.join(' ')}`;
-  const child = spawn('bash', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('bash', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const pending = new Map();
   let nextId = 1;
   let exited = false;

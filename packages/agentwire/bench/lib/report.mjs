@@ -5,6 +5,7 @@ import { summarise } from './stats.mjs';
 import { ACCEPT } from '../workloads/accept.mjs';
 import { FANOUT } from '../workloads/fanout.mjs';
 import { LATENCY } from '../workloads/latency.mjs';
+import { REDIS } from '../workloads/redis.mjs';
 import { SCOPE } from '../workloads/scope.mjs';
 
 const int = (v) => Math.round(v).toLocaleString('en-US');
@@ -143,11 +144,18 @@ export function renderReport(r) {
   if (!r.redis) line('Not run (excluded by BENCH_ONLY).');
   else if (!r.redis.available) line(`Not measured: ${r.redis.reason}.`);
   else {
+    line(`The fan-out workload at ${int(REDIS.users)} users on the Redis engine (${r.redis.url}, retention ${REDIS.retentionEvents} events per user`);
+    line('to keep the shared Redis small). Every event is appended to the user\'s Redis stream by a Lua script and fanned out');
+    line('by pub/sub. CPU per event sums the gateway processes; redis-server\'s own CPU is not included.');
+    line();
+    const memoryRow = r.fanout.agentwire?.[REDIS.users];
     table(
-      ['setup', 'events/s', 'CPU µs/event (all gateway processes)'],
-      (r.redis.runs ?? []).map((row) => [row.label, cell(row.series, 'eventsPerSecond', int), cell(row.series, 'cpuMicrosPerEvent', fixed(2))]),
+      ['setup', 'events/s', 'CPU µs/event (gateway processes)'],
+      [
+        ...(r.redis.runs ?? []).map((row) => [row.label, cell(row.series, 'eventsPerSecond', int), cell(row.series, 'cpuMicrosPerEvent', fixed(2))]),
+        ...(memoryRow ? [[`memory engine, 1 process, ${int(REDIS.users)} users (from the fan-out table)`, cell(memoryRow, 'eventsPerSecond', int), cell(memoryRow, 'cpuMicrosPerEvent', fixed(2))]] : []),
+      ],
     );
-    if (r.redis.note) line(r.redis.note);
   }
   line();
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

@@ -9,13 +9,14 @@ export const SYSTEMS = ['agentwire', 'ws', 'socketio'];
 export const SYSTEM_LABELS = { agentwire: 'agentwire', ws: 'raw ws', socketio: 'Socket.IO' };
 
 /** Starts `servers/<system>.mjs`; resolves once it listens. */
-export async function startServer(system, { cpuProfileDir } = {}) {
+export async function startServer(system, { cpuProfileDir, env } = {}) {
   let listening;
   const port = new Promise((resolve) => (listening = resolve));
   const nodeFlags = ['--expose-gc'];
   if (cpuProfileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
   const server = spawnChild(here(`../servers/${system}.mjs`), {
     nodeFlags,
+    env,
     label: `server:${system}`,
     onEvent: (message) => {
       if (message.event === 'listening') listening(message.port);

@@ -11,6 +11,7 @@ import { nowMicros, thinkingText } from '../lib/payload.mjs';
  *   prepare(userIds: string[]): Promise<void>,
  *   emitTo(index: number, text: string): void,
  *   connections(): number,
+ *   close?(): Promise<void>,
  * }} system
  */
 export async function runServer(system) {
@@ -28,6 +29,17 @@ export async function runServer(system) {
     stop: () => driver.stop(),
     usage: () => usage(),
     memory: () => memory(),
+    // For finding what a connection holds: node bench/heap-summary.mjs <file>.
+    snapshot: async () => {
+      await memory();
+      const { writeHeapSnapshot } = await import('node:v8');
+      return { file: writeHeapSnapshot(`/tmp/bench-${system.name}-${process.pid}.heapsnapshot`) };
+    },
+    close: async () => {
+      driver.stop();
+      await system.close?.();
+      return {};
+    },
   });
   const port = await system.start();
   notify({ event: 'listening', port, pid: process.pid });

@@ -39,7 +39,7 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
   let algorithms: string[];
   if (options.secret) {
     if (options.secret.length < 32) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.secret must be at least 32 characters');
-    key = new TextEncoder().encode(options.secret);
+    key = hmacKeyResolver(new TextEncoder().encode(options.secret));
     algorithms = options.algorithms ?? ['HS256'];
   } else if (options.publicKey) {
     try {
@@ -60,7 +60,7 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     async verify(token) {
       if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new AgentwireError('AW_ERR_AUTH_INVALID', 'bad token length');
       try {
-        const { payload } = await jwtVerify(token, key as Uint8Array, verifyOptions);
+        const { payload } = await jwtVerify(token, key as unknown as Uint8Array, verifyOptions);
         if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
           throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
         }
@@ -71,5 +71,27 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
         throw new AgentwireError('AW_ERR_AUTH_INVALID', undefined, { cause: error });
       }
     },
+  };
+}
+
+const HMAC_HASHES: Readonly<Record<string, string>> = Object.freeze({ HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' });
+
+/**
+ * Hands jose an HMAC key imported once per algorithm: given the raw secret, jose imports
+ * it into WebCrypto on every verification, which was most of the cost of accepting a socket.
+ * Other algorithms get the raw secret, which jose refuses with its own error.
+ */
+function hmacKeyResolver(secret: Uint8Array<ArrayBuffer>): JWTVerifyGetKey {
+  const imported = new Map<string, Promise<CryptoKey>>();
+  return (header) => {
+    const alg = header.alg ?? '';
+    const hash = HMAC_HASHES[alg];
+    if (hash === undefined) return secret;
+    let key = imported.get(alg);
+    if (!key) {
+      key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
+      imported.set(alg, key);
+    }
+    return key;
   };
 }

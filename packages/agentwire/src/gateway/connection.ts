@@ -31,7 +31,7 @@ export class Connection {
   private closing = false;
   /** The socket's byte stream when frames may be written to it directly (see `rawStreamOf`). */
   private readonly stream: Duplex | undefined;
-  /** True while `stream` is corked until the end of this event-loop turn. */
+  /** True while `stream` is corked until the code that is writing returns (see `transmit`). */
   private corked = false;
   /** Made once per connection: uncorking must not allocate a closure per turn. */
   private readonly uncork = (): void => {
@@ -40,7 +40,8 @@ export class Connection {
     this.stream?.uncork();
   };
   /** Callers of `delivered()` waiting for the cursor to reach their seq. */
-  private readonly deliveryWaiters = new Set<{ seq: number; done: () => void }>();
+  /** Made on first use: most connections never have one, and an idle socket should stay small. */
+  private deliveryWaiters: Set<{ seq: number; done: () => void }> | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -101,12 +102,12 @@ export class Connection {
         seq,
         done: () => {
           clearTimeout(timer);
-          this.deliveryWaiters.delete(waiter);
+          this.deliveryWaiters?.delete(waiter);
           resolve();
         },
       };
       const timer = setTimeout(waiter.done, timeoutMs);
-      this.deliveryWaiters.add(waiter);
+      (this.deliveryWaiters ??= new Set()).add(waiter);
     });
   }
 
@@ -121,7 +122,7 @@ export class Connection {
     this.queued = null;
     // What was written this turn goes out before the close frame, not after the timeout.
     this.uncork();
-    for (const waiter of [...this.deliveryWaiters]) waiter.done();
+    if (this.deliveryWaiters) for (const waiter of [...this.deliveryWaiters]) waiter.done();
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
       this.socket.close(code, reason);
     }
@@ -186,7 +187,7 @@ export class Connection {
     const flushed = over ? new Promise<void>((resolve) => this.socket.send(appended.frame, () => resolve())) : undefined;
     if (!over) this.transmit(appended.frame, undefined);
     this.deps.stats.eventsDelivered++;
-    for (const waiter of this.deliveryWaiters) if (waiter.seq <= this.cursor) waiter.done();
+    if (this.deliveryWaiters) this.settleWaiters();
     return flushed;
   }
 
@@ -198,7 +199,7 @@ export class Connection {
     }
     this.transmit(appended.frame, wire);
     this.deps.stats.eventsDelivered++;
-    for (const waiter of this.deliveryWaiters) if (waiter.seq <= this.cursor) waiter.done();
+    if (this.deliveryWaiters) this.settleWaiters();
     if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
       this.deps.stats.slowConsumersClosed++;
       this.close(CloseCode.tryAgainLater, 'slow consumer: outbound buffer full');
@@ -207,11 +208,16 @@ export class Connection {
     }
   }
 
+  private settleWaiters(): void {
+    for (const waiter of this.deliveryWaiters!) if (waiter.seq <= this.cursor) waiter.done();
+  }
+
   /**
    * Writes one event. The hot path writes the prebuilt frame to the socket's stream, corked
-   * until the end of the event-loop turn so that all the events a socket gets in one turn
-   * leave in one system call; anything ws itself may have queued keeps its place because
-   * then the frame goes through `ws.send` instead.
+   * until the code that is emitting returns (next tick), so that a burst of events for one
+   * socket leaves in one system call without waiting for the next event-loop turn (that
+   * cost latency); anything ws itself may have queued keeps its place because then the
+   * frame goes through `ws.send` instead.
    */
   private transmit(text: string, wire: Buffer | undefined): void {
     const stream = this.stream;
@@ -222,7 +228,7 @@ export class Connection {
     if (!this.corked) {
       this.corked = true;
       stream.cork();
-      setImmediate(this.uncork);
+      process.nextTick(this.uncork);
     }
     stream.write(wire ?? textFrame(text));
   }

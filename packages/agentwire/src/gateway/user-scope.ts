@@ -30,7 +30,8 @@ export class UserScope {
   readonly userId: string;
   readonly connections = new Set<Connection>();
   readonly runs = new Map<string, RunHandle>();
-  readonly notebook: Notebook;
+  /** Made on first use: most sockets never run a tool, and an idle socket should stay small. */
+  private notebookView: Notebook | undefined;
   /** Runs accepted but not yet registered in `runs`, so the in-flight limit has no race. */
   reservedRuns = 0;
   private subscription: Subscription | undefined;
@@ -55,12 +56,19 @@ export class UserScope {
     private readonly hooks: ScopeHooks,
   ) {
     this.userId = context.userId;
-    const { notes } = bus;
-    const userId = this.userId;
-    this.notebook = Object.freeze({
-      add: (text: string) => notes.add(userId, text),
-      search: (query: string) => notes.search(userId, query),
-    });
+  }
+
+  /** The user's own notes, as tools see them. */
+  get notebook(): Notebook {
+    if (!this.notebookView) {
+      const { notes } = this.bus;
+      const userId = this.userId;
+      this.notebookView = Object.freeze({
+        add: (text: string) => notes.add(userId, text),
+        search: (query: string) => notes.search(userId, query),
+      });
+    }
+    return this.notebookView;
   }
 
   get runsInFlight(): number {

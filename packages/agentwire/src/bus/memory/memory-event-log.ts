@@ -58,6 +58,8 @@ export class MemoryEventLog implements EventLog {
   private readonly streams = new Map<string, UserStream>();
   /** `ts` of the last append: events in the same millisecond share the formatted string. */
   private tsAtMs = Number.NaN;
+  /** Subscriptions are live at once here; one settled promise serves them all. */
+  private readonly ready = Promise.resolve();
   private ts = '';
 
   constructor(
@@ -101,7 +103,7 @@ export class MemoryEventLog implements EventLog {
     const stream = this.stream(userId);
     stream.listeners.add(listener);
     return {
-      ready: Promise.resolve(),
+      ready: this.ready,
       close: () => {
         stream.listeners.delete(listener);
       },
