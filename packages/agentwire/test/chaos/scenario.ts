@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { dedupeBySeq, goldenPathProblems, seqProblems } from './support/stream-checks.js';
 import { waitUntil } from './support/wait.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 export interface ChaosConfig {
   readonly engine: EngineFactory;
@@ -36,17 +37,6 @@ export interface ChaosReport {
   readonly problems: readonly string[];
 }
 
-/** mulberry32: a small seeded PRNG, so a failing seed replays the same decisions. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const QUESTIONS = [
   'What is 17 * 23?',
@@ -127,7 +117,7 @@ interface ChaosUser {
  */
 export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
   const started = Date.now();
-  const random = prng(config.seed);
+  const random = seededRandom(config.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const problems: string[] = [];
   const server = await startTestServer({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBackoff } from '../../src/client/backoff.js';
-import { seededRandom } from './helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 describe('client backoff', () => {
   it('grows exponentially with jitter inside [window/2, window] and never passes the cap', () => {

@@ -3,17 +3,6 @@ import type { ConnectionState, StateChange } from '../../src/client/client-types
 import type { StreamEvent } from '../../src/protocol/types.js';
 import type { TestServer } from '../helpers/server.js';
 
-/** mulberry32: a small seeded PRNG, so "random" drop points replay exactly from a seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Kills the user's server-side sockets without a close handshake, like a network cut. */
 export function dropSockets(server: TestServer, userId: string): number {

@@ -3,7 +3,8 @@ import { connect, type AgentwireClient } from '../../src/client/client.js';
 import { ServerRejectionError } from '../../src/client/client-errors.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { dropSockets, seededRandom, serverStream, waitForState } from './helpers.js';
+import { dropSockets, serverStream, waitForState } from './helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 let server: TestServer | undefined;
 let client: AgentwireClient | undefined;
