@@ -31,13 +31,12 @@ export class Connection {
   private closing = false;
   /** The socket's byte stream when frames may be written to it directly (see `rawStreamOf`). */
   private readonly stream: Duplex | undefined;
-  /** True while `stream` is corked until the code that is writing returns (see `transmit`). */
-  private corked = false;
-  /** Made once per connection: uncorking must not allocate a closure per turn. */
-  private readonly uncork = (): void => {
-    if (!this.corked) return;
-    this.corked = false;
-    this.stream?.uncork();
+  /** This tick's writes (see `transmit`): 0 none, 1 one frame went straight out, 2 the rest are corked. */
+  private burst = 0;
+  /** Made once per connection: ending a burst must not allocate a closure per tick. */
+  private readonly endBurst = (): void => {
+    if (this.burst === 2) this.stream?.uncork();
+    this.burst = 0;
   };
   /** Callers of `delivered()` waiting for the cursor to reach their seq. */
   /** Made on first use: most connections never have one, and an idle socket should stay small. */
@@ -120,8 +119,11 @@ export class Connection {
     if (this.closing) return;
     this.closing = true;
     this.queued = null;
-    // What was written this turn goes out before the close frame, not after the timeout.
-    this.uncork();
+    // What was written this tick goes out now, ahead of the close frame.
+    if (this.burst === 2) {
+      this.burst = 1;
+      this.stream?.uncork();
+    }
     if (this.deliveryWaiters) for (const waiter of [...this.deliveryWaiters]) waiter.done();
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
       this.socket.close(code, reason);
@@ -213,11 +215,13 @@ export class Connection {
   }
 
   /**
-   * Writes one event. The hot path writes the prebuilt frame to the socket's stream, corked
-   * until the code that is emitting returns (next tick), so that a burst of events for one
-   * socket leaves in one system call without waiting for the next event-loop turn (that
-   * cost latency); anything ws itself may have queued keeps its place because then the
-   * frame goes through `ws.send` instead.
+   * Writes one event. The hot path writes the prebuilt frame to the socket's stream: the
+   * first frame of a tick goes straight out (latency), and if more follow for this socket
+   * before the emitting code returns, they are corked and leave together in one system
+   * call on the next tick (throughput). Corking every frame instead held each event back
+   * until the whole burst for all sockets was written, which cost ~0.4 ms at p50.
+   * Anything ws itself may have queued keeps its place: then the frame goes through
+   * `ws.send` instead.
    */
   private transmit(text: string, wire: Buffer | undefined): void {
     const stream = this.stream;
@@ -225,10 +229,12 @@ export class Connection {
       this.socket.send(text);
       return;
     }
-    if (!this.corked) {
-      this.corked = true;
+    if (this.burst === 0) {
+      this.burst = 1;
+      process.nextTick(this.endBurst);
+    } else if (this.burst === 1) {
+      this.burst = 2;
       stream.cork();
-      process.nextTick(this.uncork);
     }
     stream.write(wire ?? textFrame(text));
   }

@@ -2,49 +2,57 @@ import { newSecret } from '../../ids.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
 import type { AppendedEvent, EventLog, ReadResult, RetentionOptions, StreamHead, StreamListener, Subscription } from '../types.js';
 
-interface Retained {
-  readonly appended: AppendedEvent;
-  readonly atMs: number;
-}
-
-/** One user's stream in this process: its life (epoch), its counter, its retained window. */
+/**
+ * One user's stream in this process: its life (epoch), its counter, its retained window.
+ * The window keeps only each event's JSON text and append time, in two parallel arrays
+ * (seq = `firstSeq` + index): no object per retained event, so a long history costs the
+ * garbage collector little; `after()` rebuilds events from their text for the rare reader
+ * (resume, gap repair, history), and what it rebuilds is exactly what the wire carried.
+ */
 class UserStream {
   readonly epoch = newSecret(9);
   lastSeq = 0;
   readonly listeners = new Set<StreamListener>();
-  private retained: Retained[] = [];
-  /** Index of the oldest live entry; the array is compacted lazily, not shifted per event. */
+  private frames: string[] = [];
+  private times: number[] = [];
+  /** Seq of `frames[0]`. */
+  private firstSeq = 1;
+  /** Index of the oldest live entry; the arrays are compacted lazily, not shifted per event. */
   private start = 0;
 
   constructor(private readonly retention: RetentionOptions) {}
 
-  push(entry: Retained): void {
-    this.retained.push(entry);
-    this.trim(entry.atMs);
+  push(frame: string, atMs: number): void {
+    this.frames.push(frame);
+    this.times.push(atMs);
+    this.trim(atMs);
   }
 
   trim(nowMs: number): void {
     const { maxEvents, maxAgeMs } = this.retention;
-    let start = Math.max(this.start, this.retained.length - maxEvents);
+    const length = this.frames.length;
+    let start = Math.max(this.start, length - maxEvents);
     const oldestAllowed = nowMs - maxAgeMs;
-    while (start < this.retained.length && this.retained[start]!.atMs < oldestAllowed) start++;
+    while (start < length && this.times[start]! < oldestAllowed) start++;
     this.start = start;
-    if (start > 64 && start * 2 > this.retained.length) {
-      this.retained = this.retained.slice(start);
+    if (start > 64 && start * 2 > length) {
+      this.frames = this.frames.slice(start);
+      this.times = this.times.slice(start);
+      this.firstSeq += start;
       this.start = 0;
     }
   }
 
   oldestSeq(): number {
-    const first = this.retained[this.start];
-    return first ? first.appended.event.seq : this.lastSeq + 1;
+    return this.start < this.frames.length ? this.firstSeq + this.start : this.lastSeq + 1;
   }
 
-  after(afterSeq: number): AppendedEvent[] {
-    const oldest = this.oldestSeq();
-    const from = this.start + Math.max(0, afterSeq + 1 - oldest);
+  after(userId: string, afterSeq: number): AppendedEvent[] {
     const out: AppendedEvent[] = [];
-    for (let i = from; i < this.retained.length; i++) out.push(this.retained[i]!.appended);
+    for (let i = Math.max(this.start, afterSeq + 1 - this.firstSeq); i < this.frames.length; i++) {
+      const frame = this.frames[i]!;
+      out.push({ userId, event: JSON.parse(frame) as StreamEvent, frame });
+    }
     return out;
   }
 }
@@ -84,7 +92,7 @@ export class MemoryEventLog implements EventLog {
       data: draft.data,
     } as StreamEvent;
     const appended: AppendedEvent = { userId, event, frame: JSON.stringify(event) };
-    stream.push({ appended, atMs });
+    stream.push(appended.frame, atMs);
     for (const listener of stream.listeners) listener(appended);
     return appended;
   }
@@ -96,7 +104,7 @@ export class MemoryEventLog implements EventLog {
   readAfter(userId: string, afterSeq: number): Promise<ReadResult> {
     const stream = this.stream(userId);
     stream.trim(this.nowMs());
-    return Promise.resolve({ ...this.headOf(stream), events: stream.after(afterSeq) });
+    return Promise.resolve({ ...this.headOf(stream), events: stream.after(userId, afterSeq) });
   }
 
   subscribe(userId: string, listener: StreamListener): Subscription {
