@@ -44,6 +44,7 @@ const results = {
   date: new Date(startedAt).toISOString(),
   machine: describeMachine(),
   runs,
+  nice: process.env.BENCH_NICE,
   ns,
   memorySizes,
   systems,

@@ -42,9 +42,11 @@ export function renderReport(r) {
   line();
   line(`Versions: ${Object.entries(m.versions).map(([name, version]) => `${name} ${version}`).join(', ')}.`);
   line();
-  line(`Every figure is the median of ${r.runs} runs with the range (min-max) in parentheses. Each server runs in its own`);
+  line(`Every figure is the median of ${r.runs} runs with the range (min-max) in parentheses. Each run starts a fresh server`);
   line('process, driven by a separate load-client process that uses a minimal protocol client on `ws` for every system');
-  line('(Socket.IO is spoken as its Engine.IO 4 text protocol over a websocket), on loopback.');
+  line('(Socket.IO is spoken as its Engine.IO 4 text protocol over a websocket), on loopback. Runs are interleaved (run 1');
+  line('of every system, then run 2, ...) so that changes in the machine\'s load fall on every system alike.');
+  if (r.nice) line(`The bench processes ran with \`nice -n ${r.nice}\` (BENCH_NICE).`);
   line('agentwire events take the real path: JWT-authenticated sockets, each user\'s scope from `gateway.scopeFor`, a');
   line('`Notifier` per run emitting `agent_thinking` events (golden-path check, per-user seq, retention of the default');
   line('1,000 events per user, fan-out to the sockets). Raw ws and Socket.IO send an event of the same JSON shape and size');
