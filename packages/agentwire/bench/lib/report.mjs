@@ -122,7 +122,8 @@ export function renderReport(r) {
 
   line('## Connection accept rate');
   line();
-  line(`${int(ACCEPT.connections)} new users per run, ${ACCEPT.concurrency} handshakes in flight, timed until every socket can receive.`);
+  line(`${int(ACCEPT.connections)} new users per run, ${ACCEPT.concurrency} handshakes in flight, timed until every socket can receive,`);
+  line(`after ${int(ACCEPT.warmup)} warm-up sockets (opened and closed) on the same fresh server process.`);
   line('agentwire verifies an HS256 JWT (Authorization header) on every socket and answers `connection_established`;');
   line('Socket.IO completes its namespace connect; raw ws verifies nothing.');
   line();

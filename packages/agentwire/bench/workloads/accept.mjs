@@ -3,13 +3,16 @@
 // verifying a JWT; Socket.IO: the namespace connect; ws: the upgrade).
 import { startClient, startServer, userIds } from '../lib/session.mjs';
 
-export const ACCEPT = { connections: 2_000, concurrency: 50 };
+export const ACCEPT = { connections: 2_000, concurrency: 50, warmup: 500 };
 
 /** One measurement on a fresh server process; `run` makes the user ids new. */
 export async function acceptRun(system, run, { secret }) {
   const server = await startServer(system);
   const client = startClient(server);
   try {
+    // A steady-state rate: the first sockets of a fresh process pay for compiling the code path.
+    await client.call('connect', { system, port: server.port, userIds: userIds(ACCEPT.warmup, `w${run}_`), secret, concurrency: ACCEPT.concurrency }, 120_000);
+    await client.call('closeAll', {}, 60_000);
     const ids = userIds(ACCEPT.connections, `a${run}_`);
     const opened = await client.call('connect', { system, port: server.port, userIds: ids, secret, concurrency: ACCEPT.concurrency }, 120_000);
     if (opened.failed > 0) throw new Error(`${system}: ${opened.failed} sockets failed (${opened.firstError})`);
