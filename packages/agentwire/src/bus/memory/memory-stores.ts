@@ -1,4 +1,5 @@
 import { newId, newSecret } from '../../ids.js';
+import { matchNotes } from '../note-search.js';
 import type {
   MessageClaim,
   MessageLedger,
@@ -163,13 +164,4 @@ export class MemoryNoteStore implements NoteStore {
   releaseUser(userId: string): void {
     this.byUser.delete(userId);
   }
-}
-
-/** Notes containing every word of the query (case-insensitive); all notes for an empty query. */
-export function matchNotes(notes: readonly Note[], query: string): Note[] {
-  const words = query.toLowerCase().split(/\W+/).filter((w) => w.length > 0);
-  return notes.filter((note) => {
-    const text = note.text.toLowerCase();
-    return words.every((w) => text.includes(w));
-  });
 }

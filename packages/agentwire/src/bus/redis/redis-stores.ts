@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { newId, newSecret } from '../../ids.js';
-import { matchNotes } from '../memory/memory-stores.js';
+import { matchNotes } from '../note-search.js';
 import type {
   MessageClaim,
   MessageLedger,
