@@ -42,6 +42,26 @@ export class RedisKeys {
     return `${this.prefix}run:${runId}`;
   }
 
+  /** Liveness of one gateway process: exists while the process refreshes it (PX TTL). */
+  process(processId: string): string {
+    return `${this.prefix}proc:${processId}`;
+  }
+
+  /** Sorted set of the ids of processes that may own runs, scored by start time (ms). */
+  processes(): string {
+    return `${this.prefix}procs`;
+  }
+
+  /** Set of the ids of the runs a process registered and has not finished. */
+  runsOf(processId: string): string {
+    return `${this.prefix}proc:${processId}:runs`;
+  }
+
+  /** SET NX lock: the one process allowed to end an orphaned run. */
+  reapLock(runId: string): string {
+    return `${this.prefix}reap:${runId}`;
+  }
+
   ticket(ticket: string): string {
     return `${this.prefix}ticket:${ticket}`;
   }

@@ -6,6 +6,8 @@ import { FanOut } from './fan-out.js';
 import { RedisKeys } from './keys.js';
 import { closeClient, connectOrThrow, createRedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
+import { OrphanReaper } from './orphan-reaper.js';
+import { ProcessLiveness } from './process-liveness.js';
 import { RedisMessageLedger, RedisNoteStore, RedisRunDirectory, RedisThreadStore, RedisTicketStore } from './redis-stores.js';
 
 export interface RedisBusOptions {
@@ -21,9 +23,18 @@ export interface RedisBusOptions {
   threadTtlMs?: number;
   /** Clock in ms for `ts` and retention by age, injectable so retention can be tested without waiting. */
   nowMs?: () => number;
+  /**
+   * How long this process's liveness key outlives its last refresh (refreshed every third of
+   * it); a process silent this long is taken for dead and its runs are ended (default 6 s).
+   */
+  livenessTtlMs?: number;
+  /** How often this process looks for runs of dead processes to end (default 3 s). */
+  reapIntervalMs?: number;
 }
 
 const DAY_MS = 24 * 3600_000;
+/** Long enough for one reaper to append a few events, short enough that a reaper's own death delays little. */
+const REAP_CLAIM_MS = 30_000;
 
 /** The cluster engine: every gateway process pointed at one Redis shares users' streams, threads, runs and tickets. */
 export class RedisBus implements Bus {
@@ -35,6 +46,10 @@ export class RedisBus implements Bus {
   readonly tickets: RedisTicketStore;
   readonly notes: RedisNoteStore;
   readonly keys: RedisKeys;
+  /** This process's id and liveness key; runs it registers are recorded as its own. */
+  readonly liveness: ProcessLiveness;
+  /** Ends the runs of processes that died; `sweep()` runs one pass now. */
+  readonly reaper: OrphanReaper;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -42,10 +57,13 @@ export class RedisBus implements Bus {
     private readonly subscriber: Redis,
     private readonly fanOut: FanOut,
     keys: RedisKeys,
-    options: Required<Pick<RedisBusOptions, 'appendTimeoutMs' | 'threadTtlMs' | 'nowMs'>> & { retention: RetentionOptions },
+    options: Required<Pick<RedisBusOptions, 'appendTimeoutMs' | 'threadTtlMs' | 'nowMs' | 'livenessTtlMs' | 'reapIntervalMs' | 'logger'>> & {
+      retention: RetentionOptions;
+    },
   ) {
-    const { retention, nowMs } = options;
+    const { retention, nowMs, logger } = options;
     this.keys = keys;
+    this.liveness = new ProcessLiveness(commands, keys, { ttlMs: options.livenessTtlMs }, logger);
     this.log = new RedisEventLog(commands, keys, fanOut, {
       retention,
       appendTimeoutMs: options.appendTimeoutMs,
@@ -56,7 +74,21 @@ export class RedisBus implements Bus {
     fanOut.attachLog(this.log);
     this.threads = new RedisThreadStore(commands, keys, options.threadTtlMs, nowMs);
     this.messages = new RedisMessageLedger(commands, keys, retention.maxAgeMs);
-    this.runs = new RedisRunDirectory(commands, keys, fanOut, { runningMs: DAY_MS, finishedRunMs: Math.max(retention.maxAgeMs, 60_000) });
+    this.runs = new RedisRunDirectory(
+      commands,
+      keys,
+      fanOut,
+      { runningMs: DAY_MS, finishedRunMs: Math.max(retention.maxAgeMs, 60_000) },
+      this.liveness.processId,
+    );
+    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, {
+      processId: this.liveness.processId,
+      intervalMs: options.reapIntervalMs,
+      claimMs: REAP_CLAIM_MS,
+      reconnectGraceMs: options.livenessTtlMs,
+      nowMs,
+      logger,
+    });
     this.tickets = new RedisTicketStore(commands, keys, nowMs);
     this.notes = new RedisNoteStore(commands, keys, nowMs);
   }
@@ -83,6 +115,9 @@ export class RedisBus implements Bus {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.reaper.stop();
+      // Runs still recorded as this process's are orphans now: let another process end them at once.
+      await this.liveness.release();
       this.fanOut.close();
       await Promise.all([closeClient(this.subscriber), closeClient(this.commands)]);
     })();
@@ -106,7 +141,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   }
   const appendTimeoutMs = options.appendTimeoutMs ?? 10_000;
   const threadTtlMs = options.threadTtlMs ?? 7 * DAY_MS;
-  for (const [name, value] of Object.entries({ appendTimeoutMs, threadTtlMs })) {
+  const livenessTtlMs = options.livenessTtlMs ?? 6000;
+  const reapIntervalMs = options.reapIntervalMs ?? 3000;
+  for (const [name, value] of Object.entries({ appendTimeoutMs, threadTtlMs, livenessTtlMs, reapIntervalMs })) {
     if (!Number.isFinite(value) || value <= 0) throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a positive number`);
   }
   const logger = options.logger ?? silentLogger;
@@ -117,8 +154,11 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   try {
     await Promise.all([connectOrThrow(commands, url), connectOrThrow(subscriber, url)]);
     const fanOut = new FanOut(subscriber, commands, keys, logger);
-    const bus = new RedisBus(commands, subscriber, fanOut, keys, { retention, appendTimeoutMs, threadTtlMs, nowMs: options.nowMs ?? Date.now });
+    const nowMs = options.nowMs ?? Date.now;
+    const bus = new RedisBus(commands, subscriber, fanOut, keys, { retention, appendTimeoutMs, threadTtlMs, nowMs, livenessTtlMs, reapIntervalMs, logger });
     await fanOut.start();
+    await bus.liveness.start();
+    bus.reaper.start();
     return bus;
   } catch (error) {
     commands.disconnect();

@@ -125,6 +125,8 @@ export class RedisRunDirectory implements RunDirectory {
     private readonly keys: RedisKeys,
     private readonly fanOut: FanOut,
     private readonly lifetimes: Pick<RecordLifetimes, 'runningMs' | 'finishedRunMs'>,
+    /** Id of this process (its liveness key), recorded as the owner of the runs it registers. */
+    private readonly owner: string,
   ) {
     redis.defineCommand('awFinishRun', { numberOfKeys: 1, lua: FINISH_RUN_SCRIPT });
     this.redis = redis as FinishScript;
@@ -132,22 +134,37 @@ export class RedisRunDirectory implements RunDirectory {
 
   async register(run: { runId: string; userId: string; threadId: string }): Promise<void> {
     const key = this.keys.run(run.runId);
+    const owned = this.keys.runsOf(this.owner);
     await this.redis
       .multi()
-      .hset(key, { userId: run.userId, threadId: run.threadId, status: 'running' })
+      .hset(key, { userId: run.userId, threadId: run.threadId, status: 'running', owner: this.owner })
       .pexpire(key, this.lifetimes.runningMs)
+      // The owner's set is what another process reads to end these runs if this one dies.
+      .sadd(owned, run.runId)
+      .pexpire(owned, this.lifetimes.runningMs)
       .exec()
       .then(execResult);
   }
 
   async finish(runId: string): Promise<void> {
+    await this.finishOwned(runId, this.owner);
+  }
+
+  /** Marks a run finished and drops it from its owner's running set (the owner may be another, dead, process). */
+  async finishOwned(runId: string, owner: string): Promise<void> {
     await this.redis.awFinishRun(this.keys.run(runId), this.lifetimes.finishedRunMs);
+    await this.redis.srem(this.keys.runsOf(owner), runId);
+  }
+
+  /** The run's record with the id of the process that executes it (undefined when the record is gone). */
+  async ownedRecord(runId: string): Promise<(RunRecord & { owner: string | undefined }) | undefined> {
+    const row = await this.redis.hgetall(this.keys.run(runId));
+    const record = toRun(runId, row);
+    return record && { ...record, owner: row['owner'] };
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
-    const row = await this.redis.hgetall(this.keys.run(runId));
-    if (!row['userId'] || !row['threadId']) return undefined;
-    return { runId, userId: row['userId'], threadId: row['threadId'], status: row['status'] === 'running' ? 'running' : 'finished' };
+    return toRun(runId, await this.redis.hgetall(this.keys.run(runId)));
   }
 
   requestStop(runId: string): Promise<void> {
@@ -206,6 +223,11 @@ function toThread(threadId: string, row: Record<string, string>): ThreadRecord |
   const { userId, title, createdAt, updatedAt } = row;
   if (userId === undefined || title === undefined || createdAt === undefined || updatedAt === undefined) return undefined;
   return { threadId, userId, title, createdAt, updatedAt };
+}
+
+function toRun(runId: string, row: Record<string, string>): RunRecord | undefined {
+  if (!row['userId'] || !row['threadId']) return undefined;
+  return { runId, userId: row['userId'], threadId: row['threadId'], status: row['status'] === 'running' ? 'running' : 'finished' };
 }
 
 /** A MULTI or pipeline result, failing on the first command that failed. */

@@ -1,0 +1,35 @@
+import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
+
+export const ORPHAN_MESSAGE = 'the server running this agent stopped unexpectedly; please retry';
+
+/**
+ * The events that end a run whose process died, from what its retained events show:
+ * nothing if it already ended; otherwise `agent_started` if it never started (agent
+ * "unknown"), a `tool_completed` with an error for every call still open (in call order),
+ * then `agent_error` code `failed`. The same golden path the runner's own failure follows.
+ */
+export function closingDrafts(runEvents: readonly StreamEvent[], run: { threadId: string; runId: string }, nowMs: number): StreamEventDraft[] {
+  if (runEvents.some((e) => e.type === 'agent_completed' || e.type === 'agent_error')) return [];
+  const base = { thread_id: run.threadId, run_id: run.runId };
+  const drafts: StreamEventDraft[] = [];
+  const started = runEvents.find((e) => e.type === 'agent_started');
+  if (!started) drafts.push({ ...base, type: 'agent_started', data: { agent_name: 'unknown' } });
+
+  const open = new Map<string, { name: string; atMs: number }>();
+  for (const event of runEvents) {
+    if (event.type === 'tool_executing') open.set(event.data.tool_call_id, { name: event.data.tool_name, atMs: Date.parse(event.ts) });
+    else if (event.type === 'tool_completed') open.delete(event.data.tool_call_id);
+  }
+  for (const [id, call] of open) {
+    drafts.push({
+      ...base,
+      type: 'tool_completed',
+      data: { tool_call_id: id, tool_name: call.name, error: `failed: ${ORPHAN_MESSAGE}`, duration_ms: since(call.atMs, nowMs) },
+    });
+  }
+  const duration = started ? since(Date.parse(started.ts), nowMs) : 0;
+  drafts.push({ ...base, type: 'agent_error', data: { code: 'failed', message: ORPHAN_MESSAGE, duration_ms: duration } });
+  return drafts;
+}
+
+const since = (atMs: number, nowMs: number): number => (Number.isFinite(atMs) ? Math.max(0, Math.round(nowMs - atMs)) : 0);

@@ -1,0 +1,197 @@
+import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ORPHAN_MESSAGE } from '../../src/bus/redis/orphan-closing.js';
+import type { RedisBus, RedisBusOptions } from '../../src/bus/redis/redis-bus.js';
+import type { Reply, StreamEvent, StreamEventDraft } from '../../src/protocol/types.js';
+import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
+import { TEST_SECRET } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+import { GatewayProcesses } from './support/gateway-processes.js';
+import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './support/redis-env.js';
+import { waitUntil } from './support/wait.js';
+
+/**
+ * DESIGN.md: every run ends with a terminal event, even when the process executing it
+ * dies. Another process notices the dead process's liveness key is gone and ends its runs.
+ */
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const HOUR_MS = 3600_000;
+
+/** A plain connection for looking at keys the buses wrote. */
+let raw: Redis | undefined;
+const redis = (): Redis => (raw ??= new Redis(TEST_REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 }));
+afterAll(async () => {
+  await raw?.quit();
+});
+
+/** Buses sharing one fresh prefix, as processes of one deployment; the first purges on clean-up. */
+async function deployment(...options: Array<Partial<RedisBusOptions>>): Promise<RedisBus[]> {
+  const prefix = uniquePrefix();
+  const buses = await Promise.all(options.map((o) => requireRedisBus({ prefix, ...o })));
+  cleanups.push(async () => {
+    await Promise.all(buses.slice(1).map((bus) => bus.close()));
+    await purgeAndClose(buses[0]!);
+  });
+  return buses;
+}
+
+/** Stands for a process killed mid-run: its liveness stops being refreshed, its runs stay `running`. */
+async function die(bus: RedisBus): Promise<void> {
+  bus.reaper.stop();
+  bus.liveness.stop();
+  const key = bus.keys.process(bus.liveness.processId);
+  await waitUntil('the dead process liveness key to expire', async () => (await redis().exists(key)) === 0);
+}
+
+const user = (): string => `orphan-${Math.random().toString(36).slice(2)}`;
+
+async function runEvents(bus: RedisBus, userId: string, runId: string): Promise<StreamEvent[]> {
+  const { events } = await bus.log.readAfter(userId, 0);
+  return events.map((e) => e.event).filter((e) => e.run_id === runId);
+}
+
+const ev = (runId: string, draft: Omit<StreamEventDraft, 'thread_id' | 'run_id'>): StreamEventDraft =>
+  ({ ...draft, thread_id: 'thr_1', run_id: runId }) as StreamEventDraft;
+
+describe('orphaned runs on the Redis engine (bus level)', () => {
+  it('two survivors racing end each run of a dead process exactly once, closing open tool calls; a live process keeps its runs', async () => {
+    const [dying, b, c, live] = await deployment(
+      { livenessTtlMs: 300 },
+      { reapIntervalMs: HOUR_MS },
+      { reapIntervalMs: HOUR_MS },
+      { reapIntervalMs: HOUR_MS },
+    );
+    const u = user();
+    const append = (runId: string, draft: Omit<StreamEventDraft, 'thread_id' | 'run_id'>) => dying!.log.append(u, ev(runId, draft));
+    // Mid tool call: one call completed, one still open.
+    await dying!.runs.register({ runId: 'run_tool', userId: u, threadId: 'thr_1' });
+    await append('run_tool', { type: 'user_message', data: { text: 'hi', client_msg_id: 'c1' } });
+    await append('run_tool', { type: 'agent_started', data: { agent_name: 'demo' } });
+    await append('run_tool', { type: 'tool_executing', data: { tool_call_id: 'call_1', tool_name: 'calculator', args: {} } });
+    await append('run_tool', { type: 'tool_completed', data: { tool_call_id: 'call_1', tool_name: 'calculator', result: 4, duration_ms: 1 } });
+    await append('run_tool', { type: 'tool_executing', data: { tool_call_id: 'call_2', tool_name: 'clock', args: {} } });
+    // Registered, never started.
+    await dying!.runs.register({ runId: 'run_new', userId: u, threadId: 'thr_1' });
+    await append('run_new', { type: 'user_message', data: { text: 'again', client_msg_id: 'c2' } });
+    // Its terminal event stored, but the process died before recording the finish.
+    await dying!.runs.register({ runId: 'run_done', userId: u, threadId: 'thr_1' });
+    await append('run_done', { type: 'user_message', data: { text: 'done', client_msg_id: 'c3' } });
+    await append('run_done', { type: 'agent_started', data: { agent_name: 'demo' } });
+    await append('run_done', { type: 'agent_completed', data: { result: { text: 'ok' }, duration_ms: 3 } });
+    // A run of a process that is alive must be left alone.
+    await live!.runs.register({ runId: 'run_live', userId: u, threadId: 'thr_1' });
+
+    await die(dying!);
+    const reaped = await Promise.all([b!.reaper.sweep(), c!.reaper.sweep(), b!.reaper.sweep()]);
+    expect(reaped[0]! + reaped[1]!).toBe(2);
+    expect(await Promise.all([b!.reaper.sweep(), c!.reaper.sweep()])).toEqual([0, 0]);
+
+    const { events } = await b!.log.readAfter(u, 0);
+    const stream = events.map((e) => e.event);
+    expect(seqProblems(stream, 0)).toEqual([]);
+    expect(goldenPathProblems(stream)).toEqual([]);
+
+    const tool = await runEvents(b!, u, 'run_tool');
+    expect(tool.slice(-2)).toMatchObject([
+      { type: 'tool_completed', data: { tool_call_id: 'call_2', tool_name: 'clock', error: `failed: ${ORPHAN_MESSAGE}` } },
+      { type: 'agent_error', data: { code: 'failed', message: ORPHAN_MESSAGE } },
+    ]);
+    expect((await runEvents(b!, u, 'run_new')).map((e) => e.type)).toEqual(['user_message', 'agent_started', 'agent_error']);
+    expect((await runEvents(b!, u, 'run_new'))[1]).toMatchObject({ data: { agent_name: 'unknown' } });
+    expect((await runEvents(b!, u, 'run_done')).map((e) => e.type)).toEqual(['user_message', 'agent_started', 'agent_completed']);
+
+    for (const runId of ['run_tool', 'run_new', 'run_done']) expect(await c!.runs.get(runId)).toMatchObject({ status: 'finished' });
+    expect(await c!.runs.get('run_live')).toMatchObject({ status: 'running' });
+    // With its runs ended, the dead process is forgotten.
+    expect(await redis().zscore(c!.keys.processes(), dying!.liveness.processId)).toBeNull();
+    expect(await redis().zscore(c!.keys.processes(), live!.liveness.processId)).not.toBeNull();
+  });
+
+  it('without being asked, a survivor ends the run within its sweep interval and followers on other processes receive the end live', async () => {
+    const [dying, survivor, watcher] = await deployment({ livenessTtlMs: 300 }, { reapIntervalMs: 100 }, { reapIntervalMs: HOUR_MS });
+    const u = user();
+    const seen: StreamEvent[] = [];
+    const sub = watcher!.log.subscribe(u, ({ event }) => seen.push(event));
+    cleanups.push(async () => sub.close());
+    await sub.ready;
+    await dying!.runs.register({ runId: 'run_x', userId: u, threadId: 'thr_1' });
+    await dying!.log.append(u, ev('run_x', { type: 'user_message', data: { text: 'hi', client_msg_id: 'c1' } }));
+    await dying!.log.append(u, ev('run_x', { type: 'agent_started', data: { agent_name: 'demo' } }));
+
+    await die(dying!);
+    await waitUntil('the orphaned run to end', () => seen.some((e) => e.type === 'agent_error'));
+    expect(seen.map((e) => e.type)).toEqual(['user_message', 'agent_started', 'agent_error']);
+    expect(seqProblems(seen, 0)).toEqual([]);
+    await waitUntil('the run record to be finished', async () => (await survivor!.runs.get('run_x'))?.status === 'finished');
+  });
+
+  it('a process closed cleanly hands its unfinished runs over at once', async () => {
+    const [survivor, closing] = await deployment({ reapIntervalMs: HOUR_MS }, { livenessTtlMs: HOUR_MS });
+    const u = user();
+    await closing!.runs.register({ runId: 'run_y', userId: u, threadId: 'thr_1' });
+    await closing!.close();
+    expect(await survivor!.reaper.sweep()).toBe(1);
+    expect((await runEvents(survivor!, u, 'run_y')).map((e) => e.type)).toEqual(['agent_started', 'agent_error']);
+  });
+});
+
+describe('orphaned runs across real gateway processes', () => {
+  let processes: GatewayProcesses | undefined;
+  const clients: TestClient[] = [];
+  const prefix = uniquePrefix();
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await processes?.dispose();
+    await purgeAndClose(await requireRedisBus({ prefix }));
+  });
+
+  const token = (userId: string): Promise<string> =>
+    new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(TEST_SECRET));
+
+  it('kill -9 of the process executing a run: the socket on the other process gets the tool call closed and one agent_error failed, gap-free', async () => {
+    // Fails (never skips) with instructions when the shared Redis is missing.
+    await (await requireRedisBus({ prefix })).close();
+    processes = await GatewayProcesses.build();
+    const env = { REDIS_URL: TEST_REDIS_URL, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '400' };
+    const [a, b] = await Promise.all([processes.start('A', env), processes.start('B', env)]);
+    const u = user();
+    const connect = async (wsUrl: string) => {
+      const client = await TestClient.connect(wsUrl, { token: await token(u) });
+      clients.push(client);
+      return client;
+    };
+    const onA = await connect(a.wsUrl);
+    const sender = await connect(b.wsUrl);
+    const reply = (await sender.ask('What is 17 * 23 and 2 ^ 10 and 9 - 4?')) as Reply;
+    if (reply.type !== 'message_accepted') throw new Error(`message not accepted: ${JSON.stringify(reply)}`);
+    const runId = reply.data.run_id;
+    await sender.close();
+    await onA.waitFor((f) => 'seq' in f && f.run_id === runId && f.type === 'tool_executing');
+
+    b.child.kill('SIGKILL');
+    await b.exited;
+    // Liveness TTL (6 s) plus one sweep interval (3 s) at the defaults, with room for a busy machine.
+    const end = await onA.waitForRunEnd(runId, 30_000);
+    expect(end).toMatchObject({ type: 'agent_error', data: { code: 'failed', message: ORPHAN_MESSAGE } });
+
+    const stream = onA.events();
+    expect(seqProblems(stream, 0)).toEqual([]);
+    expect(goldenPathProblems(stream)).toEqual([]);
+    const run = stream.filter((e) => e.run_id === runId);
+    expect(run.filter((e) => e.type === 'agent_error' || e.type === 'agent_completed')).toHaveLength(1);
+    const executing = run.filter((e) => e.type === 'tool_executing').length;
+    expect(run.filter((e) => e.type === 'tool_completed')).toHaveLength(executing);
+    for (const e of run) if (e.type === 'tool_completed' && e.data.error !== undefined) expect(e.data.error).toBe(`failed: ${ORPHAN_MESSAGE}`);
+    const looker = await requireRedisBus({ prefix, reapIntervalMs: HOUR_MS });
+    try {
+      await waitUntil('the run record to be finished', async () => (await looker.runs.get(runId))?.status === 'finished');
+    } finally {
+      await looker.close();
+    }
+  }, 240_000);
+});
