@@ -20,6 +20,7 @@ export const ErrorCodes = {
   AW_ERR_LLM_ENDPOINT: 'the model endpoint failed',
   AW_ERR_LLM_MAX_STEPS: 'the model did not answer within its step limit',
   AW_ERR_BUS_UNAVAILABLE: 'the event bus is unreachable',
+  AW_ERR_RUN_ENDED: 'the run already has its terminal event; nothing may follow it',
   AW_ERR_GATEWAY_CLOSED: 'the gateway is closed',
   AW_ERR_CLIENT_QUEUE_FULL: 'the client outbound queue is full; wait until the connection is back',
   AW_ERR_CLIENT_CLOSED: 'the client was closed',

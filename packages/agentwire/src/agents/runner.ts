@@ -6,6 +6,7 @@ import type { Notifier } from '../notifier/notifier.js';
 import type { RunErrorCode } from '../protocol/types.js';
 import type { ToolRegistry } from './tools/registry.js';
 import type { Agent, AgentContext, ThreadTurn } from './types.js';
+import { isAgentwireError } from '../errors.js';
 
 export interface RunnerOptions {
   readonly bus: Bus;
@@ -114,9 +115,14 @@ export class AgentRunner {
       if (reason.code === 'failed') logger.warn({ err: error, user: scope.userId, runId }, 'run failed');
       if (!notifier.ended) {
         // With the event bus unreachable even the terminal event cannot be stored: say so, never crash.
-        await notifier.failed(reason.code, reason.message).catch((err: unknown) =>
-          logger.error({ err, user: scope.userId, runId }, 'run ended without a stored terminal event'),
-        );
+        await notifier.failed(reason.code, reason.message).catch((err: unknown) => {
+          if (isAgentwireError(err, 'AW_ERR_RUN_ENDED')) {
+            // Another process ended it (this one was cut off from Redis long enough to look dead).
+            logger.warn({ user: scope.userId, runId }, 'run was already ended by another process');
+          } else {
+            logger.error({ err, user: scope.userId, runId }, 'run ended without a stored terminal event');
+          }
+        });
       }
     } finally {
       clearTimeout(timer);

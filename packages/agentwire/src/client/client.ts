@@ -12,6 +12,7 @@ import { TypedEmitter } from './typed-emitter.js';
 import { AgentwireError } from '../errors.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { ClientFrame, Reply, ServerFrame, StreamEvent, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
+import { isTerminalType } from '../protocol/terminal.js';
 
 /** Client-side close code for a socket we abandon because it broke the seq contract. */
 const CLOSE_SEQ_GAP = 4000;
@@ -266,7 +267,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       if (stream) this.bindRun(stream, event.run_id);
     }
     this.runsByRunId.get(event.run_id)?.push(event);
-    if (event.type === 'agent_completed' || event.type === 'agent_error') {
+    if (isTerminalType(event.type)) {
       this.queue.resolve(`stop:${event.run_id}`, undefined);
       const stream = this.runsByRunId.get(event.run_id);
       if (stream) this.endRun(stream);

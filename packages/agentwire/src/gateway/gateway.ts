@@ -21,6 +21,7 @@ import { ScopeRegistry } from './scope-registry.js';
 import { GatewayStats } from './stats.js';
 import type { UserContext } from './user-context.js';
 import type { UserScope } from './user-scope.js';
+import { isTerminalType } from '../protocol/terminal.js';
 
 /** A run request from outside a socket; `clientMsgId` defaults to a fresh id (no deduplication). */
 export type GatewayRunRequest = Omit<StartRunRequest, 'clientMsgId'> & { readonly clientMsgId?: string | undefined };
@@ -145,7 +146,7 @@ export class Gateway {
       const sub = this.bus.log.subscribe(userId, ({ event }) => {
         if (event.run_id !== runId) return;
         watch.onEvent(event);
-        if (event.type === 'agent_completed' || event.type === 'agent_error') sub.close();
+        if (isTerminalType(event.type)) sub.close();
       });
       subscription = sub;
       watch.signal?.addEventListener('abort', () => sub.close(), { once: true });

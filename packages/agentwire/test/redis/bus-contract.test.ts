@@ -94,6 +94,31 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     for (const e of read.events) expect(e.frame).toBe(bySeq.get(e.event.seq));
   });
 
+  it('refuses any event of a run after its terminal event, from any handle (AW_ERR_RUN_ENDED); other runs go on', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    await a.log.append(u, draft('working', 'run_done'));
+    const terminal: StreamEventDraft = { type: 'agent_error', thread_id: 'thr_1', run_id: 'run_done', data: { code: 'failed', message: 'x', duration_ms: 1 } };
+    await a.log.append(u, terminal);
+    const refusals = await Promise.allSettled([
+      b.log.append(u, draft('late', 'run_done')),
+      a.log.append(u, { type: 'agent_completed', thread_id: 'thr_1', run_id: 'run_done', data: { result: { text: '' }, duration_ms: 1 } }),
+      b.log.append(u, terminal),
+    ]);
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe('rejected');
+      expect(isAgentwireError((refusal as PromiseRejectedResult).reason, 'AW_ERR_RUN_ENDED')).toBe(true);
+    }
+    const other = await b.log.append(u, draft('still going', 'run_other'));
+    expect(other.event.seq).toBe(3);
+    const read = await a.log.readAfter(u, 0);
+    expect(read.events.map((e) => `${e.event.run_id}:${e.event.type}`)).toEqual([
+      'run_done:agent_thinking',
+      'run_done:agent_error',
+      'run_other:agent_thinking',
+    ]);
+  });
+
   it('reports an empty stream as lastSeq 0, oldestSeq 1, with one stable epoch', async () => {
     const [a, b] = await engine.pair();
     const u = user();

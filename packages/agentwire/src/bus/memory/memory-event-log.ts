@@ -1,4 +1,6 @@
+import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
+import { isTerminalType } from '../../protocol/terminal.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
 import type { AppendedEvent, EventLog, ReadResult, RetentionOptions, StreamHead, StreamListener, Subscription } from '../types.js';
 
@@ -19,8 +21,22 @@ class UserStream {
   private firstSeq = 1;
   /** Index of the oldest live entry; the arrays are compacted lazily, not shifted per event. */
   private start = 0;
+  /** Runs that have their terminal event (run id → ms), remembered for the retention age. */
+  private readonly endedRuns = new Map<string, number>();
 
   constructor(private readonly retention: RetentionOptions) {}
+
+  /** Refuses an event for a run that already ended: a run has exactly one terminal event, last. */
+  admit(draft: StreamEventDraft, atMs: number): void {
+    if (this.endedRuns.has(draft.run_id)) throw new AgentwireError('AW_ERR_RUN_ENDED', `${draft.type} for run ${draft.run_id}`);
+    if (!isTerminalType(draft.type)) return;
+    // Insertion order is age order: forget the runs older than the retention age first.
+    for (const [runId, endedAtMs] of this.endedRuns) {
+      if (endedAtMs >= atMs - this.retention.maxAgeMs) break;
+      this.endedRuns.delete(runId);
+    }
+    this.endedRuns.set(draft.run_id, atMs);
+  }
 
   push(frame: string, atMs: number): void {
     this.frames.push(frame);
@@ -76,13 +92,18 @@ export class MemoryEventLog implements EventLog {
   ) {}
 
   append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent> {
-    return Promise.resolve(this.appendNow(userId, draft));
+    try {
+      return Promise.resolve(this.appendNow(userId, draft));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  /** The synchronous core of `append`, for callers in this process that need no promise. */
+  /** The synchronous core of `append`, for callers in this process that need no promise; throws `AW_ERR_RUN_ENDED`. */
   appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
     const stream = this.stream(userId);
     const atMs = this.nowMs();
+    stream.admit(draft, atMs);
     const event = {
       type: draft.type,
       seq: ++stream.lastSeq,

@@ -10,6 +10,11 @@ export class RedisKeys {
     return `${this.prefix}{${userId}}:meta`;
   }
 
+  /** Sorted set of the user's runs that have their terminal event (score: ms), so nothing can follow it. */
+  endedRuns(userId: string): string {
+    return `${this.prefix}{${userId}}:ended`;
+  }
+
   /** Stream of the user's retained events, entry id `<ms>-<seq>`, fields `f` (frame) and `n` (nonce). */
   events(userId: string): string {
     return `${this.prefix}{${userId}}:events`;

@@ -1,4 +1,5 @@
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
+import { isTerminalType } from '../../protocol/terminal.js';
 
 export const ORPHAN_MESSAGE = 'the server running this agent stopped unexpectedly; please retry';
 
@@ -9,7 +10,7 @@ export const ORPHAN_MESSAGE = 'the server running this agent stopped unexpectedl
  * then `agent_error` code `failed`. The same golden path the runner's own failure follows.
  */
 export function closingDrafts(runEvents: readonly StreamEvent[], run: { threadId: string; runId: string }, nowMs: number): StreamEventDraft[] {
-  if (runEvents.some((e) => e.type === 'agent_completed' || e.type === 'agent_error')) return [];
+  if (runEvents.some((e) => isTerminalType(e.type))) return [];
   const base = { thread_id: run.threadId, run_id: run.runId };
   const drafts: StreamEventDraft[] = [];
   const started = runEvents.find((e) => e.type === 'agent_started');

@@ -4,6 +4,7 @@ import type { RedisKeys } from './keys.js';
 import { closingDrafts } from './orphan-closing.js';
 import type { RedisEventLog } from './redis-event-log.js';
 import type { RedisRunDirectory } from './redis-stores.js';
+import { isAgentwireError } from '../../errors.js';
 
 export interface OrphanReaperOptions {
   /** Id of this process: its own runs are never reaped here, even if its liveness key lapsed. */
@@ -100,8 +101,15 @@ export class OrphanReaper {
     const { events } = await this.log.readAfter(record.userId, 0);
     const runEvents = events.map((e) => e.event).filter((e) => e.run_id === runId);
     const drafts = closingDrafts(runEvents, record, this.options.nowMs());
-    // One after the other: the stream must show them in this order.
-    for (const draft of drafts) await this.log.append(record.userId, draft);
+    try {
+      // One after the other: the stream must show them in this order.
+      for (const draft of drafts) await this.log.append(record.userId, draft);
+    } catch (error) {
+      // Its own terminal event landed after all (a process cut off from Redis, not dead): nothing to add.
+      if (!isAgentwireError(error, 'AW_ERR_RUN_ENDED')) throw error;
+      await this.runs.finishOwned(runId, owner);
+      return false;
+    }
     await this.runs.finishOwned(runId, owner);
     if (drafts.length > 0) this.options.logger.warn({ runId, user: record.userId, owner }, 'ended a run whose process stopped unexpectedly');
     return drafts.length > 0;

@@ -15,6 +15,7 @@ import type {
 import type { FanOut } from './fan-out.js';
 import type { RedisKeys } from './keys.js';
 import { isTransient, whenReady } from './redis-client.js';
+import { isTerminalType } from '../../protocol/terminal.js';
 import { APPEND_SCRIPT, READ_SCRIPT } from './scripts.js';
 
 type ScriptArg = string | number;
@@ -47,7 +48,7 @@ export class RedisEventLog implements EventLog {
     private readonly fanOut: FanOut,
     private readonly options: RedisEventLogOptions,
   ) {
-    redis.defineCommand('awAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    redis.defineCommand('awAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     redis.defineCommand('awRead', { numberOfKeys: 2, lua: READ_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
@@ -64,6 +65,7 @@ export class RedisEventLog implements EventLog {
       this.redis.awAppend(
         this.keys.meta(userId),
         this.keys.events(userId),
+        this.keys.endedRuns(userId),
         newSecret(9),
         atMs,
         retention.maxEvents,
@@ -74,6 +76,8 @@ export class RedisEventLog implements EventLog {
         suffix,
         nonce,
         retry ? '1' : '0',
+        draft.run_id,
+        isTerminalType(draft.type) ? '1' : '0',
       ),
     );
     await this.fanOut.handedOut(userId, epoch, seq);
@@ -113,6 +117,10 @@ export class RedisEventLog implements EventLog {
       try {
         return await attempt(retry);
       } catch (error) {
+        // Redis prefixes a script's error reply with its own code (`ERR AW_RUN_ENDED`).
+        if (error instanceof Error && /\bAW_RUN_ENDED\b/.test(error.message)) {
+          throw new AgentwireError('AW_ERR_RUN_ENDED', `user ${userId}`, { cause: error });
+        }
         const left = deadline - Date.now();
         if (!isTransient(error) || left <= 0) {
           const detail = error instanceof Error ? error.message : String(error);

@@ -12,14 +12,18 @@ local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2])
+  if KEYS[3] then redis.call('DEL', KEYS[3]) end
   redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
 end
 `;
 
 /**
- * KEYS: meta, events. ARGV: newEpoch, nowMs, maxEvents, maxAgeMs, metaTtlMs, channel,
- * framePrefix, frameSuffix, nonce, retry ('1' when an earlier attempt may have run).
- * Returns { epoch, seq } or, for a retry that finds its own earlier entry, { epoch, seq, frame }.
+ * KEYS: meta, events, endedRuns. ARGV: newEpoch, nowMs, maxEvents, maxAgeMs, metaTtlMs, channel,
+ * framePrefix, frameSuffix, nonce, retry ('1' when an earlier attempt may have run), runId,
+ * terminal ('1' for agent_completed / agent_error).
+ * Returns { epoch, seq } or, for a retry that finds its own earlier entry, { epoch, seq, frame };
+ * an error reply `AW_RUN_ENDED` when the run already has its terminal event (whichever
+ * process wrote it: its runner or the orphan reaper), so a run never gets two.
  * Retained (XADD) before published (PUBLISH), in one atomic step.
  */
 export const APPEND_SCRIPT = `${ensureEpoch}
@@ -32,6 +36,7 @@ if ARGV[10] == '1' then
     end
   end
 end
+if redis.call('ZSCORE', KEYS[3], ARGV[11]) then return redis.error_reply('AW_RUN_ENDED') end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local now = tonumber(ARGV[2])
 local ms = now
@@ -46,6 +51,11 @@ local minId = now - tonumber(ARGV[4])
 if minId > 0 then redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', minId)) end
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+if ARGV[12] == '1' then
+  redis.call('ZADD', KEYS[3], now, ARGV[11])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
+  redis.call('PEXPIRE', KEYS[3], ARGV[5])
+end
 redis.call('PUBLISH', ARGV[6], epoch .. '\\n' .. frame)
 return { epoch, seq }
 `;

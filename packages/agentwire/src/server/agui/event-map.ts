@@ -1,5 +1,6 @@
 import { EventType, type AGUIEvent } from '@ag-ui/core';
 import type { StreamEvent } from '../../protocol/types.js';
+import { isTerminalType } from '../../protocol/terminal.js';
 
 /**
  * The one mapping from agentwire's run events (PROTOCOL.md) to AG-UI events (docs/agents.md
@@ -119,5 +120,5 @@ export class AguiEventMapper {
 
 /** True for the agentwire events that end a run (and so its AG-UI stream). */
 export function endsRun(event: StreamEvent): boolean {
-  return event.type === 'agent_completed' || event.type === 'agent_error';
+  return isTerminalType(event.type);
 }
