@@ -38,8 +38,7 @@ export class Connection {
     if (this.burst === 2) this.stream?.uncork();
     this.burst = 0;
   };
-  /** Callers of `delivered()` waiting for the cursor to reach their seq. */
-  /** Made on first use: most connections never have one, and an idle socket should stay small. */
+  /** Callers of `delivered()` waiting for the cursor to reach their seq; made on first use, as most connections never have one. */
   private deliveryWaiters: Set<{ seq: number; done: () => void }> | undefined;
 
   constructor(
@@ -53,10 +52,6 @@ export class Connection {
 
   get isOpen(): boolean {
     return !this.closing && this.socket.readyState === this.socket.OPEN;
-  }
-
-  get lastSeq(): number {
-    return this.cursor;
   }
 
   /** Ends the join: `replay` (resume) is written first, then whatever arrived meanwhile. */

@@ -99,8 +99,8 @@ export class MemoryEventLog implements EventLog {
     }
   }
 
-  /** The synchronous core of `append`, for callers in this process that need no promise; throws `AW_ERR_RUN_ENDED`. */
-  appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
+  /** The synchronous core of `append`; throws `AW_ERR_RUN_ENDED`. */
+  private appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
     const stream = this.stream(userId);
     const atMs = this.nowMs();
     stream.admit(draft, atMs);
