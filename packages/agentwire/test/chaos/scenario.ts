@@ -4,7 +4,7 @@ import type { EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { dedupeBySeq, goldenPathProblems, seqProblems } from './support/stream-checks.js';
-import { waitUntil } from './support/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 export interface ChaosConfig {

@@ -33,14 +33,6 @@ export function waitForState(
   });
 }
 
-/** Polls a condition every few ms until it holds; fails after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** The user's retained stream on the server: the truth a client must reproduce. */
 export async function serverStream(server: TestServer, userId: string): Promise<StreamEvent[]> {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type AgentwireClient } from '../../src/client/client.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { answerOf, dropSockets, serverStream, waitUntil } from './helpers.js';
+import { answerOf, dropSockets, serverStream } from './helpers.js';
+import { waitUntil } from '../helpers/wait.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 let server: TestServer | undefined;

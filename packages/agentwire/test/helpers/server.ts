@@ -13,6 +13,17 @@ import type { EngineFactory } from './engines.js';
 
 export const TEST_SECRET = 'agentwire-test-secret-0123456789abcdef';
 
+/** An HS256 token for `userId` signed with TEST_SECRET, valid for `ttlSeconds` (negative: already expired). */
+export function testToken(userId: string, ttlSeconds = 3600): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt(now - (ttlSeconds < 0 ? 7200 : 0))
+    .setExpirationTime(now + ttlSeconds)
+    .sign(new TextEncoder().encode(TEST_SECRET));
+}
+
 export interface TestServerOptions extends Partial<Omit<GatewayOptions, 'auth' | 'server' | 'bus' | 'agents'>> {
   engine?: EngineFactory;
   agents?: Agent[];
@@ -49,20 +60,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createHttpHandler(gateway, { devLogin: createDevLogin(TEST_SECRET, 3600_000), metrics: createMetricsRegistry(gateway) }),
   );
   const { port } = await gateway.listen(0, '127.0.0.1');
-  const key = new TextEncoder().encode(TEST_SECRET);
   return {
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     gateway,
     bus: gateway.bus,
-    token: (userId, ttlSeconds = 3600) =>
-      new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(userId)
-        .setIssuedAt(Math.floor(Date.now() / 1000) - (ttlSeconds < 0 ? 7200 : 0))
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-        .sign(key),
+    token: testToken,
     async close() {
       await gateway.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, TEST_SECRET, type TestServer, type TestServerOptions } from '../helpers/server.js';
 import { TestClient, type ConnectOptions } from '../helpers/ws-client.js';
-import { waitUntil } from './support/stream-checks.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let users = 0;
 const freshUser = (): string => `conn-${process.pid}-${++users}`;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agents/types.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { seqProblems } from '../chaos/support/stream-checks.js';
-import { waitUntil } from '../chaos/support/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

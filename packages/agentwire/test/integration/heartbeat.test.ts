@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../src/agents/demo-agent.js';
 import { SUBPROTOCOL } from '../../src/protocol/types.js';
-import { waitUntil } from '../chaos/support/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

@@ -3,7 +3,7 @@ import { createDemoAgent } from '../../src/agents/demo-agent.js';
 import { createGateway } from '../../src/gateway/gateway.js';
 import type { Reply } from '../../src/protocol/types.js';
 import { Gates, gatedAgent } from '../chaos/support/gated-agent.js';
-import { waitUntil } from '../chaos/support/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, TEST_SECRET, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

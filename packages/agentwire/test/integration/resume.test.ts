@@ -3,7 +3,7 @@ import { createDemoAgent } from '../../src/agents/demo-agent.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { Gates, GATED_STREAM, gatedAgent, type GatedScript } from '../chaos/support/gated-agent.js';
 import { seqProblems } from '../chaos/support/stream-checks.js';
-import { waitUntil } from '../chaos/support/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

@@ -5,7 +5,8 @@ import type { StreamEvent } from '../../src/protocol/types.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
-import { accepted, expectGoldenPath, isTerminal, ofType, waitUntil } from './support/stream-checks.js';
+import { accepted, expectGoldenPath, isTerminal, ofType } from './support/stream-checks.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const RUN_TIMEOUT_MS = 300;
 

@@ -5,7 +5,8 @@ import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
-import { accepted, waitUntil } from './support/stream-checks.js';
+import { accepted } from './support/stream-checks.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const SCOPE_IDLE_MS = 50;
 

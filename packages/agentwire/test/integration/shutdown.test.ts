@@ -1,11 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/types.js';
@@ -13,12 +5,12 @@ import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { SUBPROTOCOL } from '../../src/protocol/types.js';
 import { Gates, gatedAgent } from '../chaos/support/gated-agent.js';
 import { goldenPathProblems } from '../chaos/support/stream-checks.js';
-import { waitUntil } from '../chaos/support/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
-import { startTestServer, TEST_SECRET } from '../helpers/server.js';
+import { GatewayProcesses } from '../helpers/gateway-processes.js';
+import { startTestServer, testToken } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function runIdOf(frame: unknown): string {
   const reply = frame as Reply;
@@ -122,61 +114,19 @@ describe.each(testEngines())('gateway.close() ($name engine)', (engine) => {
   });
 });
 
-/** The standalone CLI, compiled to a private directory so that other builds of `dist/` cannot interfere. */
+/** The standalone CLI as a real process (see GatewayProcesses). */
 describe('SIGTERM on the standalone server process', () => {
-  let outDir: string;
-  const children: ChildProcess[] = [];
+  let processes: GatewayProcesses;
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(PACKAGE_ROOT, 'node_modules', '.shutdown-test-'));
-    const tsc = join(PACKAGE_ROOT, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
-    await promisify(execFile)(process.execPath, [tsc, '-p', join(PACKAGE_ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: PACKAGE_ROOT });
+    processes = await GatewayProcesses.build();
   }, 120_000);
-  afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    await rm(outDir, { recursive: true, force: true });
-  });
-
-  /** Spawns `node <outDir>/server/cli.js` and resolves with its URL, read from the pino log line. */
-  async function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-    const child = spawn(process.execPath, [join(outDir, 'server', 'cli.js')], {
-      cwd: PACKAGE_ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', AGENTWIRE_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
-      lines.on('line', (line) => {
-        try {
-          const entry = JSON.parse(line) as { url?: string };
-          if (typeof entry.url === 'string') resolve(entry.url);
-        } catch {
-          // Not a log line; the CLI prints only JSON, so ignore.
-        }
-      });
-      void exited.then((code) => reject(new Error(`cli exited with ${code} before listening: ${stderr}`)));
-    });
-    return { child, url, exited };
-  }
-
-  async function tokenFor(userId: string): Promise<string> {
-    return new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(userId)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(TEST_SECRET));
-  }
+  afterAll(() => processes?.dispose());
 
   it('a run past the drain period ends with agent_error shutdown, the socket closes with 1001, the process exits 0', async () => {
     // A demo step takes a minute, so the run is mid-way when the 300 ms drain ends.
-    const cli = await startCli({ AGENTWIRE_DEMO_DELAY_MS: '60000', AGENTWIRE_SHUTDOWN_DRAIN_MS: '300' });
-    const wsUrl = `${cli.url.replace('http', 'ws')}/ws`;
-    const tab = await TestClient.connect(wsUrl, { token: await tokenFor('sigterm-user') });
+    const cli = await processes.start('drain-over', { AGENTWIRE_DEMO_DELAY_MS: '60000', AGENTWIRE_SHUTDOWN_DRAIN_MS: '300' });
+    const tab = await TestClient.connect(cli.wsUrl, { token: await testToken('sigterm-user') });
     const runId = runIdOf(await tab.ask('What is 17 * 23?'));
     await tab.waitFor((f) => 'seq' in f && f.type === 'agent_thinking');
 
@@ -189,9 +139,8 @@ describe('SIGTERM on the standalone server process', () => {
   });
 
   it('a run that ends within the drain period completes normally before the socket closes with 1001', async () => {
-    const cli = await startCli({ AGENTWIRE_DEMO_DELAY_MS: '100', AGENTWIRE_SHUTDOWN_DRAIN_MS: '30000' });
-    const wsUrl = `${cli.url.replace('http', 'ws')}/ws`;
-    const tab = await TestClient.connect(wsUrl, { token: await tokenFor('sigterm-drain') });
+    const cli = await processes.start('drain-within', { AGENTWIRE_DEMO_DELAY_MS: '100', AGENTWIRE_SHUTDOWN_DRAIN_MS: '30000' });
+    const tab = await TestClient.connect(cli.wsUrl, { token: await testToken('sigterm-drain') });
     const runId = runIdOf(await tab.ask('What is 17 * 23?'));
     await tab.waitFor((f) => 'seq' in f && f.type === 'agent_thinking');
 

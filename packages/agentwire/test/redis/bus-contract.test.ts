@@ -5,7 +5,7 @@ import type { AppendedEvent, Bus, RetentionOptions } from '../../src/bus/types.j
 import { isAgentwireError } from '../../src/errors.js';
 import type { StreamEventDraft } from '../../src/protocol/types.js';
 import { purgeAndClose, requireRedisBus, uniquePrefix } from './support/redis-env.js';
-import { waitUntil } from './support/wait.js';
+import { eventually } from '../helpers/wait.js';
 
 /**
  * The Bus contract, run against both engines: whatever the gateway relies on behaves the
@@ -188,7 +188,7 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     await subscription.ready;
     const sent = [await a.log.append(u, draft('1')), await b.log.append(u, draft('2')), await a.log.append(other, draft('foreign'))];
     await a.log.append(u, draft('3'));
-    await waitUntil('three events at the subscriber', () => got.length >= 3);
+    await eventually('three events at the subscriber', () => got.length >= 3);
     expect(seqs(got)).toEqual([1, 2, 3]);
     expect(got.every((e) => e.userId === u)).toBe(true);
     expect(got[0]!.frame).toBe(sent[0]!.frame);
@@ -200,7 +200,7 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     const witness = a.log.subscribe(u, (e) => later.push(e));
     await witness.ready;
     await b.log.append(u, draft('4'));
-    await waitUntil('the witness to see seq 4', () => later.some((e) => e.event.seq === 4));
+    await eventually('the witness to see seq 4', () => later.some((e) => e.event.seq === 4));
     expect(seqs(got)).toEqual([1, 2, 3]);
     witness.close();
   });
@@ -238,7 +238,7 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     const stopped: string[] = [];
     const off = b.runs.onStopRequested((runId) => stopped.push(runId));
     await a.runs.requestStop('run_x');
-    await waitUntil('the stop request at the other handle', () => stopped.includes('run_x'));
+    await eventually('the stop request at the other handle', () => stopped.includes('run_x'));
     off();
     await b.runs.finish('run_x');
     expect((await a.runs.get('run_x'))?.status).toBe('finished');
@@ -287,7 +287,7 @@ describe('redis engine specifics', () => {
     await redis.loseHistory(a, u);
     const fresh = await a.log.append(u, draft('new life'));
     const epoch = (await a.log.head(u)).epoch;
-    await waitUntil('the reset', () => resets.length > 0);
+    await eventually('the reset', () => resets.length > 0);
     expect(resets).toEqual([epoch]);
     expect(got).toEqual([]);
     expect(fresh.event.seq).toBe(1);

@@ -1,10 +1,9 @@
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
-import { TEST_SECRET } from '../helpers/server.js';
+import { testToken as token } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
-import { GatewayProcesses, type GatewayProcess } from './support/gateway-processes.js';
+import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
 import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './support/redis-env.js';
 
 /**
@@ -33,8 +32,6 @@ afterAll(async () => {
   await purgeAndClose(await requireRedisBus({ prefix }));
 });
 
-const token = (userId: string): Promise<string> =>
-  new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(TEST_SECRET));
 
 async function connect(gateway: GatewayProcess, userId: string, query: Record<string, string | number> = {}): Promise<TestClient> {
   const client = await TestClient.connect(gateway.wsUrl, { token: await token(userId), query });

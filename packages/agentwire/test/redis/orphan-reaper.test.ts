@@ -1,15 +1,14 @@
 import { Redis } from 'ioredis';
-import { SignJWT } from 'jose';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ORPHAN_MESSAGE } from '../../src/bus/redis/orphan-closing.js';
 import type { RedisBus, RedisBusOptions } from '../../src/bus/redis/redis-bus.js';
 import type { Reply, StreamEvent, StreamEventDraft } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
-import { TEST_SECRET } from '../helpers/server.js';
+import { testToken as token } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
-import { GatewayProcesses } from './support/gateway-processes.js';
+import { GatewayProcesses } from '../helpers/gateway-processes.js';
 import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './support/redis-env.js';
-import { waitUntil } from './support/wait.js';
+import { eventually } from '../helpers/wait.js';
 
 /**
  * DESIGN.md: every run ends with a terminal event, even when the process executing it
@@ -45,7 +44,7 @@ async function die(bus: RedisBus): Promise<void> {
   bus.reaper.stop();
   bus.liveness.stop();
   const key = bus.keys.process(bus.liveness.processId);
-  await waitUntil('the dead process liveness key to expire', async () => (await redis().exists(key)) === 0);
+  await eventually('the dead process liveness key to expire', async () => (await redis().exists(key)) === 0);
 }
 
 const user = (): string => `orphan-${Math.random().toString(36).slice(2)}`;
@@ -124,10 +123,10 @@ describe('orphaned runs on the Redis engine (bus level)', () => {
     await dying!.log.append(u, ev('run_x', { type: 'agent_started', data: { agent_name: 'demo' } }));
 
     await die(dying!);
-    await waitUntil('the orphaned run to end', () => seen.some((e) => e.type === 'agent_error'));
+    await eventually('the orphaned run to end', () => seen.some((e) => e.type === 'agent_error'));
     expect(seen.map((e) => e.type)).toEqual(['user_message', 'agent_started', 'agent_error']);
     expect(seqProblems(seen, 0)).toEqual([]);
-    await waitUntil('the run record to be finished', async () => (await survivor!.runs.get('run_x'))?.status === 'finished');
+    await eventually('the run record to be finished', async () => (await survivor!.runs.get('run_x'))?.status === 'finished');
   });
 
   it('a process closed cleanly hands its unfinished runs over at once', async () => {
@@ -150,8 +149,6 @@ describe('orphaned runs across real gateway processes', () => {
     await purgeAndClose(await requireRedisBus({ prefix }));
   });
 
-  const token = (userId: string): Promise<string> =>
-    new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(TEST_SECRET));
 
   it('kill -9 of the process executing a run: the socket on the other process gets the tool call closed and one agent_error failed, gap-free', async () => {
     // Fails (never skips) with instructions when the shared Redis is missing.
@@ -189,7 +186,7 @@ describe('orphaned runs across real gateway processes', () => {
     for (const e of run) if (e.type === 'tool_completed' && e.data.error !== undefined) expect(e.data.error).toBe(`failed: ${ORPHAN_MESSAGE}`);
     const looker = await requireRedisBus({ prefix, reapIntervalMs: HOUR_MS });
     try {
-      await waitUntil('the run record to be finished', async () => (await looker.runs.get(runId))?.status === 'finished');
+      await eventually('the run record to be finished', async () => (await looker.runs.get(runId))?.status === 'finished');
     } finally {
       await looker.close();
     }

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { PrivateRedis } from './support/redis-server.js';
 import { requireRedisBus } from './support/redis-env.js';
-import { waitUntil } from './support/wait.js';
+import { eventually } from '../helpers/wait.js';
 
 /**
  * Redis stopped and started again while a run is going, on a private redis-server (the
@@ -46,14 +46,14 @@ function runIdOf(frame: unknown): string {
 /** Stops Redis mid-run and checks everything that must hold while it is down. */
 async function outage(redis: PrivateRedis, server: TestServer, tab: TestClient): Promise<void> {
   await redis.stop();
-  await waitUntil('/health/websocket to say degraded', async () => (await healthStatus(server)) === 'degraded');
+  await eventually('/health/websocket to say degraded', async () => (await healthStatus(server)) === 'degraded');
   const refused = await tab.ask('What is 1 + 1?');
   expect(refused).toMatchObject({ type: 'error', data: { code: 'unavailable' } });
   tab.send({ type: 'ping', client_ts: 'during-outage' });
   await tab.waitFor((f) => f.type === 'pong' && (f.data as { client_ts?: unknown }).client_ts === 'during-outage');
   expect(tab.socket.readyState).toBe(tab.socket.OPEN);
   await redis.restart();
-  await waitUntil('/health/websocket to say ok again', async () => (await healthStatus(server)) === 'ok', 10_000);
+  await eventually('/health/websocket to say ok again', async () => (await healthStatus(server)) === 'ok', 10_000);
 }
 
 describe('Redis outage during a run', () => {
@@ -113,12 +113,12 @@ describe('Redis outage during a run', () => {
     await tab.waitFor((f) => 'seq' in f && f.run_id === runId && f.type === 'agent_thinking');
     await redis.stop();
     // The run's next append fails after 200 ms, so does its agent_error: the runner lets the run go.
-    await waitUntil('the failed run to leave the runner', () => server.gateway.health().runs_active === 0, 10_000);
+    await eventually('the failed run to leave the runner', () => server.gateway.health().runs_active === 0, 10_000);
     expect(server.gateway.health().status).toBe('degraded');
     tab.send({ type: 'ping', client_ts: 'still-here' });
     await tab.waitFor((f) => f.type === 'pong');
     await redis.restart();
-    await waitUntil('/health/websocket to say ok again', async () => (await healthStatus(server)) === 'ok', 10_000);
+    await eventually('/health/websocket to say ok again', async () => (await healthStatus(server)) === 'ok', 10_000);
     // This Redis came back empty: the socket is sent off to resume; a new connection works normally.
     expect((await tab.closed).code).toBe(1013);
     const again = await TestClient.connect(server.wsUrl, { token: await server.token('outage-long') });

@@ -103,11 +103,3 @@ export function accepted(frame: ServerFrame): Reply<'message_accepted'>['data'] 
   return frame.data;
 }
 
-/** Polls `condition` every few ms until it holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { TEST_SECRET } from '../../helpers/server.js';
+import { TEST_SECRET } from './server.js';
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface GatewayProcess {
   readonly name: string;
@@ -27,7 +27,7 @@ export class GatewayProcesses {
 
   /** Compiles the package once; takes a while on a busy machine. */
   static async build(): Promise<GatewayProcesses> {
-    const outDir = await mkdtemp(join(PACKAGE_ROOT, 'node_modules', '.redis-cluster-test-'));
+    const outDir = await mkdtemp(join(PACKAGE_ROOT, 'node_modules', '.gateway-process-test-'));
     const tsc = join(PACKAGE_ROOT, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
     await promisify(execFile)(process.execPath, [tsc, '-p', join(PACKAGE_ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: PACKAGE_ROOT });
     return new GatewayProcesses(outDir);
