@@ -3,12 +3,12 @@ import { createDemoAgent } from '../../src/agents/demo-agent.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { Gates, GATED_STREAM, gatedAgent, type GatedScript } from '../chaos/support/gated-agent.js';
 import { seqProblems } from '../chaos/support/stream-checks.js';
+import { isTerminal } from './support/stream-checks.js';
 import { waitUntil } from '../helpers/wait.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
-const isTerminal = (e: StreamEvent) => e.type === 'agent_completed' || e.type === 'agent_error';
 
 function acceptedRunId(frame: unknown): string {
   const reply = frame as Reply;
