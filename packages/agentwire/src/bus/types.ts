@@ -10,6 +10,8 @@ import type { StreamEvent, StreamEventDraft } from '../protocol/types.js';
 /** An event once appended: the object, its JSON text (serialised once) and its owner. */
 export interface AppendedEvent {
   readonly userId: string;
+  /** The stream life the event's seq belongs to (see `StreamHead.epoch`). */
+  readonly epoch: string;
   readonly event: StreamEvent;
   /** The exact JSON text sent on every socket of the user. */
   readonly frame: string;

@@ -262,6 +262,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   }
 
   private routeToRun(event: StreamEvent): void {
+    if (event.run_id === undefined) return;
     if (event.type === 'user_message') {
       const stream = this.runsByMsgId.get(event.data.client_msg_id);
       if (stream) this.bindRun(stream, event.run_id);

@@ -48,7 +48,7 @@ export class RunStream implements AsyncIterableIterator<StreamEvent, RunResult |
 
   /** @internal Called by the client with each of this run's events, in `seq` order. */
   push(event: StreamEvent): void {
-    if (this.done) return;
+    if (this.done || event.run_id === undefined) return;
     this.bind(event.run_id);
     if (event.type === 'agent_completed') {
       const result: RunResult = { runId: event.run_id, threadId: event.thread_id, text: event.data.result.text, durationMs: event.data.duration_ms };

@@ -1,6 +1,7 @@
 import type { AppendedEvent, EventLog } from '../bus/types.js';
+import type { RunRecorder, TerminalDraft } from '../history/run-recorder.js';
 import { newId } from '../ids.js';
-import type { RunErrorCode, StreamEvent, StreamEventDataMap, StreamEventType } from '../protocol/types.js';
+import type { RunErrorCode, StreamEvent, StreamEventDataMap, StreamEventDraft, StreamEventType } from '../protocol/types.js';
 import { GoldenPath, type GoldenPathState } from './golden-path.js';
 
 export interface NotifierTarget {
@@ -15,7 +16,9 @@ export type ToolOutcome = { result: unknown } | { error: string };
  * Reports one run's progress on its user's stream. Every call is checked against the
  * golden path first (a misuse throws a coded error and appends nothing), then appended
  * to the user's stream, which gives it the next seq, retains it and fans it out.
- * Calls are appended in call order, awaited or not.
+ * Calls are appended in call order, awaited or not. With a recorder, the run's assistant
+ * message is kept in the store as it goes and written in full before the terminal event
+ * is appended (docs/protocol.md, "What the stream showed, history shows").
  */
 export class Notifier {
   readonly userId: string;
@@ -30,6 +33,7 @@ export class Notifier {
   constructor(
     private readonly log: EventLog,
     target: NotifierTarget,
+    private readonly recorder?: RunRecorder,
   ) {
     this.userId = target.userId;
     this.threadId = target.threadId;
@@ -74,21 +78,26 @@ export class Notifier {
   }
 
   /** Ends the run with its answer: every delta streamed so far, joined in order. */
-  completed(): Promise<StreamEvent<'agent_completed'>> {
+  /**
+   * Ends the run with its answer: every delta streamed so far, joined in order. Resolves
+   * with the terminal event appended: `agent_error` instead when the answer could not be
+   * stored in time (the store unreachable), since the stream must not show what history cannot.
+   */
+  completed(): Promise<StreamEvent<'agent_completed' | 'agent_error'>> {
     this.path.admit('agent_completed');
-    return this.emit('agent_completed', { result: { text: this.answer() }, duration_ms: this.runDuration() });
+    return this.emitTerminal('agent_completed', { result: { text: this.answer() }, duration_ms: this.runDuration() });
   }
 
   /**
    * Ends the run with an error. Tool calls still open get their `tool_completed` with
    * the same error first, so every `tool_executing` keeps its pair.
    */
-  failed(code: RunErrorCode, message: string): Promise<StreamEvent<'agent_error'>> {
+  failed(code: RunErrorCode, message: string): Promise<StreamEvent<'agent_completed' | 'agent_error'>> {
     const before: Promise<unknown>[] = [];
     if (!this.path.hasStarted) before.push(this.started('unknown'));
     for (const id of this.path.openToolCalls()) before.push(this.toolCompleted(id, { error: `${code}: ${message}` }));
     this.path.admit('agent_error');
-    const terminal = this.emit('agent_error', { code, message, duration_ms: this.runDuration() });
+    const terminal = this.emitTerminal('agent_error', { code, message, duration_ms: this.runDuration() });
     // `terminal` is in the list so that its failure is observed even when an earlier one fails first.
     return Promise.all([...before, terminal]).then(() => terminal);
   }
@@ -113,10 +122,26 @@ export class Notifier {
   private emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): Promise<StreamEvent<T>> {
     try {
       const appended = this.log.append(this.userId, { type, thread_id: this.threadId, run_id: this.runId, data } as never);
+      this.recorder?.track(appended);
       return appended.then(eventOf) as Promise<StreamEvent<T>>;
     } catch (error) {
       return Promise.reject(error as Error);
     }
+  }
+
+  /** The terminal event goes to the stream only once the run's final message is stored. */
+  private async emitTerminal<T extends 'agent_completed' | 'agent_error'>(
+    type: T,
+    data: StreamEventDataMap[T],
+  ): Promise<StreamEvent<'agent_completed' | 'agent_error'>> {
+    const { recorder } = this;
+    if (!recorder) return this.emit(type, data);
+    const planned = { type, seq: 0, ts: new Date().toISOString(), thread_id: this.threadId, run_id: this.runId, data } as TerminalDraft;
+    const terminal = await recorder.finish(planned);
+    const draft = { type: terminal.type, thread_id: this.threadId, run_id: this.runId, data: terminal.data } as StreamEventDraft;
+    const appended = await this.log.append(this.userId, draft);
+    recorder.terminalAppended(appended);
+    return appended.event as StreamEvent<'agent_completed' | 'agent_error'>;
   }
 }
 

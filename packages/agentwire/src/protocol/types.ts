@@ -27,9 +27,21 @@ export interface StreamEventDataMap {
   };
   agent_completed: { result: { text: string }; duration_ms: number };
   agent_error: { code: RunErrorCode; message: string; duration_ms: number };
+  /** A thread was renamed (protocol 1.1). */
+  thread_updated: { title: string };
+  /** A thread was deleted (protocol 1.1). */
+  thread_deleted: Record<string, never>;
 }
 
 export type StreamEventType = keyof StreamEventDataMap;
+
+/** Events about a thread itself: they belong to no run and carry no `run_id` (protocol 1.1). */
+export type ThreadEventType = 'thread_updated' | 'thread_deleted';
+export type RunEventType = Exclude<StreamEventType, ThreadEventType>;
+
+export function isThreadEventType(type: StreamEventType): type is ThreadEventType {
+  return type === 'thread_updated' || type === 'thread_deleted';
+}
 
 export const STREAM_EVENT_TYPES: readonly StreamEventType[] = [
   'user_message',
@@ -40,23 +52,22 @@ export const STREAM_EVENT_TYPES: readonly StreamEventType[] = [
   'tool_completed',
   'agent_completed',
   'agent_error',
+  'thread_updated',
+  'thread_deleted',
 ];
 
 /** An event before the user's stream has given it a `seq` and `ts`. */
 export type StreamEventDraft<T extends StreamEventType = StreamEventType> = {
-  [K in T]: { type: K; thread_id: string; run_id: string; data: StreamEventDataMap[K] };
+  [K in T]: K extends ThreadEventType
+    ? { type: K; thread_id: string; run_id?: undefined; data: StreamEventDataMap[K] }
+    : { type: K; thread_id: string; run_id: string; data: StreamEventDataMap[K] };
 }[T];
 
 /** A user-stream event as it travels on the wire and is retained for resume. */
 export type StreamEvent<T extends StreamEventType = StreamEventType> = {
-  [K in T]: {
-    type: K;
-    seq: number;
-    ts: string;
-    thread_id: string;
-    run_id: string;
-    data: StreamEventDataMap[K];
-  };
+  [K in T]: K extends ThreadEventType
+    ? { type: K; seq: number; ts: string; thread_id: string; run_id?: undefined; data: StreamEventDataMap[K] }
+    : { type: K; seq: number; ts: string; thread_id: string; run_id: string; data: StreamEventDataMap[K] };
 }[T];
 
 /** `data` of every connection reply (not retained, no `seq`), by type. */

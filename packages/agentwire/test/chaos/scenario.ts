@@ -190,7 +190,7 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosReport> {
         losses += order.length + Math.max(0, head - tab.lastSeq);
         for (const problem of order) problems.push(`${user.userId} tab: ${problem}`);
         for (const event of tab.history) {
-          if (!user.runIds.has(event.run_id) || bySeq.get(event.seq) !== JSON.stringify(event)) {
+          if (!user.runIds.has(event.run_id ?? '') || bySeq.get(event.seq) !== JSON.stringify(event)) {
             leaks++;
             problems.push(`${user.userId} received a frame not of its stream: ${JSON.stringify(event).slice(0, 200)}`);
           }

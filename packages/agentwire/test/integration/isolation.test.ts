@@ -79,7 +79,7 @@ describe.each(testEngines())('isolation between users ($name engine)', (engine) 
         expect(socket.established.user_id).toBe(user.userId);
         for (const frame of socket.frames) {
           if (isStreamEvent(frame)) {
-            expect(user.runIds.has(frame.run_id), `run ${frame.run_id} belongs to ${user.userId}`).toBe(true);
+            if (frame.run_id !== undefined) expect(user.runIds.has(frame.run_id), `run ${frame.run_id} belongs to ${user.userId}`).toBe(true);
             expect(user.threadIds.has(frame.thread_id), `thread ${frame.thread_id} belongs to ${user.userId}`).toBe(true);
           }
           if (frame.type === 'message_accepted') expect(user.runIds.has(frame.data.run_id)).toBe(true);

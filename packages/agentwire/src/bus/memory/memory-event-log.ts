@@ -28,6 +28,7 @@ class UserStream {
 
   /** Refuses an event for a run that already ended: a run has exactly one terminal event, last. */
   admit(draft: StreamEventDraft, atMs: number): void {
+    if (draft.run_id === undefined) return;
     if (this.endedRuns.has(draft.run_id)) throw new AgentwireError('AW_ERR_RUN_ENDED', `${draft.type} for run ${draft.run_id}`);
     if (!isTerminalType(draft.type)) return;
     // Insertion order is age order: forget the runs older than the retention age first.
@@ -64,10 +65,11 @@ class UserStream {
   }
 
   after(userId: string, afterSeq: number): AppendedEvent[] {
+    const { epoch } = this;
     const out: AppendedEvent[] = [];
     for (let i = Math.max(this.start, afterSeq + 1 - this.firstSeq); i < this.frames.length; i++) {
       const frame = this.frames[i]!;
-      out.push({ userId, event: JSON.parse(frame) as StreamEvent, frame });
+      out.push({ userId, epoch, event: JSON.parse(frame) as StreamEvent, frame });
     }
     return out;
   }
@@ -112,7 +114,7 @@ export class MemoryEventLog implements EventLog {
       run_id: draft.run_id,
       data: draft.data,
     } as StreamEvent;
-    const appended: AppendedEvent = { userId, event, frame: JSON.stringify(event) };
+    const appended: AppendedEvent = { userId, epoch: stream.epoch, event, frame: JSON.stringify(event) };
     stream.push(appended.frame, atMs);
     for (const listener of stream.listeners) listener(appended);
     return appended;

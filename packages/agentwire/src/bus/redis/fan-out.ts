@@ -173,7 +173,7 @@ export class FanOut {
     const epoch = payload.slice(0, newline);
     let appended;
     try {
-      appended = parseFrame(channel.userId, payload.slice(newline + 1));
+      appended = parseFrame(channel.userId, epoch, payload.slice(newline + 1));
     } catch (error) {
       this.logger.error({ err: error, userId: channel.userId }, 'unreadable event on the live channel dropped');
       return;

@@ -59,7 +59,7 @@ export class RedisEventLog implements EventLog {
     const ts = new Date(atMs).toISOString();
     // The frame is serialised here once; the script only writes the seq between the halves.
     const prefix = `{"type":${JSON.stringify(draft.type)},"seq":`;
-    const suffix = `,"ts":${JSON.stringify(ts)},"thread_id":${JSON.stringify(draft.thread_id)},"run_id":${JSON.stringify(draft.run_id)},"data":${JSON.stringify(draft.data)}}`;
+    const suffix = `,"ts":${JSON.stringify(ts)},"thread_id":${JSON.stringify(draft.thread_id)}${draft.run_id === undefined ? '' : `,"run_id":${JSON.stringify(draft.run_id)}`},"data":${JSON.stringify(draft.data)}}`;
     const nonce = newSecret(12);
     const [epoch, seq, earlierFrame] = await this.withRetry(userId, (retry) =>
       this.redis.awAppend(
@@ -76,14 +76,14 @@ export class RedisEventLog implements EventLog {
         suffix,
         nonce,
         retry ? '1' : '0',
-        draft.run_id,
+        draft.run_id ?? '',
         isTerminalType(draft.type) ? '1' : '0',
       ),
     );
     await this.fanOut.handedOut(userId, epoch, seq);
-    if (earlierFrame !== undefined && earlierFrame !== null) return parseFrame(userId, earlierFrame);
+    if (earlierFrame !== undefined && earlierFrame !== null) return parseFrame(userId, epoch, earlierFrame);
     const event = { type: draft.type, seq, ts, thread_id: draft.thread_id, run_id: draft.run_id, data: draft.data } as StreamEvent;
-    return { userId, event, frame: prefix + seq + suffix };
+    return { userId, epoch, event, frame: prefix + seq + suffix };
   }
 
   async head(userId: string): Promise<StreamHead> {
@@ -93,7 +93,7 @@ export class RedisEventLog implements EventLog {
 
   async readAfter(userId: string, afterSeq: number): Promise<ReadResult> {
     const [epoch, lastSeq, oldestSeq, frames] = await this.read(userId, Math.max(0, Math.floor(afterSeq)));
-    return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => parseFrame(userId, frame)) };
+    return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => parseFrame(userId, epoch, frame)) };
   }
 
   subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription {
@@ -135,6 +135,6 @@ export class RedisEventLog implements EventLog {
 }
 
 /** A retained or published frame back to an event; the frame text is kept as is. */
-export function parseFrame(userId: string, frame: string): AppendedEvent {
-  return { userId, event: JSON.parse(frame) as StreamEvent, frame };
+export function parseFrame(userId: string, epoch: string, frame: string): AppendedEvent {
+  return { userId, epoch, event: JSON.parse(frame) as StreamEvent, frame };
 }

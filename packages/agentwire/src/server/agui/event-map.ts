@@ -36,6 +36,8 @@ export class AguiEventMapper {
     const out: AGUIEvent[] = [];
     switch (event.type) {
       case 'user_message':
+      case 'thread_updated':
+      case 'thread_deleted':
         return out;
       case 'agent_started':
         out.push({

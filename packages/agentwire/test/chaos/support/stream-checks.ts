@@ -20,6 +20,7 @@ export function goldenPathProblems(events: readonly StreamEvent[]): string[] {
   const problems: string[] = [];
   const runs = new Map<string, StreamEvent[]>();
   for (const event of events) {
+    if (event.run_id === undefined) continue;
     let run = runs.get(event.run_id);
     if (!run) runs.set(event.run_id, (run = []));
     run.push(event);

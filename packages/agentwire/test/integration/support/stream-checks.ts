@@ -14,6 +14,8 @@ const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[] 
   tool_completed: { required: ['duration_ms', 'tool_call_id', 'tool_name'], oneOf: ['error', 'result'] },
   agent_completed: { required: ['duration_ms', 'result'] },
   agent_error: { required: ['code', 'duration_ms', 'message'] },
+  thread_updated: { required: ['title'] },
+  thread_deleted: { required: [] },
 };
 
 const TERMINAL = new Set<StreamEventType>(['agent_completed', 'agent_error']);
@@ -24,7 +26,8 @@ export const isTerminal = (event: StreamEvent): boolean => TERMINAL.has(event.ty
 
 /** Checks one event's envelope and `data` to the letter: exact keys and their types. */
 export function expectEventShape(event: StreamEvent): void {
-  expect(Object.keys(event).sort(), `keys of ${event.type}`).toEqual(['data', 'run_id', 'seq', 'thread_id', 'ts', 'type']);
+  const envelope = event.run_id === undefined ? ['data', 'seq', 'thread_id', 'ts', 'type'] : ['data', 'run_id', 'seq', 'thread_id', 'ts', 'type'];
+  expect(Object.keys(event).sort(), `keys of ${event.type}`).toEqual(envelope);
   expect(Number.isInteger(event.seq) && event.seq >= 1, `seq ${event.seq}`).toBe(true);
   expect(event.ts).toMatch(ISO_UTC_MS);
   expect(new Date(event.ts).toISOString()).toBe(event.ts);

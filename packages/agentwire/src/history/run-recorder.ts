@@ -1,0 +1,148 @@
+import type { AppendedEvent } from '../bus/types.js';
+import type { Logger } from '../logger.js';
+import type { StreamEvent } from '../protocol/types.js';
+import type { AssistantMessage, MessageStore } from '../store/types.js';
+import { MessageCompactor } from './compaction.js';
+import type { DurableWriter } from './durable-writer.js';
+
+export interface RunRecorderOptions {
+  readonly messages: MessageStore;
+  readonly writer: DurableWriter;
+  readonly logger: Logger;
+  /** Least time between two checkpoints of a run in flight. */
+  readonly checkpointMs: number;
+  /** How long the final message may wait for an unreachable store before the run fails instead. */
+  readonly finalWriteTimeoutMs: number;
+}
+
+export interface RecordedRun {
+  readonly userId: string;
+  readonly threadId: string;
+  readonly runId: string;
+}
+
+/** What the terminal event will be, before it has a seq. */
+export type TerminalDraft = Extract<StreamEvent, { type: 'agent_completed' | 'agent_error' }>;
+
+/**
+ * Keeps one run's assistant message in the store while the run is in flight
+ * (docs/protocol.md, "History"): every appended event is folded in append order;
+ * checkpoints are written at most every `checkpointMs`, one at a time, each naming the
+ * seq it reflects; the final message is written before the terminal event is appended,
+ * so no socket can see a run end that history does not show.
+ */
+export class RunRecorder {
+  private readonly compactor: MessageCompactor;
+  /** Appends in call order: events are folded in the order the stream gave them seqs. */
+  private chain: Promise<void> = Promise.resolve();
+  private epoch = '';
+  private lastSeq: number | null = null;
+  private writing: Promise<void> | undefined;
+  private lastWriteAtMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private finished = false;
+
+  constructor(
+    private readonly options: RunRecorderOptions,
+    private readonly run: RecordedRun,
+    agentName: string,
+    createdAt: string,
+  ) {
+    this.compactor = MessageCompactor.start(run.runId, agentName, createdAt);
+  }
+
+  /** Follows one append of this run (any but the terminal event), in call order. */
+  track(append: Promise<AppendedEvent>): void {
+    this.chain = this.chain.then(
+      () => append.then((appended) => this.fold(appended), () => undefined),
+      () => undefined,
+    );
+  }
+
+  /**
+   * Writes the final message, the terminal event folded in. Resolves with the terminal
+   * event to append: the one given, or, when the store stayed unreachable past
+   * `finalWriteTimeoutMs`, an `agent_error` that says the answer could not be saved (its
+   * message is then written as soon as the store is back).
+   */
+  async finish(terminal: TerminalDraft): Promise<TerminalDraft> {
+    await this.chain;
+    this.finished = true;
+    clearTimeout(this.timer);
+    await this.writing;
+    const final = this.finalMessage(terminal);
+    const written = await this.options.writer.write(() => this.put(final), this.options.finalWriteTimeoutMs);
+    if (written) return terminal;
+    const fallback: TerminalDraft = {
+      ...terminal,
+      type: 'agent_error',
+      data: { code: 'failed', message: 'the answer could not be saved: history is unavailable; please retry', duration_ms: terminal.data.duration_ms },
+    };
+    const failed = this.finalMessage(fallback);
+    this.options.logger.error({ runId: this.run.runId, user: this.run.userId }, 'final message not stored in time; the run ends failed and its message is retried');
+    this.options.writer.eventually(() => this.put(failed), `final message of ${this.run.runId}`);
+    return fallback;
+  }
+
+  /** Records where the terminal event landed, for snapshots (best effort, retried). */
+  terminalAppended(appended: AppendedEvent): void {
+    const { messages } = this.options;
+    const id = this.compactor.message().message_id;
+    const mark = { epoch: appended.epoch, seq: this.lastSeq, terminalSeq: appended.event.seq };
+    this.options.writer.eventually(() => messages.mark(id, mark), `terminal mark of ${this.run.runId}`);
+  }
+
+  /** Stops checkpointing a run that ends without a terminal event of its own (never normally). */
+  dispose(): void {
+    this.finished = true;
+    clearTimeout(this.timer);
+  }
+
+  private fold(appended: AppendedEvent): void {
+    this.compactor.fold(appended.event);
+    this.epoch = appended.epoch;
+    this.lastSeq = appended.event.seq;
+    this.dirty = true;
+    this.scheduleCheckpoint();
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.finished || this.writing || this.timer) return;
+    const waitMs = this.lastWriteAtMs + this.options.checkpointMs - Date.now();
+    if (waitMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.scheduleCheckpoint();
+      }, waitMs);
+      this.timer.unref();
+      return;
+    }
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.lastWriteAtMs = Date.now();
+    const checkpoint = this.compactor.message();
+    this.writing = this.put(checkpoint)
+      .then(
+        () => undefined,
+        // A missed checkpoint only delays what snapshots read from the store; the next one catches up.
+        (err: unknown) => this.options.logger.warn({ err, runId: this.run.runId }, 'checkpoint not stored'),
+      )
+      .finally(() => {
+        this.writing = undefined;
+        if (this.dirty) this.scheduleCheckpoint();
+      });
+  }
+
+  private finalMessage(terminal: TerminalDraft): AssistantMessage {
+    const copy = MessageCompactor.from(this.compactor.message());
+    copy.fold(terminal);
+    return copy.message();
+  }
+
+  private async put(message: AssistantMessage): Promise<void> {
+    const { userId, threadId } = this.run;
+    // A deleted thread takes its messages with it: nothing to write is not an error.
+    await this.options.messages.putAssistant({ userId, threadId, message, mark: { epoch: this.epoch, seq: this.lastSeq, terminalSeq: null } });
+  }
+}
