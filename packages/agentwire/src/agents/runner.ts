@@ -138,7 +138,7 @@ export class AgentRunner {
     for (const { event } of read.events) {
       if (event.thread_id !== threadId || event.run_id === runId) continue;
       if (event.type === 'user_message') turns.push({ role: 'user', text: event.data.text });
-      else if (event.type === 'agent_completed') turns.push({ role: 'assistant', text: event.data.result.text });
+      else if (event.type === 'agent_completed') turns.push({ role: 'assistant', text: event.data.result.text, toolCalls: [] });
     }
     return turns;
   }

@@ -1,11 +1,19 @@
 import type { Notifier } from '../notifier/notifier.js';
 import type { ToolContext, ToolRegistry } from './tools/registry.js';
 
-/** One earlier turn of a thread, for agents that keep conversation memory. */
-export interface ThreadTurn {
-  readonly role: 'user' | 'assistant';
-  readonly text: string;
+/** A tool call of an earlier assistant turn, with what it returned. */
+export interface TurnToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly args: unknown;
+  readonly result?: unknown;
+  readonly error?: string;
 }
+
+/** One earlier turn of a thread, for agents that keep conversation memory. */
+export type ThreadTurn =
+  | { readonly role: 'user'; readonly text: string }
+  | { readonly role: 'assistant'; readonly text: string; readonly toolCalls: readonly TurnToolCall[] };
 
 export interface AgentInput {
   /** The user's message that started this run. */
@@ -23,7 +31,10 @@ export interface AgentContext {
   readonly tools: ToolRegistry;
   /** What a tool may touch: the acting user's own resources only. */
   readonly toolContext: ToolContext;
-  /** The thread's earlier retained turns, oldest first, without the current message. */
+  /**
+   * The thread's earlier turns from the store, oldest first, without the current message,
+   * trimmed from the oldest end to the gateway's history budget (`historyBudgetChars`).
+   */
   history(): Promise<ThreadTurn[]>;
 }
 

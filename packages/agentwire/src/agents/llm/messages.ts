@@ -11,7 +11,25 @@ import type { AssembledToolCall } from './stream-assembler.js';
 export function conversation(systemPrompt: string | undefined, history: readonly ThreadTurn[], text: string): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [];
   if (systemPrompt) messages.push({ role: 'system', content: systemPrompt });
-  for (const turn of history) messages.push({ role: turn.role, content: turn.text });
+  for (const turn of history) {
+    if (turn.role === 'user') {
+      messages.push({ role: 'user', content: turn.text });
+      continue;
+    }
+    // Earlier tool calls are replayed as the endpoint produced them: the call, then each result.
+    if (turn.toolCalls.length > 0) {
+      messages.push({
+        role: 'assistant',
+        content: null,
+        tool_calls: turn.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) } })),
+      });
+      for (const call of turn.toolCalls) {
+        const content = call.error !== undefined ? JSON.stringify({ error: call.error }) : JSON.stringify(call.result ?? null);
+        messages.push({ role: 'tool', tool_call_id: call.id, content });
+      }
+    }
+    if (turn.text) messages.push({ role: 'assistant', content: turn.text });
+  }
   messages.push({ role: 'user', content: text });
   return messages;
 }
