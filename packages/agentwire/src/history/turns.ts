@@ -1,5 +1,5 @@
 import type { ThreadTurn, TurnToolCall } from '../agents/types.js';
-import type { ThreadMessage } from '../store/types.js';
+import type { MessageStore, ThreadMessage } from '../store/types.js';
 
 /** What one turn costs against the history budget: its text and its tool calls' JSON. */
 function cost(turn: ThreadTurn): number {
@@ -40,4 +40,23 @@ export function turnsWithinBudget(messages: readonly ThreadMessage[], excludeRun
     kept.push(turn);
   }
   return kept.reverse();
+}
+
+/** Messages read per page while gathering a thread's memory. */
+const MEMORY_PAGE = 200;
+
+/**
+ * Reads a thread's memory from the store, newest pages first, until the budget is spent
+ * or the thread's beginning is reached, so a long thread costs only what the model sees.
+ */
+export async function loadTurns(messages: MessageStore, threadId: string, excludeRunId: string, budgetChars: number): Promise<ThreadTurn[]> {
+  const gathered: ThreadMessage[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const page = await messages.page(threadId, { limit: MEMORY_PAGE, ...(before !== undefined && { before }) });
+    gathered.unshift(...page.messages.map((m) => m.message));
+    const turns = turnsWithinBudget(gathered, excludeRunId, budgetChars);
+    if (page.nextBefore === null || turns.length < gathered.filter((m) => m.run_id !== excludeRunId).length) return turns;
+    before = page.nextBefore;
+  }
 }
