@@ -5,8 +5,9 @@ import type { DevLogin } from '../auth/dev-login.js';
 import { isAgentwireError } from '../errors.js';
 import { AGUI_MAX_BODY_BYTES, serveAguiRun } from './agui/agui-route.js';
 import type { Gateway } from '../gateway/gateway.js';
-import type { ThreadSummary } from '../protocol/types.js';
 import { serveStatic } from './static-files.js';
+import { allow, HttpError, json, pathSegment, readJson } from './http-io.js';
+import { serveThreadRoutes } from './thread-routes.js';
 
 export interface HttpApiOptions {
   /** The demo login (`POST /auth/login`); absent means 404. */
@@ -14,18 +15,6 @@ export interface HttpApiOptions {
   /** Folder of the built chat page, served at `/`. */
   staticRoot?: string;
   metrics?: Registry;
-}
-
-const MAX_BODY_BYTES = 4096;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The HTTP routes of PROTOCOL.md ("HTTP"), for the standalone server or a host application. */
@@ -82,22 +71,12 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
       const { ticket, expiresAt } = await gateway.issueTicket(userId);
       return json(res, 200, { ticket, expires_at: expiresAt.toISOString() });
     }
-    if (pathname === '/threads') {
-      allow(method, 'GET');
-      const userId = await caller(req);
-      const threads: ThreadSummary[] = (await gateway.listThreads(userId)).map((t) => ({
-        thread_id: t.threadId,
-        title: t.title,
-        created_at: t.createdAt,
-        updated_at: t.updatedAt,
-      }));
-      return json(res, 200, { threads });
-    }
-    const events = /^\/threads\/([^/]{1,128})\/events$/.exec(pathname);
+    if (await serveThreadRoutes(gateway.threads, () => caller(req), req, res, url)) return;
+    const events = /^\/threads\/([^/]{1,400})\/events$/.exec(pathname);
     if (events) {
       allow(method, 'GET');
       const userId = await caller(req);
-      const threadId = decodeURIComponent(events[1]!);
+      const threadId = pathSegment(events[1]!, 'thread id');
       const found = await gateway.threadEvents(userId, threadId);
       if (!found) throw new HttpError(404, 'not_found', 'no such thread');
       // The retained frames are already the stream format; splice them instead of re-serialising.
@@ -117,33 +96,9 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
         return;
       }
       if (error instanceof HttpError) json(res, error.status, { error: { code: error.code, message: error.message } });
-      else json(res, 500, { error: { code: 'internal', message: 'internal error' } });
+      else if (isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE') || isAgentwireError(error, 'AW_ERR_BUS_UNAVAILABLE')) {
+        json(res, 503, { error: { code: 'unavailable', message: 'history is unavailable right now; retry shortly' } });
+      } else json(res, 500, { error: { code: 'internal', message: 'internal error' } });
     });
   };
-}
-
-function allow(method: string, expected: string): void {
-  if (method !== expected) throw new HttpError(405, 'method_not_allowed', `use ${expected}`);
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
-
-async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, 'too_large', `body over ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value;
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'body must be a JSON object');
-  }
 }
