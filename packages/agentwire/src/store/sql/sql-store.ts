@@ -112,9 +112,9 @@ class SqlThreads implements ThreadStore {
     const rows = await this.guard(() => {
       let query = this.db.selectFrom('threads').selectAll().where('user_id', '=', userId);
       if (after) {
-        query = query.where((eb) =>
-          eb.or([eb('updated_at_ms', '<', after.updatedAtMs), eb.and([eb('updated_at_ms', '=', after.updatedAtMs), eb('thread_id', '<', after.threadId)])]),
-        );
+        // A row-value comparison (both engines have it): one range on the (user_id,
+        // updated_at_ms desc, thread_id desc) index, where an OR of two conditions is a filter.
+        query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('updated_at_ms', 'thread_id'), '<', tuple(after.updatedAtMs, after.threadId)));
       }
       // One row more than asked says whether another page exists.
       return query.orderBy('updated_at_ms', 'desc').orderBy('thread_id', 'desc').limit(limit + 1).execute();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAgentwireError } from '../../../src/errors.js';
-import type { Store, StoredMessage } from '../../../src/store/types.js';
+import type { AssistantMessage, Store, StoredMessage, UserMessage } from '../../../src/store/types.js';
 import { assistantMessage, testClock, uid, userMessage } from './fixtures.js';
 import type { OpenOptions, StoreHarness } from './harnesses.js';
 
@@ -37,7 +37,7 @@ export function describeStoreContract(harness: StoreHarness): void {
     }
 
     /** A finished run: its user message, then its assistant message. */
-    async function addRun(store: Store, threadId: string, userId: string, text: string): Promise<[StoredMessage, StoredMessage]> {
+    async function addRun(store: Store, threadId: string, userId: string, text: string): Promise<[StoredMessage & { message: UserMessage }, StoredMessage & { message: AssistantMessage }]> {
       const runId = uid('run');
       const user = userMessage(threadId, userId, runId, text, now());
       await store.messages.addUser(user);
