@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Makes sure the real parts the test suite talks to are present: Redis (the cluster
-// tests) and Debian's Chromium (the browser tests). It installs or starts what it can
+// tests), PostgreSQL (the store suite; DATABASE_URL names its admin connection) and
+// Debian's Chromium (the browser tests). It installs or starts what it can
 // and says plainly what is still missing; the tests themselves fail, never skip, without them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 const CHROMIUM = '/usr/bin/chromium';
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+// The store tests connect with DATABASE_URL (admin rights: they create and drop a database).
+const databaseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 const problems = [];
 
 function log(message) {
@@ -46,6 +49,39 @@ async function ensureRedis() {
   problems.push(`Redis is not reachable at ${redisUrl.host}: start it (e.g. apt-get install -y redis-server && redis-server --daemonize yes --save "" --appendonly no) or set REDIS_URL`);
 }
 
+// A TCP probe speaking just enough of the protocol: an SSLRequest, which any PostgreSQL
+// answers with one byte ('S' or 'N') before authentication, so no client library is needed here.
+function postgresAnswers() {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(2000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write(Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])));
+    socket.once('data', (data) => done(data.length >= 1 && (data[0] === 0x53 || data[0] === 0x4e)));
+  });
+}
+
+async function ensurePostgres() {
+  if (await postgresAnswers()) return log(`PostgreSQL answers at ${databaseUrl.host}`);
+  const local = ['127.0.0.1', 'localhost'].includes(databaseUrl.hostname);
+  const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : [];
+  if (local && versions.length > 0 && hasCommand('pg_ctlcluster')) {
+    const version = versions.sort((a, b) => Number(b) - Number(a))[0];
+    log(`PostgreSQL is not answering; starting the local cluster ${version}/main`);
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+    for (let i = 0; i < 50 && !(await postgresAnswers()); i++) await new Promise((r) => setTimeout(r, 100));
+    if (await postgresAnswers()) return log('PostgreSQL started');
+  }
+  problems.push(
+    `PostgreSQL is not reachable at ${databaseUrl.host}: start it (e.g. apt-get install -y postgresql && pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) ` +
+      'or set DATABASE_URL to a server where the user may create databases (trust or password in the URL)',
+  );
+}
+
 function ensureChromium() {
   if (existsSync(CHROMIUM)) return log(`Chromium present at ${CHROMIUM}`);
   if (process.getuid?.() === 0 && hasCommand('apt-get')) {
@@ -59,6 +95,7 @@ function ensureChromium() {
 }
 
 await ensureRedis();
+await ensurePostgres();
 ensureChromium();
 for (const problem of problems) log(`MISSING: ${problem}`);
 // Not fatal here: the tests that need a missing part fail with their own clear message.
