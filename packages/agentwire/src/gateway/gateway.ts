@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { AgentRunner } from '../agents/runner.js';
+import { AgentRunner } from './runner.js';
 import type { VerifiedToken } from '../auth/jwt.js';
 import type { AppendedEvent, Bus, Subscription, ThreadRecord } from '../bus/types.js';
 import { AgentwireError } from '../errors.js';
