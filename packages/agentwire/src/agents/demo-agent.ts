@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js';
 import { AgentwireError } from '../errors.js';
 import { abortableDelay } from './abortable-delay.js';
 import { callTool } from './call-tool.js';
@@ -16,7 +17,7 @@ export interface DemoAgentOptions {
  * message into tool calls (calculator, clock, notes) in message order, says what it will
  * do, runs them, and streams an answer that states every result or failure.
  */
-export function createDemoAgent({ delayMs = 150 }: DemoAgentOptions = {}): Agent {
+export function createDemoAgent({ delayMs = DEFAULTS.demoDelayMs.value }: DemoAgentOptions = {}): Agent {
   if (!Number.isFinite(delayMs) || delayMs < 0) throw new AgentwireError('AW_ERR_CONFIG', `demo delayMs must be >= 0, got ${delayMs}`);
   // The answer streams in many small parts; a full step's pause between each would drag.
   const chunkDelayMs = Math.round(delayMs / 3);

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js';
 import type { StreamEvent, StreamEventDraft } from '../protocol/types.js';
 
 /**
@@ -143,4 +144,7 @@ export interface RetentionOptions {
   maxAgeMs: number;
 }
 
-export const DEFAULT_RETENTION: RetentionOptions = Object.freeze({ maxEvents: 1000, maxAgeMs: 15 * 60_000 });
+export const DEFAULT_RETENTION: RetentionOptions = Object.freeze({
+  maxEvents: DEFAULTS.retentionEvents.value,
+  maxAgeMs: DEFAULTS.retentionMs.value,
+});

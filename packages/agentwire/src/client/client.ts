@@ -10,7 +10,7 @@ import { defaultSocketFactory, SOCKET_OPEN, type SocketFactory, type SocketLike 
 import { StreamCursor, type StreamPosition } from './stream-cursor.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { AgentwireError } from '../errors.js';
-import { CloseCode } from '../protocol/close-codes.js';
+import { CloseCode, closePolicy } from '../protocol/close-codes.js';
 import type { ClientFrame, Reply, ServerFrame, StreamEvent, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
 import { isTerminalType } from '../protocol/terminal.js';
 
@@ -19,8 +19,6 @@ const CLOSE_SEQ_GAP = 4000;
 /** Wire errors that say "later", not "no": the frame stays pending and is written again. */
 const RETRYABLE: ReadonlySet<WireErrorCode> = new Set(['unavailable', 'rate_limited']);
 const RETRY_PENDING_MS = 1000;
-/** Close codes after which retrying with the same credentials cannot help. */
-const FATAL_CLOSES = new Set<number>([CloseCode.protocolError, CloseCode.unauthorized, CloseCode.tooBig]);
 
 interface Stats {
   /** Connection attempts made (sockets opened). */
@@ -311,16 +309,17 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     this.socket = undefined;
     this.liveness?.stop();
     if (this.closed) return;
-    if (FATAL_CLOSES.has(code)) {
-      const errorCode = code === CloseCode.unauthorized ? 'AW_ERR_CLIENT_UNAUTHORIZED' : 'AW_ERR_CLIENT_FATAL_CLOSE';
-      this.goOffline(new AgentwireError(errorCode, `close ${code}${reason ? ` (${reason})` : ''}`), code);
+    // Codes the protocol does not assign (1006 for a dropped connection, say) are worth a retry.
+    const policy = closePolicy(code);
+    if (policy?.action === 'stop') {
+      this.goOffline(new AgentwireError(policy.clientError ?? 'AW_ERR_CLIENT_FATAL_CLOSE', `close ${code}${reason ? ` (${reason})` : ''}`), code);
       return;
     }
-    if (code === CloseCode.tokenExpired && !this.credentials.tokenExpired()) {
-      this.goOffline(new AgentwireError('AW_ERR_CLIENT_TOKEN_EXPIRED'), code);
+    if (policy?.action === 'refresh-token' && !this.credentials.tokenExpired()) {
+      this.goOffline(new AgentwireError(policy.clientError ?? 'AW_ERR_CLIENT_TOKEN_EXPIRED'), code);
       return;
     }
-    if (code === CloseCode.tooManyRequests) this.backoff.penalise(3);
+    if (policy?.backoffPenalty !== undefined) this.backoff.penalise(policy.backoffPenalty);
     this.scheduleRetry(code);
   }
 

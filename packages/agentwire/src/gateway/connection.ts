@@ -5,6 +5,8 @@ import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { textFrame } from './text-frame.js';
+import { rawStreamOf, senderIdle } from './ws-internals.js';
 import type { GatewayStats } from './stats.js';
 
 export interface ConnectionDeps {
@@ -233,57 +235,4 @@ export class Connection {
     }
     stream.write(wire ?? textFrame(text));
   }
-}
-
-/**
- * One final, unmasked WebSocket text frame (RFC 6455 section 5.2) carrying `text`: what
- * `ws.send(text)` would write on a server socket without compression, built once.
- */
-export function textFrame(text: string): Buffer {
-  const length = Buffer.byteLength(text);
-  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + length);
-  frame[0] = 0x81;
-  if (head === 2) {
-    frame[1] = length;
-  } else if (head === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  frame.write(text, head, 'utf8');
-  return frame;
-}
-
-/** The ws internals the direct write relies on, checked once per socket. */
-interface WsInternals {
-  _socket?: unknown;
-  _sender?: { _queue?: unknown; _state?: unknown };
-  _extensions?: Record<string, unknown>;
-}
-
-/**
- * The socket's underlying stream, when frames may bypass `ws.send`: ws keeps no state per
- * sent message once it is written, so a complete frame written to the stream is
- * indistinguishable from one ws wrote, provided nothing negotiated changes the framing
- * (the gateway disables permessage-deflate). Any other shape, e.g. a future ws, falls
- * back to `ws.send`.
- */
-function rawStreamOf(socket: WebSocket): Duplex | undefined {
-  const internals = socket as unknown as WsInternals;
-  const stream = internals._socket as Duplex | undefined;
-  const sender = internals._sender;
-  if (!stream || typeof stream.write !== 'function' || typeof stream.cork !== 'function') return undefined;
-  if (!sender || !Array.isArray(sender._queue) || typeof sender._state !== 'number') return undefined;
-  if (internals._extensions && Object.keys(internals._extensions).length > 0) return undefined;
-  return stream;
-}
-
-/** ws writes immediately unless it is compressing or reading a Blob; then it queues in order. */
-function senderIdle(socket: WebSocket): boolean {
-  const sender = (socket as unknown as WsInternals)._sender!;
-  return sender._state === 0 && (sender._queue as unknown[]).length === 0;
 }

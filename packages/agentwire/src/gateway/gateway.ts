@@ -1,24 +1,22 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { AgentRunner } from '../agents/runner.js';
+import type { WebSocketServer } from 'ws';
 import type { VerifiedToken } from '../auth/jwt.js';
 import type { AppendedEvent, Bus, Subscription, ThreadRecord } from '../bus/types.js';
 import { AgentwireError } from '../errors.js';
-import { CloseCode } from '../protocol/close-codes.js';
-import { replyFrame } from '../protocol/frames.js';
 import { createFrameParser } from '../protocol/inbound.js';
 import { newId } from '../ids.js';
-import { PROTOCOL_VERSION, SUBPROTOCOL, type StreamEvent } from '../protocol/types.js';
-import { authenticateUpgrade } from './authenticate.js';
-import { Connection } from './connection.js';
+import type { StreamEvent } from '../protocol/types.js';
+import { admitSocket } from './admission.js';
+import { startHeartbeat } from './heartbeat.js';
 import { InboundHandler } from './inbound-handler.js';
 import { resolveOptions, type GatewayOptions, type ResolvedOptions } from './options.js';
-import { RateLimiter } from './rate-limiter.js';
-import { canResume, resumeRequest } from './resume.js';
+import { AgentRunner } from './runner.js';
 import { startRun, stopRun, type StartRunOutcome, type StartRunRequest, type StopRunOutcome } from './run-requests.js';
 import { ScopeRegistry } from './scope-registry.js';
+import { shutDown } from './shutdown.js';
 import { GatewayStats } from './stats.js';
+import { createSocketServer, routeUpgrade, type UpgradeRoute } from './upgrade.js';
 import type { UserContext } from './user-context.js';
 import type { UserScope } from './user-scope.js';
 import { isTerminalType } from '../protocol/terminal.js';
@@ -50,7 +48,11 @@ export interface GatewayHealth {
   slow_consumers_closed: number;
 }
 
-/** The one WebSocket manager of a process (DESIGN.md, "Gateway"). */
+/**
+ * The one WebSocket manager of a process (DESIGN.md, "Gateway"): it wires the parts and
+ * keeps the public API; upgrade.ts and admission.ts take sockets in, joining.ts joins them
+ * to the stream, run-requests.ts starts and stops runs, shutdown.ts ends it all.
+ */
 export class Gateway {
   readonly server: Server;
   readonly bus: Bus;
@@ -63,7 +65,7 @@ export class Gateway {
   private readonly ownsServer: boolean;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopSubscription: () => void;
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(request, socket, head);
+  private readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private closing: Promise<void> | undefined;
 
   constructor(options: GatewayOptions) {
@@ -82,20 +84,23 @@ export class Gateway {
       logger,
       accepting: () => this.closing === undefined,
     });
-    this.wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: limits.maxFrameBytes,
-      // Select agentwire.v1 when offered; never echo a `bearer.<jwt>` entry.
-      handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
-    });
+    this.wss = createSocketServer(limits.maxFrameBytes);
     this.stopSubscription = bus.runs.onStopRequested((runId) => {
       this.runner.stop(runId, 'cancelled', 'stopped by the user');
     });
+    const closing = (): boolean => this.closing !== undefined;
+    const admission = { options: this.options, stats: this.stats, scopes: this.scopes, inbound: this.inbound, closing };
+    const route: UpgradeRoute = {
+      server: this.server,
+      wss: this.wss,
+      path: this.options.path,
+      logger,
+      closing,
+      admit: (ws, request, url) => admitSocket(admission, ws, request, url),
+    };
+    this.onUpgrade = (request, socket, head) => routeUpgrade(route, request, socket, head);
     this.server.on('upgrade', this.onUpgrade);
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeat = startHeartbeat(this.scopes, logger, this.options.heartbeatMs);
   }
 
   /** The factory of user scopes: the only way to obtain one. */
@@ -209,217 +214,23 @@ export class Gateway {
     return this.closing;
   }
 
-  private async shutdown(): Promise<void> {
-    const { logger } = this.options;
-    logger.info({ runs: this.runner.activeCount }, 'gateway shutting down');
-    // A message accepted just before close() may still be on its way to starting its run.
-    await this.inbound.idle();
-    await this.runner.shutdown(this.options.shutdownDrainMs);
-    clearInterval(this.heartbeat);
-    this.stopSubscription();
-    await this.flush(SHUTDOWN_FLUSH_MS);
-    const sockets: WebSocket[] = [];
-    for (const scope of this.scopes.all()) {
-      for (const connection of scope.connections) {
-        sockets.push(connection.socket);
-        connection.close(CloseCode.goingAway, 'server going away');
-      }
-    }
-    await Promise.all(sockets.map((s) => closed(s, 2000)));
-    this.server.off('upgrade', this.onUpgrade);
-    this.scopes.close();
-    this.wss.close();
-    if (this.options.ownsBus) await this.bus.close();
-    if (this.ownsServer && this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Waits until every socket has been written its user's stream up to now (fan-out may be asynchronous). */
-  private async flush(timeoutMs: number): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const scope of this.scopes.all()) {
-      if (scope.connections.size === 0) continue;
-      const connections = [...scope.connections];
-      waits.push(
-        this.bus.log.head(scope.userId).then(
-          (head) => Promise.all(connections.map((c) => c.delivered(head.lastSeq, timeoutMs))).then(() => undefined),
-          (error: unknown) => this.options.logger.warn({ err: error, user: scope.userId }, 'shutdown flush skipped'),
-        ),
-      );
-    }
-    await Promise.all(waits);
-  }
-
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(request.url ?? '/', 'http://agentwire.invalid');
-    if (url.pathname !== this.options.path) {
-      // Leave other paths to other upgrade listeners, if the host application has any.
-      if (this.server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found');
-      return;
-    }
-    if (this.closing) {
-      rejectUpgrade(socket, 503, 'Service Unavailable');
-      return;
-    }
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      this.accept(ws, request, url).catch((error: unknown) => {
-        this.options.logger.error({ err: error }, 'connection setup failed');
-        if (ws.readyState === ws.OPEN) ws.close(CloseCode.tryAgainLater, 'try again later');
-      });
+  private shutdown(): Promise<void> {
+    return shutDown({
+      options: this.options,
+      server: this.server,
+      ownsServer: this.ownsServer,
+      wss: this.wss,
+      scopes: this.scopes,
+      runner: this.runner,
+      inbound: this.inbound,
+      heartbeat: this.heartbeat,
+      onUpgrade: this.onUpgrade,
+      stopSubscription: this.stopSubscription,
     });
-  }
-
-  private async accept(ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
-    const { logger, limits } = this.options;
-    ws.on('error', (error) => logger.debug({ err: error }, 'socket error'));
-    if (ws.protocol !== SUBPROTOCOL) {
-      this.refuse(ws, CloseCode.protocolError, 'subprotocol agentwire.v1 required', undefined);
-      return;
-    }
-    // Frames sent before the join completes are kept and answered after it, in order.
-    const early: Array<[RawData, boolean]> = [];
-    const keepEarly = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
-    ws.on('message', keepEarly);
-
-    const auth = await authenticateUpgrade(request, url, {
-      verifier: this.options.verifier,
-      tickets: this.bus.tickets,
-      allowQueryToken: this.options.allowQueryToken,
-    });
-    if (!auth.ok) {
-      this.refuse(ws, auth.closeCode, auth.reason, undefined, auth.detail);
-      return;
-    }
-    if (this.closing) {
-      // Upgraded just before close(): joining now would leave a socket the shutdown never closes.
-      this.refuse(ws, CloseCode.goingAway, 'server going away', auth.userId);
-      return;
-    }
-    if (auth.expiresAtMs !== undefined && auth.expiresAtMs <= Date.now()) {
-      this.refuse(ws, CloseCode.tokenExpired, 'token_expired', auth.userId);
-      return;
-    }
-    if (ws.readyState !== ws.OPEN) return;
-    const scope = this.scopes.scopeFor({ userId: auth.userId });
-    if (scope.connections.size >= limits.maxConnectionsPerUser) {
-      this.refuse(ws, CloseCode.tooManyRequests, 'too_many_connections', auth.userId);
-      return;
-    }
-    const connection = new Connection(
-      ws,
-      auth.userId,
-      new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, Date.now()),
-      { log: this.bus.log, stats: this.stats, logger, maxBufferedBytes: limits.maxBufferedBytes },
-    );
-    let expiry: NodeJS.Timeout | undefined;
-    ws.on('close', (code, reason) => {
-      clearTimeout(expiry);
-      scope.detach(connection);
-      logger.info(
-        { event: 'ws_close', user: auth.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
-        'connection closed',
-      );
-    });
-    ws.on('pong', () => (connection.missedPongs = 0));
-    await scope.attach(connection);
-    this.stats.connectionsOpened++;
-    await this.join(connection, url);
-    if (!connection.isOpen) return;
-    logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
-    if (auth.expiresAtMs !== undefined) {
-      // Re-armed until exp: setTimeout overflows past 2^31-1 ms and may fire early by the wall clock.
-      const expiresAtMs = auth.expiresAtMs;
-      const expire = (): void => {
-        const left = expiresAtMs - Date.now();
-        if (left > 0) {
-          expiry = setTimeout(expire, Math.min(left, 2_147_483_647));
-          expiry.unref();
-          return;
-        }
-        connection.close(CloseCode.tokenExpired, 'token_expired');
-      };
-      expire();
-    }
-    ws.off('message', keepEarly);
-    const onMessage = (data: RawData, isBinary: boolean) => this.inbound.handle(connection, scope, data, isBinary);
-    ws.on('message', onMessage);
-    for (const [data, isBinary] of early) onMessage(data, isBinary);
-  }
-
-  /** Sends `connection_established`, the resume replay or `resume_gap`, then goes live. */
-  private async join(connection: Connection, url: URL): Promise<void> {
-    const request = resumeRequest(url);
-    const read =
-      request.kind === 'resume'
-        ? await this.bus.log.readAfter(connection.userId, request.afterSeq ?? 0)
-        : { ...(await this.bus.log.head(connection.userId)), events: [] };
-    const resumed = request.kind === 'resume' && canResume(request, read);
-    connection.reply(
-      replyFrame('connection_established', {
-        connection_id: connection.id,
-        user_id: connection.userId,
-        protocol: PROTOCOL_VERSION,
-        last_seq: read.lastSeq,
-        epoch: read.epoch,
-        resumed,
-        heartbeat_ms: this.options.heartbeatMs,
-      }),
-    );
-    if (request.kind === 'resume' && canResume(request, read)) {
-      connection.goLive(request.afterSeq, read.events);
-      return;
-    }
-    if (request.kind === 'resume') {
-      connection.reply(
-        replyFrame('resume_gap', { requested_after: request.afterSeq ?? 0, oldest_available: read.oldestSeq, epoch: read.epoch }),
-      );
-    }
-    connection.goLive(read.lastSeq);
-  }
-
-  private refuse(ws: WebSocket, code: number, reason: string, userId: string | undefined, detail?: string): void {
-    this.stats.connectionsRefused++;
-    this.options.logger.info({ event: 'ws_refused', user: userId, code, reason, detail }, 'connection refused');
-    ws.close(code, reason);
-  }
-
-  /** Pings every socket; one that missed two pings in a row is terminated. */
-  private beat(): void {
-    for (const scope of this.scopes.all()) {
-      for (const connection of scope.connections) {
-        if (connection.missedPongs >= 2) {
-          this.options.logger.info({ event: 'ws_dead', user: scope.userId, connection: connection.id }, 'heartbeat missed twice');
-          connection.socket.terminate();
-          continue;
-        }
-        connection.missedPongs++;
-        if (connection.socket.readyState === connection.socket.OPEN) connection.socket.ping();
-      }
-    }
   }
 }
-
-/** How long shutdown waits for fan-out to reach every socket before closing them with 1001. */
-const SHUTDOWN_FLUSH_MS = 2000;
 
 export function createGateway(options: GatewayOptions): Gateway {
   if (!options || typeof options !== 'object') throw new AgentwireError('AW_ERR_CONFIG', 'createGateway needs an options object');
   return new Gateway(options);
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-function closed(ws: WebSocket, timeoutMs: number): Promise<void> {
-  if (ws.readyState === ws.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      ws.terminate();
-      resolve();
-    }, timeoutMs);
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -1,5 +1,5 @@
 import type { RawData } from 'ws';
-import type { AgentRunner } from '../agents/runner.js';
+import type { AgentRunner } from './runner.js';
 import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { replyFrame } from '../protocol/frames.js';

@@ -5,6 +5,7 @@ import { ToolRegistry } from '../agents/tools/registry.js';
 import type { JwtOptions, TokenVerifier } from '../auth/jwt.js';
 import { createJwtVerifier } from '../auth/jwt.js';
 import type { Bus, RetentionOptions } from '../bus/types.js';
+import { DEFAULTS } from '../defaults.js';
 import { MemoryBus } from '../bus/memory/memory-bus.js';
 import { AgentwireError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -76,18 +77,18 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   return {
     path: options.path ?? '/ws',
     verifier,
-    allowQueryToken: options.allowQueryToken ?? false,
-    ticketTtlMs: positive('ticketTtlMs', options.ticketTtlMs, 60_000),
+    allowQueryToken: options.allowQueryToken ?? DEFAULTS.allowQueryToken.value,
+    ticketTtlMs: positive('ticketTtlMs', options.ticketTtlMs, DEFAULTS.ticketTtlMs.value),
     bus: options.bus ?? new MemoryBus({ retention: options.retention ?? {} }),
     ownsBus: options.bus === undefined,
     agents,
     defaultAgent,
     tools,
     limits,
-    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 25_000),
-    runTimeoutMs: positive('runTimeoutMs', options.runTimeoutMs, 5 * 60_000),
-    scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, 30 * 60_000),
-    shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, 10_000),
+    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs.value),
+    runTimeoutMs: positive('runTimeoutMs', options.runTimeoutMs, DEFAULTS.runTimeoutMs.value),
+    scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, DEFAULTS.scopeIdleMs.value),
+    shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, DEFAULTS.shutdownDrainMs.value),
     logger: options.logger ?? silentLogger,
   };
 }

@@ -1,4 +1,4 @@
-import type { AgentRunner } from '../agents/runner.js';
+import type { AgentRunner } from './runner.js';
 import { newId } from '../ids.js';
 import type { WireErrorCode } from '../protocol/types.js';
 import type { ResolvedOptions } from './options.js';

@@ -3,7 +3,8 @@ import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
 import { Notifier } from '../notifier/notifier.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RunErrorCode } from '../protocol/types.js';
-import { textFrame, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
+import { textFrame } from './text-frame.js';
 import type { UserContext } from './user-context.js';
 
 /** A run executing in this process, as its scope sees it. */

@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../defaults.js';
+
 /** Default limits of PROTOCOL.md; every one is configurable on the gateway. */
 export const DEFAULT_LIMITS = Object.freeze({
   /** Largest inbound frame; larger ones close the socket with 1009. */
@@ -10,8 +12,8 @@ export const DEFAULT_LIMITS = Object.freeze({
   rateBurst: 40,
   /** More frames than this within one second close the socket with 4029. */
   abuseFramesPerSecond: 100,
-  maxConnectionsPerUser: 20,
-  maxRunsInFlightPerUser: 5,
+  maxConnectionsPerUser: DEFAULTS.maxConnectionsPerUser.value,
+  maxRunsInFlightPerUser: DEFAULTS.maxRunsPerUser.value,
   /** Outbound `bufferedAmount` past which a socket is closed with 1013. */
   maxBufferedBytes: 1024 * 1024,
 });

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
+import { DEFAULTS } from '../defaults.js';
 import { AgentwireError } from '../errors.js';
 
 /** Everything the standalone server reads from its environment (README, "Configuration"). */
@@ -68,26 +69,26 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
   return {
-    port: int(env, 'PORT', 8080, 0, 65535),
-    host: host(env, 'HOST') ?? '0.0.0.0',
+    port: int(env, 'PORT', DEFAULTS.port.value, 0, 65535),
+    host: host(env, 'HOST') ?? DEFAULTS.host.value,
     jwt,
     generatedSecret,
     devLogin,
-    devTokenTtlMs: int(env, 'AGENTWIRE_DEV_TOKEN_TTL_MS', 12 * 3600_000, 1000),
-    allowQueryToken: bool(env, 'AGENTWIRE_ALLOW_QUERY_TOKEN') ?? false,
-    demoDelayMs: int(env, 'AGENTWIRE_DEMO_DELAY_MS', 150, 0, 60_000),
-    heartbeatMs: int(env, 'AGENTWIRE_HEARTBEAT_MS', 25_000, 10),
-    runTimeoutMs: int(env, 'AGENTWIRE_RUN_TIMEOUT_MS', 300_000, 10),
-    scopeIdleMs: int(env, 'AGENTWIRE_SCOPE_IDLE_MS', 1_800_000, 10),
-    shutdownDrainMs: int(env, 'AGENTWIRE_SHUTDOWN_DRAIN_MS', 10_000, 0),
-    ticketTtlMs: int(env, 'AGENTWIRE_TICKET_TTL_MS', 60_000, 1000),
-    retentionEvents: int(env, 'AGENTWIRE_RETENTION_EVENTS', 1000, 1),
-    retentionMs: int(env, 'AGENTWIRE_RETENTION_MS', 900_000, 1000),
-    maxConnectionsPerUser: int(env, 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', 20, 1),
-    maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', 5, 1),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    devTokenTtlMs: int(env, 'AGENTWIRE_DEV_TOKEN_TTL_MS', DEFAULTS.devTokenTtlMs.value, 1000),
+    allowQueryToken: bool(env, 'AGENTWIRE_ALLOW_QUERY_TOKEN') ?? DEFAULTS.allowQueryToken.value,
+    demoDelayMs: int(env, 'AGENTWIRE_DEMO_DELAY_MS', DEFAULTS.demoDelayMs.value, 0, 60_000),
+    heartbeatMs: int(env, 'AGENTWIRE_HEARTBEAT_MS', DEFAULTS.heartbeatMs.value, 10),
+    runTimeoutMs: int(env, 'AGENTWIRE_RUN_TIMEOUT_MS', DEFAULTS.runTimeoutMs.value, 10),
+    scopeIdleMs: int(env, 'AGENTWIRE_SCOPE_IDLE_MS', DEFAULTS.scopeIdleMs.value, 10),
+    shutdownDrainMs: int(env, 'AGENTWIRE_SHUTDOWN_DRAIN_MS', DEFAULTS.shutdownDrainMs.value, 0),
+    ticketTtlMs: int(env, 'AGENTWIRE_TICKET_TTL_MS', DEFAULTS.ticketTtlMs.value, 1000),
+    retentionEvents: int(env, 'AGENTWIRE_RETENTION_EVENTS', DEFAULTS.retentionEvents.value, 1),
+    retentionMs: int(env, 'AGENTWIRE_RETENTION_MS', DEFAULTS.retentionMs.value, 1000),
+    maxConnectionsPerUser: int(env, 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', DEFAULTS.maxConnectionsPerUser.value, 1),
+    maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', DEFAULTS.maxRunsPerUser.value, 1),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], DEFAULTS.logLevel.value),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? 'agentwire:',
+    redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? DEFAULTS.redisPrefix.value,
     llm: llmConfig(env),
   };
 }
@@ -97,7 +98,7 @@ function llmConfig(env: Env): LlmConfig | undefined {
   const model = text(env, 'AGENTWIRE_LLM_MODEL');
   const baseURL = url(env, 'AGENTWIRE_LLM_BASE_URL', ['http:', 'https:']);
   const apiKey = text(env, 'AGENTWIRE_LLM_API_KEY');
-  const requestTimeoutMs = int(env, 'AGENTWIRE_LLM_TIMEOUT_MS', 60_000, 100);
+  const requestTimeoutMs = int(env, 'AGENTWIRE_LLM_TIMEOUT_MS', DEFAULTS.llmTimeoutMs.value, 100);
   if (model === undefined) {
     const stray = (['AGENTWIRE_LLM_BASE_URL', 'AGENTWIRE_LLM_API_KEY', 'AGENTWIRE_LLM_TIMEOUT_MS'] as const).filter((name) => text(env, name));
     if (stray.length > 0) throw new AgentwireError('AW_ERR_CONFIG', `${stray.join(', ')} set without AGENTWIRE_LLM_MODEL: name the model too`);

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import { DEFAULTS } from '../../defaults.js';
 import { AgentwireError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { callTool, type ToolCallOutcome } from '../call-tool.js';
@@ -164,7 +165,7 @@ function validate(options: LlmAgentOptions): Settings {
   if (!URL.canParse(baseURL) || !/^https?:$/.test(new URL(baseURL).protocol)) throw config(`baseURL must be an http(s) URL, got "${baseURL}"`);
   const maxSteps = options.maxSteps ?? 8;
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw config(`maxSteps must be a whole number of at least 1, got ${maxSteps}`);
-  const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.llmTimeoutMs.value;
   if (!Number.isFinite(requestTimeoutMs) || requestTimeoutMs <= 0) throw config(`requestTimeoutMs must be a positive number, got ${requestTimeoutMs}`);
   const maxRetries = options.maxRetries ?? 2;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw config(`maxRetries must be a whole number of at least 0, got ${maxRetries}`);

@@ -1,5 +1,6 @@
 import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
+import { eventText, readEventText } from '../../protocol/event-text.js';
 import { isTerminalType } from '../../protocol/terminal.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
 import type { AppendedEvent, EventLog, ReadResult, RetentionOptions, StreamHead, StreamListener, Subscription } from '../types.js';
@@ -69,7 +70,7 @@ class UserStream {
     const out: AppendedEvent[] = [];
     for (let i = Math.max(this.start, afterSeq + 1 - this.firstSeq); i < this.frames.length; i++) {
       const frame = this.frames[i]!;
-      out.push({ userId, epoch, event: JSON.parse(frame) as StreamEvent, frame });
+      out.push({ userId, epoch, event: readEventText(frame), frame });
     }
     return out;
   }
@@ -114,7 +115,7 @@ export class MemoryEventLog implements EventLog {
       run_id: draft.run_id,
       data: draft.data,
     } as StreamEvent;
-    const appended: AppendedEvent = { userId, epoch: stream.epoch, event, frame: JSON.stringify(event) };
+    const appended: AppendedEvent = { userId, epoch: stream.epoch, event, frame: eventText(event) };
     stream.push(appended.frame, atMs);
     for (const listener of stream.listeners) listener(appended);
     return appended;

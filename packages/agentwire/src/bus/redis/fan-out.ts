@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { newSecret } from '../../ids.js';
+import { readEventText } from '../../protocol/event-text.js';
 import type { Logger } from '../../logger.js';
-import type { EventLog, StreamListener, StreamResetListener, Subscription } from '../types.js';
+import type { AppendedEvent, EventLog, StreamListener, StreamResetListener, Subscription } from '../types.js';
 import type { RedisKeys } from './keys.js';
-import { parseFrame } from './redis-event-log.js';
 import { whenReady } from './redis-client.js';
 
 interface Follower {
@@ -171,9 +171,10 @@ export class FanOut {
     if (!channel) return;
     const newline = payload.indexOf('\n');
     const epoch = payload.slice(0, newline);
-    let appended;
+    const frame = payload.slice(newline + 1);
+    let appended: AppendedEvent;
     try {
-      appended = parseFrame(channel.userId, epoch, payload.slice(newline + 1));
+      appended = { userId: channel.userId, epoch, event: readEventText(frame), frame };
     } catch (error) {
       this.logger.error({ err: error, userId: channel.userId }, 'unreadable event on the live channel dropped');
       return;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import type { RedisKeys } from './keys.js';
-import { closingDrafts } from './orphan-closing.js';
+import { closingDrafts } from '../orphan-closing.js';
 import type { RedisEventLog } from './redis-event-log.js';
 import type { RedisRunDirectory } from './redis-stores.js';
 import { isAgentwireError } from '../../errors.js';

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { DEFAULTS } from '../../defaults.js';
 import { AgentwireError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { DEFAULT_RETENTION, type Bus, type BusHealth, type RetentionOptions } from '../types.js';
@@ -133,7 +134,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
   if (!options || typeof options.url !== 'string' || options.url.trim() === '') {
     throw new AgentwireError('AW_ERR_CONFIG', 'createRedisBus needs a Redis url, e.g. redis://127.0.0.1:6379');
   }
-  const prefix = options.prefix ?? 'agentwire:';
+  const prefix = options.prefix ?? DEFAULTS.redisPrefix.value;
   if (typeof prefix !== 'string') throw new AgentwireError('AW_ERR_CONFIG', 'prefix must be a string');
   const retention = { ...DEFAULT_RETENTION, ...options.retention };
   for (const [name, value] of Object.entries(retention)) {

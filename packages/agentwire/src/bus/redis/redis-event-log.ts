@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
+import { eventTextHalves, joinEventText, readEventText } from '../../protocol/event-text.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
 import type {
   AppendedEvent,
@@ -58,8 +59,7 @@ export class RedisEventLog implements EventLog {
     const atMs = nowMs();
     const ts = new Date(atMs).toISOString();
     // The frame is serialised here once; the script only writes the seq between the halves.
-    const prefix = `{"type":${JSON.stringify(draft.type)},"seq":`;
-    const suffix = `,"ts":${JSON.stringify(ts)},"thread_id":${JSON.stringify(draft.thread_id)}${draft.run_id === undefined ? '' : `,"run_id":${JSON.stringify(draft.run_id)}`},"data":${JSON.stringify(draft.data)}}`;
+    const halves = eventTextHalves(draft, ts);
     const nonce = newSecret(12);
     const [epoch, seq, earlierFrame] = await this.withRetry(userId, (retry) =>
       this.redis.awAppend(
@@ -72,8 +72,8 @@ export class RedisEventLog implements EventLog {
         retention.maxAgeMs,
         metaTtlMs,
         this.keys.live(userId),
-        prefix,
-        suffix,
+        halves.prefix,
+        halves.suffix,
         nonce,
         retry ? '1' : '0',
         draft.run_id ?? '',
@@ -81,9 +81,9 @@ export class RedisEventLog implements EventLog {
       ),
     );
     await this.fanOut.handedOut(userId, epoch, seq);
-    if (earlierFrame !== undefined && earlierFrame !== null) return parseFrame(userId, epoch, earlierFrame);
+    if (earlierFrame !== undefined && earlierFrame !== null) return { userId, epoch, event: readEventText(earlierFrame), frame: earlierFrame };
     const event = { type: draft.type, seq, ts, thread_id: draft.thread_id, run_id: draft.run_id, data: draft.data } as StreamEvent;
-    return { userId, epoch, event, frame: prefix + seq + suffix };
+    return { userId, epoch, event, frame: joinEventText(halves, seq) };
   }
 
   async head(userId: string): Promise<StreamHead> {
@@ -93,7 +93,7 @@ export class RedisEventLog implements EventLog {
 
   async readAfter(userId: string, afterSeq: number): Promise<ReadResult> {
     const [epoch, lastSeq, oldestSeq, frames] = await this.read(userId, Math.max(0, Math.floor(afterSeq)));
-    return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => parseFrame(userId, epoch, frame)) };
+    return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => ({ userId, epoch, event: readEventText(frame), frame })) };
   }
 
   subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription {
@@ -132,9 +132,4 @@ export class RedisEventLog implements EventLog {
       }
     }
   }
-}
-
-/** A retained or published frame back to an event; the frame text is kept as is. */
-export function parseFrame(userId: string, epoch: string, frame: string): AppendedEvent {
-  return { userId, epoch, event: JSON.parse(frame) as StreamEvent, frame };
 }

@@ -1,5 +1,5 @@
-import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
-import { isTerminalType } from '../../protocol/terminal.js';
+import type { StreamEvent, StreamEventDraft } from '../protocol/types.js';
+import { isTerminalType } from '../protocol/terminal.js';
 
 export const ORPHAN_MESSAGE = 'the server running this agent stopped unexpectedly; please retry';
 

@@ -1,11 +1,11 @@
 import type { Bus } from '../bus/types.js';
-import type { UserScope, RunHandle } from '../gateway/user-scope.js';
-import type { GatewayStats } from '../gateway/stats.js';
+import type { UserScope, RunHandle } from './user-scope.js';
+import type { GatewayStats } from './stats.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../notifier/notifier.js';
 import type { RunErrorCode } from '../protocol/types.js';
-import type { ToolRegistry } from './tools/registry.js';
-import type { Agent, AgentContext, ThreadTurn } from './types.js';
+import type { ToolRegistry } from '../agents/tools/registry.js';
+import type { Agent, AgentContext, ThreadTurn } from '../agents/types.js';
 import { isAgentwireError } from '../errors.js';
 
 export interface RunnerOptions {

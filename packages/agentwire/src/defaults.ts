@@ -1,0 +1,25 @@
+/**
+ * The defaults of the settings both the library and the standalone server have, in one
+ * table: the library's options (gateway, engines, agents) and `server/config.ts` read them
+ * from here, and test/unit/defaults.test.ts checks the README's "Configuration" table
+ * against it. `variable` is the standalone server's environment variable.
+ */
+export const DEFAULTS = {
+  port: { variable: 'PORT', value: 8080 },
+  host: { variable: 'HOST', value: '0.0.0.0' },
+  devTokenTtlMs: { variable: 'AGENTWIRE_DEV_TOKEN_TTL_MS', value: 12 * 3600_000 },
+  allowQueryToken: { variable: 'AGENTWIRE_ALLOW_QUERY_TOKEN', value: false },
+  ticketTtlMs: { variable: 'AGENTWIRE_TICKET_TTL_MS', value: 60_000 },
+  demoDelayMs: { variable: 'AGENTWIRE_DEMO_DELAY_MS', value: 150 },
+  heartbeatMs: { variable: 'AGENTWIRE_HEARTBEAT_MS', value: 25_000 },
+  runTimeoutMs: { variable: 'AGENTWIRE_RUN_TIMEOUT_MS', value: 5 * 60_000 },
+  scopeIdleMs: { variable: 'AGENTWIRE_SCOPE_IDLE_MS', value: 30 * 60_000 },
+  shutdownDrainMs: { variable: 'AGENTWIRE_SHUTDOWN_DRAIN_MS', value: 10_000 },
+  retentionEvents: { variable: 'AGENTWIRE_RETENTION_EVENTS', value: 1000 },
+  retentionMs: { variable: 'AGENTWIRE_RETENTION_MS', value: 15 * 60_000 },
+  maxConnectionsPerUser: { variable: 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', value: 20 },
+  maxRunsPerUser: { variable: 'AGENTWIRE_MAX_RUNS_PER_USER', value: 5 },
+  llmTimeoutMs: { variable: 'AGENTWIRE_LLM_TIMEOUT_MS', value: 60_000 },
+  logLevel: { variable: 'LOG_LEVEL', value: 'info' },
+  redisPrefix: { variable: 'AGENTWIRE_REDIS_PREFIX', value: 'agentwire:' },
+} as const satisfies Record<string, { readonly variable: string; readonly value: number | string | boolean }>;

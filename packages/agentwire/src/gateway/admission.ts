@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode } from '../protocol/close-codes.js';
+import { SUBPROTOCOL } from '../protocol/types.js';
+import { authenticateUpgrade } from './authenticate.js';
+import { Connection } from './connection.js';
+import type { InboundHandler } from './inbound-handler.js';
+import { joinStream } from './joining.js';
+import type { ResolvedOptions } from './options.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { ScopeRegistry } from './scope-registry.js';
+import type { GatewayStats } from './stats.js';
+import { closeAtTokenExpiry, type ExpiryTimer } from './token-expiry.js';
+
+export interface AdmissionDeps {
+  readonly options: ResolvedOptions;
+  readonly stats: GatewayStats;
+  readonly scopes: ScopeRegistry;
+  readonly inbound: InboundHandler;
+  closing(): boolean;
+}
+
+/**
+ * Takes an upgraded socket to a live connection of its user, or refuses it with a close
+ * code: subprotocol, authentication, shutdown, token expiry, connections per user. Then it
+ * registers the connection with the user's scope, joins the stream and hands frames on.
+ */
+export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
+  const { options, stats, scopes, inbound } = deps;
+  const { logger, limits, bus } = options;
+  ws.on('error', (error) => logger.debug({ err: error }, 'socket error'));
+  if (ws.protocol !== SUBPROTOCOL) {
+    refuse(deps, ws, CloseCode.protocolError, 'subprotocol agentwire.v1 required', undefined);
+    return;
+  }
+  // Frames sent before the join completes are kept and answered after it, in order.
+  const early: Array<[RawData, boolean]> = [];
+  const keepEarly = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
+  ws.on('message', keepEarly);
+
+  const auth = await authenticateUpgrade(request, url, {
+    verifier: options.verifier,
+    tickets: bus.tickets,
+    allowQueryToken: options.allowQueryToken,
+  });
+  if (!auth.ok) {
+    refuse(deps, ws, auth.closeCode, auth.reason, undefined, auth.detail);
+    return;
+  }
+  if (deps.closing()) {
+    // Upgraded just before close(): joining now would leave a socket the shutdown never closes.
+    refuse(deps, ws, CloseCode.goingAway, 'server going away', auth.userId);
+    return;
+  }
+  if (auth.expiresAtMs !== undefined && auth.expiresAtMs <= Date.now()) {
+    refuse(deps, ws, CloseCode.tokenExpired, 'token_expired', auth.userId);
+    return;
+  }
+  if (ws.readyState !== ws.OPEN) return;
+  const scope = scopes.scopeFor({ userId: auth.userId });
+  if (scope.connections.size >= limits.maxConnectionsPerUser) {
+    refuse(deps, ws, CloseCode.tooManyRequests, 'too_many_connections', auth.userId);
+    return;
+  }
+  const connection = new Connection(
+    ws,
+    auth.userId,
+    new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, Date.now()),
+    { log: bus.log, stats, logger, maxBufferedBytes: limits.maxBufferedBytes },
+  );
+  let expiry: ExpiryTimer | undefined;
+  ws.on('close', (code, reason) => {
+    expiry?.cancel();
+    scope.detach(connection);
+    logger.info(
+      { event: 'ws_close', user: auth.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
+      'connection closed',
+    );
+  });
+  ws.on('pong', () => (connection.missedPongs = 0));
+  await scope.attach(connection);
+  stats.connectionsOpened++;
+  await joinStream(connection, url, bus.log, options.heartbeatMs);
+  if (!connection.isOpen) return;
+  logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
+  if (auth.expiresAtMs !== undefined) expiry = closeAtTokenExpiry(connection, auth.expiresAtMs);
+  ws.off('message', keepEarly);
+  const onMessage = (data: RawData, isBinary: boolean) => inbound.handle(connection, scope, data, isBinary);
+  ws.on('message', onMessage);
+  for (const [data, isBinary] of early) onMessage(data, isBinary);
+}
+
+function refuse(deps: AdmissionDeps, ws: WebSocket, code: number, reason: string, userId: string | undefined, detail?: string): void {
+  deps.stats.connectionsRefused++;
+  deps.options.logger.info({ event: 'ws_refused', user: userId, code, reason, detail }, 'connection refused');
+  ws.close(code, reason);
+}
