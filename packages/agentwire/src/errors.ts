@@ -31,6 +31,7 @@ export const ErrorCodes = {
   AW_ERR_CLIENT_TOKEN_EXPIRED: 'the token expired (close 4001) and no getToken callback was given',
   AW_ERR_CLIENT_FATAL_CLOSE: 'the server closed the connection with a code the client must not retry',
   AW_ERR_CLIENT_CREDENTIALS: 'the getToken or getTicket callback failed',
+  AW_ERR_CLIENT_REFRESH_FAILED: 'the in-band token refresh failed; the connection ends at the old exp and reconnects with a new token',
   AW_ERR_CLIENT_REJECTED: 'the server answered the frame with an error',
   AW_ERR_CLIENT_RESUME_GAP: 'events of this run were lost in a resume gap; refetch the thread over HTTP',
   AW_ERR_CLIENT_RUN_FAILED: 'the run ended with agent_error',

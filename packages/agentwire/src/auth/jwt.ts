@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AgentwireError } from '../errors.js';
 
@@ -13,6 +14,17 @@ export interface JwtOptions {
   algorithms?: string[];
   issuer?: string;
   audience?: string;
+  /**
+   * Refuse tokens without `exp` (default true): a token that never expires keeps its
+   * sockets alive forever and cannot be retired by waiting it out. Set false only for
+   * issuers that cannot set `exp` and when sessions are ended by other means.
+   */
+  requireExp?: boolean;
+  /**
+   * How far in the future an `iat` may lie, in seconds (default 60): the clock skew between
+   * the issuer and this server. A later `iat` means a forged or mis-clocked token.
+   */
+  clockSkewSeconds?: number;
 }
 
 export interface VerifiedToken {
@@ -29,6 +41,7 @@ export interface TokenVerifier {
 
 const ASYMMETRIC: readonly string[] = Object.freeze(['RS256', 'ES256', 'EdDSA']);
 const MAX_TOKEN_LENGTH = 8192;
+const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
 export function createJwtVerifier(options: JwtOptions): TokenVerifier {
   const configured = [options.secret, options.publicKey, options.jwksUrl].filter((v) => v !== undefined && v !== '');
@@ -51,10 +64,24 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
   } else {
     const url = URL.canParse(options.jwksUrl!) ? new URL(options.jwksUrl!) : undefined;
     if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be an http(s) URL');
+    // Over plain http anyone on the path can swap the key set and sign tokens for any user;
+    // only a key server on this machine is out of their reach.
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be https unless its host is loopback (127.0.0.0/8, ::1, localhost)');
+    }
     key = createRemoteJWKSet(url);
     algorithms = options.algorithms ?? [...ASYMMETRIC];
   }
-  const verifyOptions = { algorithms, issuer: options.issuer, audience: options.audience };
+  const requireExp = options.requireExp ?? true;
+  const skewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.clockSkewSeconds must be a number >= 0');
+  const verifyOptions = {
+    algorithms,
+    issuer: options.issuer,
+    audience: options.audience,
+    // jose checks `exp` when present; `requiredClaims` makes its absence a failure too.
+    ...(requireExp && { requiredClaims: ['exp'] }),
+  };
 
   return {
     async verify(token) {
@@ -64,6 +91,10 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
         if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
           throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
         }
+        // jose checks a future `iat` only together with maxTokenAge, so it is checked here.
+        if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skewSeconds) {
+          throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the iat claim is in the future');
+        }
         return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
       } catch (error) {
         if (error instanceof AgentwireError) throw error;
@@ -72,6 +103,12 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
       }
     },
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: hosts whose traffic never leaves the machine. */
+function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  return isIPv4(hostname) && hostname.startsWith('127.');
 }
 
 const HMAC_HASHES: Readonly<Record<string, string>> = Object.freeze({ HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' });

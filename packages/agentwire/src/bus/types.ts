@@ -103,10 +103,28 @@ export interface RunDirectory {
   onStopRequested(listener: (runId: string) => void): () => void;
 }
 
+/** Pending (issued, unredeemed, unexpired) tickets one user may hold; issuing more drops the one that expires first. */
+export const MAX_PENDING_TICKETS_PER_USER = 20;
+
+export interface RedeemedTicket {
+  readonly userId: string;
+  /**
+   * `exp` (ms) of the token that bought the ticket, so a ticket socket ends with its token
+   * (PROTOCOL.md, "Connecting"); undefined only for a ticket issued without one.
+   */
+  readonly expiresAtMs: number | undefined;
+}
+
 export interface TicketStore {
-  issue(userId: string, ttlMs: number): Promise<{ ticket: string; expiresAt: Date }>;
-  /** Returns the ticket's user once; every later call for the same ticket returns undefined. */
-  redeem(ticket: string): Promise<string | undefined>;
+  /**
+   * A single-use ticket for `userId`, valid `ttlMs` and never past `tokenExpiresAtMs` (the
+   * buying token's `exp`, carried to the socket). Beyond MAX_PENDING_TICKETS_PER_USER
+   * pending tickets of the user, the one that expires first is dropped (never refused, so a
+   * user opening many tabs is not locked out, and one account cannot grow the store).
+   */
+  issue(userId: string, ttlMs: number, tokenExpiresAtMs?: number): Promise<{ ticket: string; expiresAt: Date }>;
+  /** Returns the ticket's user and token expiry once; every later call for the same ticket returns undefined. */
+  redeem(ticket: string): Promise<RedeemedTicket | undefined>;
 }
 
 export interface Note {

@@ -8,6 +8,7 @@ import { OutboundQueue, type PendingFrame } from './outbound-queue.js';
 import { RunStream } from './run-stream.js';
 import { defaultSocketFactory, SOCKET_OPEN, type SocketFactory, type SocketLike } from './socket-factory.js';
 import { StreamCursor, type StreamPosition } from './stream-cursor.js';
+import { TokenRefresher } from './token-refresh.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { AgentwireError } from '../errors.js';
 import { CloseCode, closePolicy } from '../protocol/close-codes.js';
@@ -49,6 +50,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   private closed = false;
   private readonly backoff: Backoff;
   private readonly credentials: CredentialSource;
+  private readonly refresher: TokenRefresher;
   private readonly cursor: StreamCursor;
   private readonly queue: OutboundQueue;
   private readonly runsByMsgId = new Map<string, RunStream>();
@@ -61,6 +63,16 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     this.backoff = createBackoff(options.backoff, options.random);
     this.cursor = new StreamCursor(options.resumeFrom);
     this.queue = new OutboundQueue(options.maxQueue ?? 100);
+    this.refresher = new TokenRefresher({
+      getToken: () => this.credentials.freshToken(),
+      send: (frame) => {
+        if (this.socket?.readyState !== SOCKET_OPEN) return false;
+        this.socket.send(JSON.stringify(frame));
+        return true;
+      },
+      adopt: (token) => this.credentials.adopt(token),
+      failed: (reason) => this.emit('error', new AgentwireError('AW_ERR_CLIENT_REFRESH_FAILED', reason)),
+    });
     void this.open();
   }
 
@@ -223,6 +235,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
           () => this.abandonSocket(CloseCode.goingAway, 'no frames for two heartbeats'),
         );
         this.liveness.start();
+        // Renew ahead of exp on this socket instead of being closed 4001 and reconnecting.
+        if (this.credentials.canRefresh) this.refresher.schedule(this.credentials.currentToken);
         this.setState({ state: 'connected' });
         this.emit('connected', frame.data);
         for (const entry of this.queue.entries()) this.write(entry);
@@ -237,12 +251,16 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       case 'error':
         this.rejected(frame.data);
         return;
+      case 'refreshed':
+        this.refresher.refreshed();
+        return;
       case 'pong':
         return;
     }
   }
 
   private rejected(error: Reply<'error'>['data']): void {
+    if (error.client_msg_id === undefined && error.run_id === undefined && this.refresher.rejected(error.code, error.message)) return;
     if (RETRYABLE.has(error.code)) {
       // rate_limited carries no id; rewriting every pending frame is safe because the server dedupes them.
       this.resendTimer ??= setTimeout(() => {
@@ -308,6 +326,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   private lost(code: number, reason: string): void {
     this.socket = undefined;
     this.liveness?.stop();
+    this.refresher.stop();
     if (this.closed) return;
     // Codes the protocol does not assign (1006 for a dropped connection, say) are worth a retry.
     const policy = closePolicy(code);
@@ -338,6 +357,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     clearTimeout(this.retryTimer);
     clearTimeout(this.resendTimer);
     this.liveness?.stop();
+    this.refresher.stop();
     const socket = this.socket;
     this.socket = undefined;
     if (socket && (socket.readyState === SOCKET_OPEN || socket.readyState === 0)) socket.close(CloseCode.normal, 'client closed');

@@ -6,7 +6,11 @@ type Supplier = () => string | Promise<string>;
 export interface CredentialOptions {
   /** A JWT. Sent as `Authorization: Bearer` with `ws`, as the `bearer.<jwt>` subprotocol in browsers. */
   token?: string;
-  /** Called for a token when there is none yet and after the server closed with 4001 (token expired). */
+  /**
+   * Called for a token when there is none yet, after the server closed with 4001 (token
+   * expired), and ahead of the token's `exp` to renew the open connection in band
+   * (`refresh`, protocol 1.1): it must return a new token of the same user each time.
+   */
   getToken?: Supplier;
   /** Called before every connection attempt for a fresh single-use ticket (`POST /auth/ticket`); preferred in browsers. */
   getTicket?: Supplier;
@@ -40,6 +44,26 @@ export class CredentialSource {
     return supportsHeaders
       ? { query: {}, protocols: [SUBPROTOCOL], headers: { authorization: `Bearer ${this.token}` } }
       : { query: {}, protocols: [SUBPROTOCOL, BEARER_SUBPROTOCOL_PREFIX + this.token], headers: {} };
+  }
+
+  /** The token the next attempt sends, when connecting with tokens (not tickets). */
+  get currentToken(): string | undefined {
+    return this.options.getTicket ? undefined : this.token;
+  }
+
+  /** True when a token can be renewed in band: the app gave getToken and connects with tokens. */
+  get canRefresh(): boolean {
+    return this.options.getToken !== undefined && !this.options.getTicket;
+  }
+
+  /** A new token from the app, for an in-band refresh (throws `AW_ERR_CLIENT_CREDENTIALS`). */
+  freshToken(): Promise<string> {
+    return call(this.options.getToken!, 'getToken');
+  }
+
+  /** The server accepted a refreshed token: reconnects use it until it expires in turn. */
+  adopt(token: string): void {
+    this.token = token;
   }
 
   /** After close 4001: forget the token; false when the app gave no way to get another. */

@@ -18,10 +18,11 @@ export async function authenticateUpgrade(
   const credential = extractCredential(request, url, deps.allowQueryToken);
   if (credential.kind === 'none') return refuse(CloseCode.unauthorized, 'unauthorized', credential.reason);
   if (credential.kind === 'ticket') {
-    const userId = credential.ticket.length <= 256 ? await deps.tickets.redeem(credential.ticket) : undefined;
-    return userId === undefined
+    const redeemed = credential.ticket.length <= 256 ? await deps.tickets.redeem(credential.ticket) : undefined;
+    // The ticket carries its token's expiry, so the 4001 timer ends a ticket socket as it ends a Bearer one.
+    return redeemed === undefined
       ? refuse(CloseCode.unauthorized, 'unauthorized', 'unknown, expired or reused ticket')
-      : { ok: true, userId, expiresAtMs: undefined };
+      : { ok: true, userId: redeemed.userId, expiresAtMs: redeemed.expiresAtMs };
   }
   try {
     const verified = await deps.verifier.verify(credential.token);

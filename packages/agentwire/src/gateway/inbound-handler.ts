@@ -68,6 +68,11 @@ export class InboundHandler {
       case 'stop_agent':
         this.guard(connection, { runId: frame.run_id }, this.stopAgent(connection, scope, frame));
         return;
+      case 'refresh':
+        // Parsed since protocol 1.1; until the expiry timer can be moved (gateway/token-refresh.ts,
+        // issue 12 phase B) the client is told, so it reconnects with its new token instead of waiting.
+        this.error(connection, 'unsupported_frame', 'refresh is not enabled on this server yet; reconnect with the new token');
+        return;
     }
   }
 

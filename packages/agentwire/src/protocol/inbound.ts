@@ -73,6 +73,11 @@ function echoIds(record: Record<string, unknown>): { clientMsgId?: string; runId
 
 type Schemas = ReturnType<typeof buildSchemas>;
 
+/** PROTOCOL.md: `ping.client_ts` is a number or a string of at most 64 characters. */
+export const MAX_CLIENT_TS_LENGTH = 64;
+/** The verifier refuses longer tokens anyway (auth/jwt.ts); refusing here spares it the work. */
+const MAX_REFRESH_TOKEN_LENGTH = 8192;
+
 function buildSchemas(limits: InboundLimits) {
   return {
     user_message: z.object({
@@ -83,6 +88,22 @@ function buildSchemas(limits: InboundLimits) {
       agent: id('agent', 64).optional(),
     }),
     stop_agent: z.object({ type: z.literal('stop_agent'), run_id: id('run_id', 128) }),
-    ping: z.object({ type: z.literal('ping'), client_ts: z.unknown().optional() }),
+    // client_ts is echoed in the pong: bounded so a ping cannot make the server send (and buffer) large frames.
+    ping: z.object({
+      type: z.literal('ping'),
+      client_ts: z
+        .union([z.number(), z.string().max(MAX_CLIENT_TS_LENGTH)], {
+          error: `client_ts must be a number or a string of at most ${MAX_CLIENT_TS_LENGTH} characters`,
+        })
+        .optional(),
+    }),
+    // protocol 1.1: a new token of the same user extends the connection's expiry (gateway/token-refresh.ts).
+    refresh: z.object({
+      type: z.literal('refresh'),
+      token: z
+        .string({ error: 'token must be a string' })
+        .min(1, { error: 'token must not be empty' })
+        .max(MAX_REFRESH_TOKEN_LENGTH, { error: `token must be at most ${MAX_REFRESH_TOKEN_LENGTH} characters` }),
+    }),
   };
 }

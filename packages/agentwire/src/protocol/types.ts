@@ -83,7 +83,9 @@ export interface ReplyDataMap {
   };
   message_accepted: { client_msg_id: string; thread_id: string; run_id: string };
   resume_gap: { requested_after: number; oldest_available: number; epoch: string };
-  pong: { client_ts?: unknown };
+  pong: { client_ts?: number | string };
+  /** Answer to `refresh` (protocol 1.1): the connection now expires at `expires_at` (ISO 8601). */
+  refreshed: { expires_at: string };
   error: { code: WireErrorCode; message: string; client_msg_id?: string; run_id?: string };
 }
 
@@ -107,6 +109,7 @@ export type WireErrorCode =
   | 'unsupported_frame'
   | 'too_many_runs'
   | 'unavailable'
+  | 'unauthorized'
   | 'internal';
 
 /** Client → server frames. */
@@ -123,9 +126,15 @@ export interface StopAgentFrame {
 }
 export interface PingFrame {
   type: 'ping';
-  client_ts?: unknown;
+  /** A number or a string of at most 64 characters (PROTOCOL.md). */
+  client_ts?: number | string | undefined;
 }
-export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame;
+/** A new token of the connection's user, so a long-lived socket renews before `exp` (protocol 1.1). */
+export interface RefreshFrame {
+  type: 'refresh';
+  token: string;
+}
+export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame | RefreshFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 /** Thread summary as served by `GET /threads`. */

@@ -61,9 +61,10 @@ describe('createJwtVerifier', () => {
       expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAtMs: exp * 1000 });
     });
 
-    it('a token without exp has no expiry', async () => {
+    it('with requireExp false, a token without exp has no expiry', async () => {
       const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').sign(secretKey);
-      expect(await verifier.verify(token)).toEqual({ userId: 'bob', expiresAtMs: undefined });
+      const lenient = createJwtVerifier({ secret: SECRET, requireExp: false });
+      expect(await lenient.verify(token)).toEqual({ userId: 'bob', expiresAtMs: undefined });
     });
 
     it('an expired token → AW_ERR_AUTH_EXPIRED', async () => {

@@ -1,5 +1,6 @@
 import { newId, newSecret } from '../../ids.js';
 import { matchNotes } from '../note-search.js';
+import { MAX_PENDING_TICKETS_PER_USER } from '../types.js';
 import type {
   MessageClaim,
   MessageLedger,
@@ -9,6 +10,7 @@ import type {
   RunRecord,
   ThreadRecord,
   ThreadStore,
+  RedeemedTicket,
   TicketStore,
 } from '../types.js';
 
@@ -120,23 +122,34 @@ export class MemoryRunDirectory implements RunDirectory {
 }
 
 export class MemoryTicketStore implements TicketStore {
-  private readonly tickets = new Map<string, { userId: string; expiresAtMs: number }>();
+  private readonly tickets = new Map<string, { userId: string; expiresAtMs: number; tokenExpiresAtMs: number | undefined }>();
 
-  constructor(private readonly nowMs: () => number) {}
+  constructor(
+    private readonly nowMs: () => number,
+    private readonly maxPerUser = MAX_PENDING_TICKETS_PER_USER,
+  ) {}
 
-  issue(userId: string, ttlMs: number): Promise<{ ticket: string; expiresAt: Date }> {
+  issue(userId: string, ttlMs: number, tokenExpiresAtMs?: number): Promise<{ ticket: string; expiresAt: Date }> {
     const now = this.nowMs();
-    for (const [id, t] of this.tickets) if (t.expiresAtMs <= now) this.tickets.delete(id);
+    const mine: Array<[string, number]> = [];
+    for (const [id, t] of this.tickets) {
+      if (t.expiresAtMs <= now) this.tickets.delete(id);
+      else if (t.userId === userId) mine.push([id, t.expiresAtMs]);
+    }
+    // Keep room for the new one: drop the user's tickets that expire first.
+    mine.sort((a, b) => a[1] - b[1]);
+    for (const [id] of mine.slice(0, Math.max(0, mine.length - this.maxPerUser + 1))) this.tickets.delete(id);
     const ticket = newSecret(24);
-    const expiresAtMs = now + ttlMs;
-    this.tickets.set(ticket, { userId, expiresAtMs });
+    const expiresAtMs = Math.min(now + ttlMs, tokenExpiresAtMs ?? Infinity);
+    this.tickets.set(ticket, { userId, expiresAtMs, tokenExpiresAtMs });
     return Promise.resolve({ ticket, expiresAt: new Date(expiresAtMs) });
   }
 
-  redeem(ticket: string): Promise<string | undefined> {
+  redeem(ticket: string): Promise<RedeemedTicket | undefined> {
     const entry = this.tickets.get(ticket);
     this.tickets.delete(ticket);
-    return Promise.resolve(entry && entry.expiresAtMs > this.nowMs() ? entry.userId : undefined);
+    if (!entry || entry.expiresAtMs <= this.nowMs()) return Promise.resolve(undefined);
+    return Promise.resolve({ userId: entry.userId, expiresAtMs: entry.tokenExpiresAtMs });
   }
 }
 

@@ -256,7 +256,15 @@ export class FanOut {
   private channelNamed(name: string): Channel | undefined {
     const prefix = this.keys.live('');
     if (!name.startsWith(prefix)) return undefined;
-    return this.channels.get(name.slice(prefix.length));
+    // Channel names carry the encoded user id (keys.ts); the map is keyed by the raw id.
+    let userId: string;
+    try {
+      userId = decodeURIComponent(name.slice(prefix.length));
+    } catch {
+      return undefined;
+    }
+    const channel = this.channels.get(userId);
+    return channel?.name === name ? channel : undefined;
   }
 
   private requireLog(): EventLog {

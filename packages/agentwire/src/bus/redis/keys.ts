@@ -1,28 +1,39 @@
 /**
+ * One identifier as it appears inside a key name. User ids come from the `sub` claim and
+ * other ids from clients, so any of them may contain `{`, `}` or `:`; unencoded, the sub
+ * `a}:notes` named a key of user `a`. encodeURIComponent escapes every separator used here
+ * (and `%` itself), so distinct ids give distinct, non-overlapping names, while the ids of
+ * the common alphabet ([A-Za-z0-9_.-]) keep their readable form.
+ */
+export function keyPart(id: string): string {
+  return encodeURIComponent(id);
+}
+
+/**
  * Every Redis key and channel name of one bus, under its prefix. A user's keys share the
- * hash tag `{<userId>}` so the scripts that touch several of them stay on one slot.
+ * hash tag `{<userId>}` (encoded) so the scripts that touch several of them stay on one slot.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
   /** Hash `{ epoch, seq }`: the life of the user's stream and its counter. */
   meta(userId: string): string {
-    return `${this.prefix}{${userId}}:meta`;
+    return `${this.prefix}{${keyPart(userId)}}:meta`;
   }
 
   /** Sorted set of the user's runs that have their terminal event (score: ms), so nothing can follow it. */
   endedRuns(userId: string): string {
-    return `${this.prefix}{${userId}}:ended`;
+    return `${this.prefix}{${keyPart(userId)}}:ended`;
   }
 
   /** Stream of the user's retained events, entry id `<ms>-<seq>`, fields `f` (frame) and `n` (nonce). */
   events(userId: string): string {
-    return `${this.prefix}{${userId}}:events`;
+    return `${this.prefix}{${keyPart(userId)}}:events`;
   }
 
   /** Pub/sub channel carrying `<epoch>\n<frame>` for each appended event of the user. */
   live(userId: string): string {
-    return `${this.prefix}live:${userId}`;
+    return `${this.prefix}live:${keyPart(userId)}`;
   }
 
   /** Pub/sub channel carrying `<origin> <runId>` stop requests to every process. */
@@ -31,25 +42,25 @@ export class RedisKeys {
   }
 
   message(userId: string, clientMsgId: string): string {
-    return `${this.prefix}{${userId}}:msg:${clientMsgId}`;
+    return `${this.prefix}{${keyPart(userId)}}:msg:${keyPart(clientMsgId)}`;
   }
 
   thread(threadId: string): string {
-    return `${this.prefix}thread:${threadId}`;
+    return `${this.prefix}thread:${keyPart(threadId)}`;
   }
 
   /** Sorted set of the user's thread ids, scored by last update (ms). */
   threadsOf(userId: string): string {
-    return `${this.prefix}{${userId}}:threads`;
+    return `${this.prefix}{${keyPart(userId)}}:threads`;
   }
 
   run(runId: string): string {
-    return `${this.prefix}run:${runId}`;
+    return `${this.prefix}run:${keyPart(runId)}`;
   }
 
   /** Liveness of one gateway process: exists while the process refreshes it (PX TTL). */
   process(processId: string): string {
-    return `${this.prefix}proc:${processId}`;
+    return `${this.prefix}proc:${keyPart(processId)}`;
   }
 
   /** Sorted set of the ids of processes that may own runs, scored by start time (ms). */
@@ -59,20 +70,25 @@ export class RedisKeys {
 
   /** Set of the ids of the runs a process registered and has not finished. */
   runsOf(processId: string): string {
-    return `${this.prefix}proc:${processId}:runs`;
+    return `${this.prefix}proc:${keyPart(processId)}:runs`;
   }
 
   /** SET NX lock: the one process allowed to end an orphaned run. */
   reapLock(runId: string): string {
-    return `${this.prefix}reap:${runId}`;
+    return `${this.prefix}reap:${keyPart(runId)}`;
   }
 
   ticket(ticket: string): string {
-    return `${this.prefix}ticket:${ticket}`;
+    return `${this.prefix}ticket:${keyPart(ticket)}`;
+  }
+
+  /** Sorted set of the user's pending tickets (score: expiry in ms), which bounds how many one user holds. */
+  ticketsOf(userId: string): string {
+    return `${this.prefix}{${keyPart(userId)}}:tickets`;
   }
 
   notes(userId: string): string {
-    return `${this.prefix}{${userId}}:notes`;
+    return `${this.prefix}{${keyPart(userId)}}:notes`;
   }
 
   /** A SCAN MATCH pattern for every key of this bus. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { newId, newSecret } from '../../ids.js';
 import { matchNotes } from '../note-search.js';
+import { MAX_PENDING_TICKETS_PER_USER } from '../types.js';
 import type {
   MessageClaim,
   MessageLedger,
@@ -10,6 +11,7 @@ import type {
   RunRecord,
   ThreadRecord,
   ThreadStore,
+  RedeemedTicket,
   TicketStore,
 } from '../types.js';
 import type { FanOut } from './fan-out.js';
@@ -176,23 +178,67 @@ export class RedisRunDirectory implements RunDirectory {
   }
 }
 
-/** Single-use tickets: GETDEL makes a redeem atomic, so of two racing processes only one wins. */
+/**
+ * Single-use tickets: GETDEL makes a redeem atomic, so of two racing processes only one wins.
+ * Each user's pending tickets are indexed in one sorted set (scored by expiry) that bounds
+ * how many the user holds; every command touches one key, so this works on a cluster too.
+ */
 export class RedisTicketStore implements TicketStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly nowMs: () => number,
+    private readonly maxPerUser = MAX_PENDING_TICKETS_PER_USER,
   ) {}
 
-  async issue(userId: string, ttlMs: number): Promise<{ ticket: string; expiresAt: Date }> {
+  async issue(userId: string, ttlMs: number, tokenExpiresAtMs?: number): Promise<{ ticket: string; expiresAt: Date }> {
+    const now = this.nowMs();
+    const expiresAtMs = Math.min(now + Math.max(1, Math.round(ttlMs)), tokenExpiresAtMs ?? Infinity);
+    const ms = Math.max(1, expiresAtMs - now);
     const ticket = newSecret(24);
-    const ms = Math.max(1, Math.round(ttlMs));
-    await this.redis.set(this.keys.ticket(ticket), userId, 'PX', ms);
-    return { ticket, expiresAt: new Date(this.nowMs() + ms) };
+    const value: StoredTicket = { u: userId, e: tokenExpiresAtMs ?? null };
+    await this.redis.set(this.keys.ticket(ticket), JSON.stringify(value), 'PX', ms);
+    const index = this.keys.ticketsOf(userId);
+    const keep = this.maxPerUser;
+    const result = await this.redis
+      .multi()
+      .zremrangebyscore(index, '-inf', now)
+      .zadd(index, expiresAtMs, ticket)
+      // The index outlives the ticket just issued (a ticket's life never exceeds ttlMs); an
+      // index that expired early only undercounts. Rank 0..-(keep+1): all but the last `keep`.
+      .pexpire(index, Math.max(1, Math.round(ttlMs)))
+      .zrange(index, 0, -(keep + 1))
+      .zremrangebyrank(index, 0, -(keep + 1))
+      .exec()
+      .then(execResult);
+    const dropped = result[3] as string[];
+    // One DEL per key: the ticket keys of one user may sit on different cluster slots.
+    await Promise.all(dropped.map((id) => this.redis.del(this.keys.ticket(id))));
+    return { ticket, expiresAt: new Date(expiresAtMs) };
   }
 
-  async redeem(ticket: string): Promise<string | undefined> {
-    return (await this.redis.getdel(this.keys.ticket(ticket))) ?? undefined;
+  async redeem(ticket: string): Promise<RedeemedTicket | undefined> {
+    const raw = await this.redis.getdel(this.keys.ticket(ticket));
+    const stored = raw === null ? undefined : parseStoredTicket(raw);
+    if (!stored) return undefined;
+    await this.redis.zrem(this.keys.ticketsOf(stored.u), ticket);
+    return { userId: stored.u, expiresAtMs: stored.e ?? undefined };
+  }
+}
+
+interface StoredTicket {
+  u: string;
+  e: number | null;
+}
+
+/** A ticket value written before tickets carried their token's expiry is refused: failing closed costs one retry. */
+function parseStoredTicket(raw: string): StoredTicket | undefined {
+  try {
+    const value = JSON.parse(raw) as Partial<StoredTicket> | null;
+    if (typeof value?.u !== 'string' || (value.e !== null && typeof value.e !== 'number')) return undefined;
+    return { u: value.u, e: value.e };
+  } catch {
+    return undefined;
   }
 }
 
