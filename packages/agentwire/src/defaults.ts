@@ -22,4 +22,8 @@ export const DEFAULTS = {
   llmTimeoutMs: { variable: 'AGENTWIRE_LLM_TIMEOUT_MS', value: 60_000 },
   logLevel: { variable: 'LOG_LEVEL', value: 'info' },
   redisPrefix: { variable: 'AGENTWIRE_REDIS_PREFIX', value: 'agentwire:' },
+  dataDir: { variable: 'AGENTWIRE_DATA_DIR', value: './data' },
+  historyBudgetChars: { variable: 'AGENTWIRE_HISTORY_BUDGET_CHARS', value: 48_000 },
+  checkpointMs: { variable: 'AGENTWIRE_CHECKPOINT_MS', value: 250 },
+  finalWriteTimeoutMs: { variable: 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', value: 30_000 },
 } as const satisfies Record<string, { readonly variable: string; readonly value: number | string | boolean }>;

@@ -55,21 +55,6 @@ export interface EventLog {
   subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription;
 }
 
-export interface ThreadRecord {
-  readonly threadId: string;
-  readonly userId: string;
-  readonly title: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface ThreadStore {
-  create(userId: string, threadId: string, title: string): Promise<ThreadRecord>;
-  get(threadId: string): Promise<ThreadRecord | undefined>;
-  list(userId: string): Promise<ThreadRecord[]>;
-  touch(threadId: string): Promise<void>;
-}
-
 export interface MessageClaim {
   /** False when this `client_msg_id` was already accepted; the ids are then the original ones. */
   readonly fresh: boolean;
@@ -127,29 +112,29 @@ export interface TicketStore {
   redeem(ticket: string): Promise<RedeemedTicket | undefined>;
 }
 
-export interface Note {
-  readonly id: string;
-  readonly text: string;
-  readonly createdAt: string;
-}
-
-export interface NoteStore {
-  add(userId: string, text: string): Promise<Note>;
-  search(userId: string, query: string): Promise<Note[]>;
-  list(userId: string): Promise<Note[]>;
-}
+/**
+ * Stores the final message of a run that another process ends because its own process
+ * died (the orphan reaper), before the closing events are appended: the store's rule that
+ * a run's end is durable before any socket sees it holds for orphans too.
+ */
+export type OrphanHistory = (
+  run: { readonly userId: string; readonly threadId: string; readonly runId: string },
+  runEvents: readonly StreamEvent[],
+  closing: readonly StreamEventDraft[],
+  epoch: string,
+) => Promise<void>;
 
 export type BusHealth = 'ok' | 'degraded';
 
 export interface Bus {
   readonly engine: 'memory' | 'redis';
   readonly log: EventLog;
-  readonly threads: ThreadStore;
   readonly messages: MessageLedger;
   readonly runs: RunDirectory;
   readonly tickets: TicketStore;
-  readonly notes: NoteStore;
   health(): BusHealth;
+  /** Engines that end other processes' runs (Redis) call this before they do (see `OrphanHistory`). */
+  setOrphanHistory?(history: OrphanHistory): void;
   /** Frees what the engine holds in this process for an idle user. */
   releaseUser(userId: string): void;
   close(): Promise<void>;

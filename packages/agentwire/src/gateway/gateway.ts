@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { VerifiedToken } from '../auth/jwt.js';
-import type { AppendedEvent, Bus, Subscription, ThreadRecord } from '../bus/types.js';
+import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
+import { DurableWriter } from '../history/durable-writer.js';
+import { ThreadService } from '../history/thread-service.js';
+import type { Store } from '../store/types.js';
 import { AgentwireError } from '../errors.js';
 import { createFrameParser } from '../protocol/inbound.js';
 import { newId } from '../ids.js';
@@ -20,6 +23,7 @@ import { createSocketServer, routeUpgrade, type UpgradeRoute } from './upgrade.j
 import type { UserContext } from './user-context.js';
 import type { UserScope } from './user-scope.js';
 import { isTerminalType } from '../protocol/terminal.js';
+import { storeOrphanEnding } from '../history/orphan-history.js';
 
 /** A run request from outside a socket; `clientMsgId` defaults to a fresh id (no deduplication). */
 export type GatewayRunRequest = Omit<StartRunRequest, 'clientMsgId'> & { readonly clientMsgId?: string | undefined };
@@ -39,6 +43,8 @@ export interface AgentSummary {
 export interface GatewayHealth {
   status: 'ok' | 'degraded' | 'closing';
   engine: Bus['engine'];
+  /** The durable store's engine and health: `degraded` while it cannot be reached. */
+  store: { engine: Store['engine']; status: 'ok' | 'degraded'; pending_writes: number };
   connections: number;
   users: number;
   runs_active: number;
@@ -56,11 +62,16 @@ export interface GatewayHealth {
 export class Gateway {
   readonly server: Server;
   readonly bus: Bus;
+  /** Durable history: threads, messages, notes. */
+  readonly store: Store;
+  /** The thread routes' logic (list, messages snapshot, rename, delete), for HTTP and host code. */
+  readonly threads: ThreadService;
   readonly stats = new GatewayStats();
   readonly options: ResolvedOptions;
   private readonly scopes: ScopeRegistry;
   private readonly runner: AgentRunner;
   private readonly inbound: InboundHandler;
+  private readonly writer: DurableWriter;
   private readonly wss: WebSocketServer;
   private readonly ownsServer: boolean;
   private readonly heartbeat: NodeJS.Timeout;
@@ -70,15 +81,37 @@ export class Gateway {
 
   constructor(options: GatewayOptions) {
     this.options = resolveOptions(options);
-    const { bus, logger, limits } = this.options;
+    const { bus, store, logger, limits, history } = this.options;
     this.bus = bus;
+    this.store = store;
     this.ownsServer = options.server === undefined;
     this.server = options.server ?? createServer((_req, res) => res.writeHead(426).end());
-    this.scopes = new ScopeRegistry(bus, this.options.scopeIdleMs, logger);
-    this.runner = new AgentRunner({ bus, tools: this.options.tools, timeoutMs: this.options.runTimeoutMs, stats: this.stats, logger });
+    this.writer = new DurableWriter({ logger, retryMs: 100, maxRetryMs: 5000 });
+    const recorder = { messages: store.messages, writer: this.writer, logger, checkpointMs: history.checkpointMs, finalWriteTimeoutMs: history.finalWriteTimeoutMs };
+    this.scopes = new ScopeRegistry(bus, { store, recorder }, this.options.scopeIdleMs, logger);
+    this.runner = new AgentRunner({
+      bus,
+      store,
+      historyBudgetChars: history.budgetChars,
+      tools: this.options.tools,
+      timeoutMs: this.options.runTimeoutMs,
+      stats: this.stats,
+      logger,
+    });
+    this.threads = new ThreadService({
+      store,
+      log: bus.log,
+      runs: bus.runs,
+      logger,
+      stopRun: (userId, runId) => this.stopRun(userId, runId),
+      checkpointMs: history.checkpointMs,
+      stopWaitMs: Math.max(history.finalWriteTimeoutMs, 5000),
+    });
+    bus.setOrphanHistory?.((run, runEvents, closing, epoch) => storeOrphanEnding(store.messages, run, runEvents, closing, epoch));
     this.inbound = new InboundHandler({
       options: this.options,
       runner: this.runner,
+      writer: this.writer,
       parse: createFrameParser(limits),
       stats: this.stats,
       logger,
@@ -120,14 +153,9 @@ export class Gateway {
     return this.bus.tickets.issue(userId, this.options.ticketTtlMs);
   }
 
-  listThreads(userId: string): Promise<ThreadRecord[]> {
-    return this.bus.threads.list(userId);
-  }
-
   /** The retained events of one of the user's threads, or undefined if it is not theirs. */
   async threadEvents(userId: string, threadId: string): Promise<AppendedEvent[] | undefined> {
-    const thread = await this.bus.threads.get(threadId);
-    if (!thread || thread.userId !== userId) return undefined;
+    if (!(await this.threads.owned(userId, threadId))) return undefined;
     const read = await this.bus.log.readAfter(userId, 0);
     return read.events.filter((e) => e.event.thread_id === threadId);
   }
@@ -158,7 +186,7 @@ export class Gateway {
       // Following starts before the run does, so not even its first event is missed.
       await sub.ready;
     }
-    const deps = { options: this.options, runner: this.runner, accepting: () => this.closing === undefined };
+    const deps = { options: this.options, runner: this.runner, writer: this.writer, accepting: () => this.closing === undefined };
     const scope = this.scopes.scopeFor({ userId });
     const work = startRun(deps, scope, { ...request, clientMsgId: request.clientMsgId ?? newId('msg') }, (ids) => (runId = ids.runId));
     this.inbound.track(work);
@@ -181,8 +209,9 @@ export class Gateway {
     let connections = 0;
     for (const scope of this.scopes.all()) connections += scope.connections.size;
     return {
-      status: this.closing ? 'closing' : this.bus.health(),
+      status: this.closing ? 'closing' : this.bus.health() === 'ok' && this.store.health() === 'ok' ? 'ok' : 'degraded',
       engine: this.bus.engine,
+      store: { engine: this.store.engine, status: this.store.health(), pending_writes: this.writer.backlog },
       connections,
       users: this.scopes.size,
       runs_active: this.runner.activeCount,
@@ -226,6 +255,7 @@ export class Gateway {
       heartbeat: this.heartbeat,
       onUpgrade: this.onUpgrade,
       stopSubscription: this.stopSubscription,
+      writer: this.writer,
     });
   }
 }

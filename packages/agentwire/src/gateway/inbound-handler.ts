@@ -1,24 +1,18 @@
 import type { RawData } from 'ws';
-import type { AgentRunner } from './runner.js';
 import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { replyFrame } from '../protocol/frames.js';
 import type { FrameParser } from '../protocol/inbound.js';
 import type { PingFrame, StopAgentFrame, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
-import type { ResolvedOptions } from './options.js';
-import { startRun, stopRun } from './run-requests.js';
+import { startRun, stopRun, type RunRequestDeps } from './run-requests.js';
 import type { GatewayStats } from './stats.js';
 import type { UserScope } from './user-scope.js';
 
-export interface InboundDeps {
-  readonly options: ResolvedOptions;
-  readonly runner: AgentRunner;
+export interface InboundDeps extends RunRequestDeps {
   readonly parse: FrameParser;
   readonly stats: GatewayStats;
   readonly logger: Logger;
-  /** False while the gateway shuts down: no new runs. */
-  accepting(): boolean;
 }
 
 type ErrorEcho = { clientMsgId?: string | undefined; runId?: string | undefined };

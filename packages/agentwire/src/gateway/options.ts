@@ -10,6 +10,18 @@ import { MemoryBus } from '../bus/memory/memory-bus.js';
 import { AgentwireError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_LIMITS, type Limits } from '../protocol/limits.js';
+import { createMemoryStore } from '../store/memory-store.js';
+import type { Store } from '../store/types.js';
+
+/** How runs are kept in the store (docs/architecture.md, "Stream and store"). */
+export interface HistoryOptions {
+  /** Least time between two checkpoints of a run in flight (default 250 ms). */
+  checkpointMs?: number;
+  /** How long a run's final message may wait for an unreachable store before the run ends failed (default 30 s). */
+  finalWriteTimeoutMs?: number;
+  /** Characters of a thread's earlier turns given to agents as memory, trimmed from the oldest (default 48,000). */
+  budgetChars?: number;
+}
 
 export interface GatewayOptions {
   /** Attach to this server; without it the gateway makes one (`gateway.listen()`). */
@@ -26,6 +38,9 @@ export interface GatewayOptions {
   bus?: Bus;
   /** Retention of the default memory bus (ignored when `bus` is given). */
   retention?: Partial<RetentionOptions>;
+  /** Durable history (threads, messages, notes); default an in-process memory store owned (and closed) by the gateway. */
+  store?: Store;
+  history?: HistoryOptions;
   agents: readonly Agent[];
   /** Agent used when a message names none (default: the first of `agents`). */
   defaultAgent?: string;
@@ -48,6 +63,9 @@ export interface ResolvedOptions {
   readonly ticketTtlMs: number;
   readonly bus: Bus;
   readonly ownsBus: boolean;
+  readonly store: Store;
+  readonly ownsStore: boolean;
+  readonly history: Readonly<Required<HistoryOptions>>;
   readonly agents: ReadonlyMap<string, Agent>;
   readonly defaultAgent: string;
   readonly tools: ToolRegistry;
@@ -81,6 +99,13 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     ticketTtlMs: positive('ticketTtlMs', options.ticketTtlMs, DEFAULTS.ticketTtlMs.value),
     bus: options.bus ?? new MemoryBus({ retention: options.retention ?? {} }),
     ownsBus: options.bus === undefined,
+    store: options.store ?? createMemoryStore(),
+    ownsStore: options.store === undefined,
+    history: {
+      checkpointMs: nonNegative('history.checkpointMs', options.history?.checkpointMs, DEFAULTS.checkpointMs.value),
+      finalWriteTimeoutMs: nonNegative('history.finalWriteTimeoutMs', options.history?.finalWriteTimeoutMs, DEFAULTS.finalWriteTimeoutMs.value),
+      budgetChars: positive('history.budgetChars', options.history?.budgetChars, DEFAULTS.historyBudgetChars.value),
+    },
     agents,
     defaultAgent,
     tools,

@@ -1,4 +1,7 @@
 import type { AgentRunner } from './runner.js';
+import { isAgentwireError } from '../errors.js';
+import type { DurableWriter } from '../history/durable-writer.js';
+import { userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
 import type { WireErrorCode } from '../protocol/types.js';
 import type { ResolvedOptions } from './options.js';
@@ -27,6 +30,8 @@ export type StartRunOutcome =
 export interface RunRequestDeps {
   readonly options: ResolvedOptions;
   readonly runner: AgentRunner;
+  /** Retries the store writes that follow an append (the stream marks of user messages). */
+  readonly writer: DurableWriter;
   /** False while the gateway shuts down: no new runs. */
   accepting(): boolean;
 }
@@ -59,7 +64,7 @@ async function accept(
   onAccepted: ((ids: { threadId: string; runId: string }) => void) | undefined,
 ): Promise<StartRunOutcome> {
   const { options, runner } = deps;
-  const { bus, limits } = options;
+  const { bus, limits, store } = options;
   const refuse = (code: WireErrorCode, message: string): StartRunOutcome => ({ ok: false, code, message });
   if (request.text.length === 0) return refuse('invalid_message', 'text must not be empty');
   if (Buffer.byteLength(request.text, 'utf8') > limits.maxTextBytes) return refuse('invalid_message', `text exceeds ${limits.maxTextBytes} bytes of UTF-8`);
@@ -72,7 +77,8 @@ async function accept(
   if (bus.health() !== 'ok') return refuse('unavailable', 'the event store is unreachable; retry shortly');
   let newThread = request.threadId === undefined;
   if (request.threadId !== undefined) {
-    const thread = await bus.threads.get(request.threadId);
+    const thread = await storeCall(() => store.threads.get(request.threadId!));
+    if (thread === STORE_DOWN) return refuse('unavailable', HISTORY_DOWN);
     newThread = thread === undefined && request.createThread === true;
     if (!newThread && (!thread || thread.userId !== scope.userId)) return refuse('forbidden', 'thread_id: no such thread of yours');
   }
@@ -89,17 +95,43 @@ async function accept(
     await bus.messages.release(scope.userId, request.clientMsgId);
     return refuse('too_many_runs', `at most ${limits.maxRunsInFlightPerUser} runs in flight; wait for one to end`);
   }
+  const at = new Date().toISOString();
+  const userMessage = {
+    message_id: userMessageId(claim.runId),
+    role: 'user' as const,
+    run_id: claim.runId,
+    client_msg_id: request.clientMsgId,
+    text: request.text,
+    created_at: at,
+  };
   try {
-    if (newThread) await bus.threads.create(scope.userId, claim.threadId, threadTitle(request.text));
-    else await bus.threads.touch(claim.threadId);
+    // Accepted means durable (docs/protocol.md, History): the thread and the user message are
+    // in the store before message_accepted is sent.
+    if (newThread) {
+      const created = await store.threads.create({ threadId: claim.threadId, userId: scope.userId, title: threadTitle(request.text), at });
+      // An id the caller chose that exists already is someone's thread: refuse, revealing nothing.
+      if (!created) {
+        await bus.messages.release(scope.userId, request.clientMsgId);
+        return refuse('forbidden', 'thread_id: no such thread of yours');
+      }
+    } else await store.threads.touch(claim.threadId, at);
+    await store.messages.addUser({ threadId: claim.threadId, userId: scope.userId, message: userMessage, mark: UNMARKED });
+  } catch (error) {
+    await bus.messages.release(scope.userId, request.clientMsgId).catch(() => undefined);
+    if (isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE')) return refuse('unavailable', HISTORY_DOWN);
+    throw error;
+  }
+  try {
     await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
     onAccepted?.(ids);
-    await bus.log.append(scope.userId, {
+    const appended = await bus.log.append(scope.userId, {
       type: 'user_message',
       thread_id: claim.threadId,
       run_id: claim.runId,
       data: { text: request.text, client_msg_id: request.clientMsgId },
     });
+    const mark = { epoch: appended.epoch, seq: appended.event.seq, terminalSeq: null };
+    deps.writer.eventually(() => store.messages.mark(userMessage.message_id, mark), `stream mark of ${userMessage.message_id}`);
   } catch (error) {
     // Nothing of this run reached the stream: forget the claim so that resending the same
     // client_msg_id starts it, instead of answering message_accepted for a run that never ran.
@@ -116,9 +148,26 @@ export type StopRunOutcome = 'stopping' | 'forbidden' | 'not_running';
 export async function stopRun(options: ResolvedOptions, userId: string, runId: string): Promise<StopRunOutcome> {
   const run = await options.bus.runs.get(runId);
   if (!run || run.userId !== userId) return 'forbidden';
+  // A deleted thread's runs are refused like another user's (docs/protocol.md, History).
+  const thread = await storeCall(() => options.store.threads.get(run.threadId));
+  if (thread === undefined) return 'forbidden';
   if (run.status !== 'running') return 'not_running';
   await options.bus.runs.requestStop(runId);
   return 'stopping';
+}
+
+const HISTORY_DOWN = 'history (the store) is unreachable; retry shortly';
+const STORE_DOWN = Symbol('store down');
+const UNMARKED = { epoch: '', seq: null, terminalSeq: null };
+
+/** A store read whose outage is an answer (`unavailable`), not a crash. */
+async function storeCall<T>(read: () => Promise<T>): Promise<T | typeof STORE_DOWN> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE')) return STORE_DOWN;
+    throw error;
+  }
 }
 
 function threadTitle(text: string): string {

@@ -7,9 +7,14 @@ import type { RunErrorCode } from '../protocol/types.js';
 import type { ToolRegistry } from '../agents/tools/registry.js';
 import type { Agent, AgentContext, ThreadTurn } from '../agents/types.js';
 import { isAgentwireError } from '../errors.js';
+import { loadTurns } from '../history/turns.js';
+import type { Store } from '../store/types.js';
 
 export interface RunnerOptions {
   readonly bus: Bus;
+  readonly store: Store;
+  /** See `HistoryOptions.budgetChars`. */
+  readonly historyBudgetChars: number;
   readonly tools: ToolRegistry;
   readonly timeoutMs: number;
   readonly stats: GatewayStats;
@@ -105,7 +110,7 @@ export class AgentRunner {
         signal: controller.signal,
         tools: this.options.tools,
         toolContext: { userId: scope.userId, notebook: scope.notebook, signal: controller.signal, now: () => new Date() },
-        history: () => this.history(scope.userId, threadId, runId),
+        history: () => this.history(threadId, runId),
       };
       await raceAbort(agent.run({ text, userId: scope.userId, threadId, runId }, context), controller.signal);
       if (!notifier.ended) await notifier.completed();
@@ -132,16 +137,11 @@ export class AgentRunner {
     }
   }
 
-  private async history(userId: string, threadId: string, runId: string): Promise<ThreadTurn[]> {
-    const read = await this.options.bus.log.readAfter(userId, 0);
-    const turns: ThreadTurn[] = [];
-    for (const { event } of read.events) {
-      if (event.thread_id !== threadId || event.run_id === runId) continue;
-      if (event.type === 'user_message') turns.push({ role: 'user', text: event.data.text });
-      else if (event.type === 'agent_completed') turns.push({ role: 'assistant', text: event.data.result.text, toolCalls: [] });
-    }
-    return turns;
+  /** The thread's memory from the store (docs/agents.md, "Conversation memory"). */
+  private history(threadId: string, runId: string): Promise<ThreadTurn[]> {
+    return loadTurns(this.options.store.messages, threadId, runId, this.options.historyBudgetChars);
   }
+
 }
 
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

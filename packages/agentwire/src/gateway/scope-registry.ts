@@ -1,7 +1,7 @@
 import type { Bus } from '../bus/types.js';
 import type { Logger } from '../logger.js';
 import { userContext, type UserContext } from './user-context.js';
-import { UserScope } from './user-scope.js';
+import { UserScope, type ScopeHistory } from './user-scope.js';
 
 /**
  * The one factory of user scopes. A scope lives while its user has sockets or runs, and
@@ -13,6 +13,7 @@ export class ScopeRegistry {
 
   constructor(
     private readonly bus: Bus,
+    private readonly history: ScopeHistory,
     private readonly idleMs: number,
     private readonly logger: Logger,
   ) {}
@@ -23,7 +24,7 @@ export class ScopeRegistry {
     this.cancelRelease(userId);
     let scope = this.scopes.get(userId);
     if (!scope) {
-      scope = new UserScope(userContext(userId), this.bus, { onMaybeIdle: (s) => this.scheduleRelease(s) });
+      scope = new UserScope(userContext(userId), this.bus, this.history, { onMaybeIdle: (s) => this.scheduleRelease(s) });
       this.scopes.set(userId, scope);
     }
     return scope;

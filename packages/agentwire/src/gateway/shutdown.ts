@@ -1,3 +1,4 @@
+import type { DurableWriter } from '../history/durable-writer.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -21,7 +22,12 @@ export interface ShutdownParts {
   readonly heartbeat: NodeJS.Timeout;
   readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   stopSubscription(): void;
+  /** Store writes still being retried: given a moment to land, then abandoned (logged). */
+  readonly writer: DurableWriter;
 }
+
+/** How long shutdown lets store writes still being retried (an outage) finish. */
+const WRITER_DRAIN_MS = 2000;
 
 /**
  * The graceful shutdown, in order: runs drain (the rest end with `shutdown`), every socket
@@ -47,7 +53,10 @@ export async function shutDown(parts: ShutdownParts): Promise<void> {
   server.off('upgrade', parts.onUpgrade);
   scopes.close();
   parts.wss.close();
+  await parts.writer.drain(WRITER_DRAIN_MS);
+  parts.writer.close();
   if (options.ownsBus) await options.bus.close();
+  if (options.ownsStore) await options.store.close();
   if (parts.ownsServer && server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 

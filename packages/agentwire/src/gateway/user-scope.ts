@@ -1,6 +1,9 @@
 import type { Notebook } from '../agents/tools/registry.js';
 import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
 import { Notifier } from '../notifier/notifier.js';
+import { bindNotebook } from '../agents/tools/notebook.js';
+import { RunRecorder, type RunRecorderOptions } from '../history/run-recorder.js';
+import type { Store } from '../store/types.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RunErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
@@ -15,6 +18,12 @@ export interface RunHandle {
   stop(code: RunErrorCode, message: string): void;
   /** Settles once the run's terminal event is appended. */
   readonly done: Promise<void>;
+}
+
+/** Where a scope's runs and notes are kept. */
+export interface ScopeHistory {
+  readonly store: Store;
+  readonly recorder: RunRecorderOptions;
 }
 
 export interface ScopeHooks {
@@ -54,6 +63,7 @@ export class UserScope {
   constructor(
     readonly context: UserContext,
     private readonly bus: Bus,
+    private readonly history: ScopeHistory,
     private readonly hooks: ScopeHooks,
   ) {
     this.userId = context.userId;
@@ -61,14 +71,7 @@ export class UserScope {
 
   /** The user's own notes, as tools see them. */
   get notebook(): Notebook {
-    if (!this.notebookView) {
-      const { notes } = this.bus;
-      const userId = this.userId;
-      this.notebookView = Object.freeze({
-        add: (text: string) => notes.add(userId, text),
-        search: (query: string) => notes.search(userId, query),
-      });
-    }
+    this.notebookView ??= bindNotebook(this.history.store.notes, this.userId);
     return this.notebookView;
   }
 
@@ -96,8 +99,11 @@ export class UserScope {
     this.hooks.onMaybeIdle(this);
   }
 
+  /** The notifier of one run; its recorder keeps the run's assistant message in the store. */
   notifierFor(threadId: string, runId: string): Notifier {
-    return new Notifier(this.bus.log, { userId: this.userId, threadId, runId });
+    const target = { userId: this.userId, threadId, runId };
+    const recorder = new RunRecorder(this.history.recorder, target, 'unknown', new Date().toISOString());
+    return new Notifier(this.bus.log, target, recorder);
   }
 
   addRun(run: RunHandle): void {

@@ -17,7 +17,7 @@ type Write = () => Promise<unknown>;
  * until they succeed. Any other error is a bug, not an outage, and is not retried.
  */
 export class DurableWriter {
-  private readonly pending = new Set<string>();
+  private readonly pending = new Set<symbol>();
   private closed = false;
   private readonly stopped = new AbortController();
 
@@ -43,7 +43,8 @@ export class DurableWriter {
 
   /** Retries `op` in the background until it succeeds or the writer is closed. */
   eventually(op: Write, what: string): void {
-    this.pending.add(what);
+    const entry = Symbol(what);
+    this.pending.add(entry);
     const attempt = async (): Promise<void> => {
       let waitMs = this.options.retryMs;
       while (!this.closed) {
@@ -61,7 +62,13 @@ export class DurableWriter {
       }
       this.options.logger.error({ what }, 'store write abandoned at shutdown: the store was unreachable');
     };
-    void attempt().finally(() => this.pending.delete(what));
+    void attempt().finally(() => this.pending.delete(entry));
+  }
+
+  /** Resolves once no write is pending, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.pending.size > 0 && Date.now() < deadline && !this.closed) await this.pause(Math.min(20, deadline - Date.now()));
   }
 
   /** Writes still waiting for the store. */

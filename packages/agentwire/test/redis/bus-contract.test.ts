@@ -246,34 +246,6 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     await a.runs.finish('run_never_registered');
     expect(await a.runs.get('run_never_registered')).toBeUndefined();
   });
-
-  it('keeps threads per owner, newest first, and touch moves one to the front', async () => {
-    let now = Date.parse('2026-11-21T10:00:00.000Z');
-    const [a, b] = await engine.pair({ nowMs: () => now });
-    const u = user();
-    await a.threads.create(u, 'thr_1', 'first');
-    now += 1000;
-    await b.threads.create(u, 'thr_2', 'second');
-    await a.threads.create(user(), 'thr_other', 'not yours');
-    expect((await b.threads.list(u)).map((t) => t.threadId)).toEqual(['thr_2', 'thr_1']);
-    now += 1000;
-    await b.threads.touch('thr_1');
-    const listed = await a.threads.list(u);
-    expect(listed.map((t) => t.threadId)).toEqual(['thr_1', 'thr_2']);
-    expect(listed[0]).toEqual({ threadId: 'thr_1', userId: u, title: 'first', createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:00:02.000Z' });
-    expect((await b.threads.get('thr_other'))?.userId).not.toBe(u);
-    expect(await b.threads.get('thr_missing')).toBeUndefined();
-  });
-
-  it('keeps notes per user and finds them by every word of the query', async () => {
-    const [a, b] = await engine.pair();
-    const u = user();
-    await a.notes.add(u, 'The parking spot is B12');
-    await b.notes.add(u, 'Dentist on Tuesday');
-    await a.notes.add(user(), 'parking elsewhere');
-    expect((await b.notes.search(u, 'parking spot')).map((n) => n.text)).toEqual(['The parking spot is B12']);
-    expect((await a.notes.list(u)).map((n) => n.text)).toEqual(['The parking spot is B12', 'Dentist on Tuesday']);
-  });
 });
 
 describe('redis engine specifics', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ToolContext } from '../../src/agents/tools/registry.js';
 import { clockTool, type ClockResult } from '../../src/agents/tools/clock.js';
-import { createMemoryBus } from '../../src/bus/memory/memory-bus.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
 import { isAgentwireError } from '../../src/errors.js';
 import { toolContextFor } from './tool-context.js';
 
 // 10:00 UTC on a November day: Paris is on winter time (+01:00), Kolkata is +05:30.
-const context = toolContextFor(createMemoryBus().notes, 'alice', { now: new Date('2026-11-21T10:00:00.000Z') });
+const context = toolContextFor(createMemoryStore().notes, 'alice', { now: new Date('2026-11-21T10:00:00.000Z') });
 
 /** The tool may answer synchronously or not; the tests do not depend on which. */
 const clock = async (args: Record<string, unknown>, at: ToolContext = context): Promise<ClockResult> => clockTool.execute(args, at);
@@ -47,7 +47,7 @@ describe('clock tool', () => {
   });
 
   it('follows daylight saving time', async () => {
-    const summer = toolContextFor(createMemoryBus().notes, 'alice', { now: new Date('2026-07-01T10:00:00.000Z') });
+    const summer = toolContextFor(createMemoryStore().notes, 'alice', { now: new Date('2026-07-01T10:00:00.000Z') });
     const paris = await clock({ timezone: 'Europe/Paris' }, summer);
     expect(paris.utc_offset).toBe('+02:00');
     expect(paris.local).toMatch(/at 12:00:00 PM/);

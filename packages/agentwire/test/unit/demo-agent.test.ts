@@ -4,6 +4,8 @@ import { MAX_DEMO_STEPS } from '../../src/agents/demo/plan.js';
 import { builtinTools } from '../../src/agents/tools/builtin.js';
 import { ToolRegistry } from '../../src/agents/tools/registry.js';
 import type { AgentContext } from '../../src/agents/types.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import type { NoteStore } from '../../src/store/types.js';
 import { createMemoryBus, type MemoryBus } from '../../src/bus/memory/memory-bus.js';
 import { isAgentwireError } from '../../src/errors.js';
 import { newId } from '../../src/ids.js';
@@ -13,8 +15,12 @@ import { toolContextFor } from './tool-context.js';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
 
+const defaultStore = createMemoryStore().notes;
+
 interface RunSetup {
   bus?: MemoryBus;
+  /** The notes the tools see (default: a store shared by this file's runs). */
+  store?: NoteStore;
   userId?: string;
   signal?: AbortSignal;
   delayMs?: number;
@@ -40,7 +46,7 @@ async function runDemo(text: string, setup: RunSetup = {}): Promise<StreamEvent[
     notifier,
     signal,
     tools: setup.tools ?? new ToolRegistry(builtinTools()),
-    toolContext: toolContextFor(bus.notes, userId, { now: NOW, signal }),
+    toolContext: toolContextFor(setup.store ?? defaultStore, userId, { now: NOW, signal }),
     history: () => Promise.resolve([]),
   };
   await createDemoAgent({ delayMs: setup.delayMs ?? 0 }).run({ text, ...target }, context);
@@ -139,14 +145,15 @@ describe('demo agent', () => {
 
   it("stores and finds a user's notes, and never another user's", async () => {
     const bus = createMemoryBus();
-    await runDemo('Remember that the launch is on Friday.', { bus, userId: 'alice' });
-    expect(await bus.notes.list('alice')).toMatchObject([{ text: 'the launch is on Friday' }]);
+    const store = createMemoryStore().notes;
+    await runDemo('Remember that the launch is on Friday.', { bus, store, userId: 'alice' });
+    expect(await store.search('alice', 'launch')).toMatchObject([{ text: 'the launch is on Friday' }]);
 
-    const alice = await runDemo('What did I note about the launch?', { bus, userId: 'alice' });
+    const alice = await runDemo('What did I note about the launch?', { bus, store, userId: 'alice' });
     expect(toolCalls(alice)).toEqual([{ name: 'notes', args: { action: 'search', query: 'launch' } }]);
     expect(answer(alice)).toBe('Your note about "launch": "the launch is on Friday".');
 
-    const bob = await runDemo('What did I note about the launch?', { bus, userId: 'bob' });
+    const bob = await runDemo('What did I note about the launch?', { bus, store, userId: 'bob' });
     expect(answer(bob)).toBe('I found no notes about "launch".');
     expect((await bus.log.readAfter('bob', 0)).events.map((e) => JSON.stringify(e.event))).not.toContainEqual(
       expect.stringContaining('Friday'),

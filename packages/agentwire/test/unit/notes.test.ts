@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { notesTool, type NotesArgs } from '../../src/agents/tools/notes.js';
-import { createMemoryBus } from '../../src/bus/memory/memory-bus.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
 import { isAgentwireError } from '../../src/errors.js';
 import { toolContextFor } from './tool-context.js';
 
 describe('notes tool', () => {
   it('stores a note and finds it again', async () => {
-    const bus = createMemoryBus();
-    const alice = toolContextFor(bus.notes, 'alice');
+    const store = createMemoryStore();
+    const alice = toolContextFor(store.notes, 'alice');
     const added = await notesTool.execute({ action: 'add', text: '  the launch is on Friday  ' }, alice);
     expect(added).toMatchObject({ action: 'add', note: { text: 'the launch is on Friday' } });
     expect(added.action === 'add' && added.note.id).toMatch(/^note_/);
@@ -18,7 +18,7 @@ describe('notes tool', () => {
   });
 
   it('returns an empty list when nothing matches', async () => {
-    const alice = toolContextFor(createMemoryBus().notes, 'alice');
+    const alice = toolContextFor(createMemoryStore().notes, 'alice');
     await notesTool.execute({ action: 'add', text: 'buy milk' }, alice);
     expect(await notesTool.execute({ action: 'search', query: 'launch' }, alice)).toEqual({
       action: 'search',
@@ -28,9 +28,9 @@ describe('notes tool', () => {
   });
 
   it("never shows one user another user's notes", async () => {
-    const bus = createMemoryBus();
-    const alice = toolContextFor(bus.notes, 'alice');
-    const bob = toolContextFor(bus.notes, 'bob');
+    const store = createMemoryStore();
+    const alice = toolContextFor(store.notes, 'alice');
+    const bob = toolContextFor(store.notes, 'bob');
     await notesTool.execute({ action: 'add', text: 'alice secret: the code is 1234' }, alice);
     await notesTool.execute({ action: 'add', text: 'bob secret: the code is 9876' }, bob);
 
@@ -50,13 +50,16 @@ describe('notes tool', () => {
     [{ action: 'search' }, /non-empty "query"/],
     [{ action: 'search', query: 'x'.repeat(201) }, /"query" is longer than 200/],
   ])('refuses %j with AW_ERR_TOOL_INPUT and stores nothing', async (args, message) => {
-    const bus = createMemoryBus();
-    const error: unknown = await Promise.resolve(notesTool.execute(args as unknown as NotesArgs, toolContextFor(bus.notes, 'alice'))).then(
+    const store = createMemoryStore();
+    const error: unknown = await Promise.resolve(notesTool.execute(args as unknown as NotesArgs, toolContextFor(store.notes, 'alice'))).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(isAgentwireError(error, 'AW_ERR_TOOL_INPUT')).toBe(true);
     expect((error as Error).message).toMatch(message);
-    expect(await bus.notes.list('alice')).toEqual([]);
+    // Nothing was stored: no note of hers matches the refused text (or anything with an x).
+    const text = (args as { text?: unknown }).text;
+    const word = typeof text === 'string' && text.trim() ? text.trim().slice(0, 50) : 'x';
+    expect(await store.notes.search('alice', word)).toEqual([]);
   });
 });

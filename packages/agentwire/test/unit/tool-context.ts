@@ -1,15 +1,8 @@
-import type { Notebook, ToolContext } from '../../src/agents/tools/registry.js';
-import type { NoteStore } from '../../src/bus/types.js';
+import { bindNotebook } from '../../src/agents/tools/notebook.js';
+import type { ToolContext } from '../../src/agents/tools/registry.js';
+import type { NoteStore } from '../../src/store/types.js';
 
-/** A notebook bound to one user, the way the gateway's scope binds it. */
-export function notebookFor(notes: NoteStore, userId: string): Notebook {
-  return {
-    add: (text) => notes.add(userId, text),
-    search: (query) => notes.search(userId, query),
-  };
-}
-
-/** A tool context whose clock is pinned, for tests. */
+/** A tool context whose clock is pinned, for tests; the notebook bound as the gateway's scope binds it. */
 export function toolContextFor(
   notes: NoteStore,
   userId: string,
@@ -18,7 +11,7 @@ export function toolContextFor(
   const now = options.now ?? new Date('2026-11-21T10:00:00.000Z');
   return {
     userId,
-    notebook: notebookFor(notes, userId),
+    notebook: bindNotebook(notes, userId, () => now),
     signal: options.signal ?? new AbortController().signal,
     now: () => now,
   };

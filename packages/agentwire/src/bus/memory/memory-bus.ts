@@ -2,9 +2,7 @@ import { DEFAULT_RETENTION, type Bus, type RetentionOptions } from '../types.js'
 import { MemoryEventLog } from './memory-event-log.js';
 import {
   MemoryMessageLedger,
-  MemoryNoteStore,
   MemoryRunDirectory,
-  MemoryThreadStore,
   MemoryTicketStore,
 } from './memory-stores.js';
 
@@ -18,20 +16,16 @@ export interface MemoryBusOptions {
 export class MemoryBus implements Bus {
   readonly engine = 'memory' as const;
   readonly log: MemoryEventLog;
-  readonly threads: MemoryThreadStore;
   readonly messages: MemoryMessageLedger;
   readonly runs = new MemoryRunDirectory();
   readonly tickets: MemoryTicketStore;
-  readonly notes: MemoryNoteStore;
 
   constructor(options: MemoryBusOptions = {}) {
     const retention = { ...DEFAULT_RETENTION, ...options.retention };
     const nowMs = options.nowMs ?? Date.now;
     this.log = new MemoryEventLog(retention, nowMs);
-    this.threads = new MemoryThreadStore(nowMs);
     this.messages = new MemoryMessageLedger(retention.maxAgeMs, nowMs);
     this.tickets = new MemoryTicketStore(nowMs);
-    this.notes = new MemoryNoteStore(nowMs);
   }
 
   health(): 'ok' {
@@ -40,10 +34,8 @@ export class MemoryBus implements Bus {
 
   releaseUser(userId: string): void {
     this.log.release(userId);
-    this.threads.release(userId);
     this.messages.releaseUser(userId);
     this.runs.releaseUser(userId);
-    this.notes.releaseUser(userId);
   }
 
   close(): Promise<void> {

@@ -1,57 +1,13 @@
-import { newId, newSecret } from '../../ids.js';
-import { matchNotes } from '../note-search.js';
+import { newSecret } from '../../ids.js';
 import { MAX_PENDING_TICKETS_PER_USER } from '../types.js';
 import type {
   MessageClaim,
   MessageLedger,
-  Note,
-  NoteStore,
   RunDirectory,
   RunRecord,
-  ThreadRecord,
-  ThreadStore,
   RedeemedTicket,
   TicketStore,
 } from '../types.js';
-
-/** Threads of every user of this process, with an index by owner. */
-export class MemoryThreadStore implements ThreadStore {
-  private readonly threads = new Map<string, ThreadRecord>();
-  private readonly byUser = new Map<string, Set<string>>();
-
-  constructor(private readonly nowMs: () => number) {}
-
-  create(userId: string, threadId: string, title: string): Promise<ThreadRecord> {
-    const at = new Date(this.nowMs()).toISOString();
-    const record: ThreadRecord = { threadId, userId, title, createdAt: at, updatedAt: at };
-    this.threads.set(threadId, record);
-    let own = this.byUser.get(userId);
-    if (!own) this.byUser.set(userId, (own = new Set()));
-    own.add(threadId);
-    return Promise.resolve(record);
-  }
-
-  get(threadId: string): Promise<ThreadRecord | undefined> {
-    return Promise.resolve(this.threads.get(threadId));
-  }
-
-  list(userId: string): Promise<ThreadRecord[]> {
-    const ids = this.byUser.get(userId) ?? [];
-    const records = [...ids].flatMap((id) => this.threads.get(id) ?? []);
-    return Promise.resolve(records.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)));
-  }
-
-  touch(threadId: string): Promise<void> {
-    const record = this.threads.get(threadId);
-    if (record) this.threads.set(threadId, { ...record, updatedAt: new Date(this.nowMs()).toISOString() });
-    return Promise.resolve();
-  }
-
-  release(userId: string): void {
-    for (const id of this.byUser.get(userId) ?? []) this.threads.delete(id);
-    this.byUser.delete(userId);
-  }
-}
 
 /** Accepted `client_msg_id`s, remembered as long as the event history is retained. */
 export class MemoryMessageLedger implements MessageLedger {
@@ -153,28 +109,3 @@ export class MemoryTicketStore implements TicketStore {
   }
 }
 
-export class MemoryNoteStore implements NoteStore {
-  private readonly byUser = new Map<string, Note[]>();
-
-  constructor(private readonly nowMs: () => number) {}
-
-  add(userId: string, text: string): Promise<Note> {
-    const note: Note = { id: newId('note'), text, createdAt: new Date(this.nowMs()).toISOString() };
-    let notes = this.byUser.get(userId);
-    if (!notes) this.byUser.set(userId, (notes = []));
-    notes.push(note);
-    return Promise.resolve(note);
-  }
-
-  search(userId: string, query: string): Promise<Note[]> {
-    return Promise.resolve(matchNotes(this.byUser.get(userId) ?? [], query));
-  }
-
-  list(userId: string): Promise<Note[]> {
-    return Promise.resolve([...(this.byUser.get(userId) ?? [])]);
-  }
-
-  releaseUser(userId: string): void {
-    this.byUser.delete(userId);
-  }
-}

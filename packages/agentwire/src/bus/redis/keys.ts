@@ -45,15 +45,6 @@ export class RedisKeys {
     return `${this.prefix}{${keyPart(userId)}}:msg:${keyPart(clientMsgId)}`;
   }
 
-  thread(threadId: string): string {
-    return `${this.prefix}thread:${keyPart(threadId)}`;
-  }
-
-  /** Sorted set of the user's thread ids, scored by last update (ms). */
-  threadsOf(userId: string): string {
-    return `${this.prefix}{${keyPart(userId)}}:threads`;
-  }
-
   run(runId: string): string {
     return `${this.prefix}run:${keyPart(runId)}`;
   }
@@ -85,10 +76,6 @@ export class RedisKeys {
   /** Sorted set of the user's pending tickets (score: expiry in ms), which bounds how many one user holds. */
   ticketsOf(userId: string): string {
     return `${this.prefix}{${keyPart(userId)}}:tickets`;
-  }
-
-  notes(userId: string): string {
-    return `${this.prefix}{${keyPart(userId)}}:notes`;
   }
 
   /** A SCAN MATCH pattern for every key of this bus. */

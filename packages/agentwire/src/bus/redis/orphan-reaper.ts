@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
+import type { OrphanHistory } from '../types.js';
 import type { RedisKeys } from './keys.js';
 import { closingDrafts } from '../orphan-closing.js';
 import type { RedisEventLog } from './redis-event-log.js';
@@ -34,6 +35,8 @@ export class OrphanReaper {
   private sweeping: Promise<number> | undefined;
   /** When the connection last came back; the bus is built connected, so no grace at first. */
   private reconnectedAt = Number.NEGATIVE_INFINITY;
+  /** Stores the ended run's final message before its closing events are appended (set by the gateway). */
+  history: OrphanHistory | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -98,9 +101,11 @@ export class OrphanReaper {
       await this.runs.finishOwned(runId, owner);
       return false;
     }
-    const { events } = await this.log.readAfter(record.userId, 0);
+    const { events, epoch } = await this.log.readAfter(record.userId, 0);
     const runEvents = events.map((e) => e.event).filter((e) => e.run_id === runId);
     const drafts = closingDrafts(runEvents, record, this.options.nowMs());
+    // A store that cannot be written leaves the claim to expire: the run is ended on a later sweep.
+    if (drafts.length > 0) await this.history?.(record, runEvents, drafts, epoch);
     try {
       // One after the other: the stream must show them in this order.
       for (const draft of drafts) await this.log.append(record.userId, draft);

@@ -2,14 +2,14 @@ import type { Redis } from 'ioredis';
 import { DEFAULTS } from '../../defaults.js';
 import { AgentwireError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { DEFAULT_RETENTION, type Bus, type BusHealth, type RetentionOptions } from '../types.js';
+import { DEFAULT_RETENTION, type Bus, type BusHealth, type OrphanHistory, type RetentionOptions } from '../types.js';
 import { FanOut } from './fan-out.js';
 import { RedisKeys } from './keys.js';
 import { closeClient, connectOrThrow, createRedisClient } from './redis-client.js';
 import { RedisEventLog } from './redis-event-log.js';
 import { OrphanReaper } from './orphan-reaper.js';
 import { ProcessLiveness } from './process-liveness.js';
-import { RedisMessageLedger, RedisNoteStore, RedisRunDirectory, RedisThreadStore, RedisTicketStore } from './redis-stores.js';
+import { RedisMessageLedger, RedisRunDirectory, RedisTicketStore } from './redis-stores.js';
 
 export interface RedisBusOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
@@ -20,8 +20,6 @@ export interface RedisBusOptions {
   logger?: Logger;
   /** How long an append waits for an unreachable Redis before the run fails (default 10 s). */
   appendTimeoutMs?: number;
-  /** How long thread records live after their last message (default 7 days). */
-  threadTtlMs?: number;
   /** Clock in ms for `ts` and retention by age, injectable so retention can be tested without waiting. */
   nowMs?: () => number;
   /**
@@ -37,15 +35,13 @@ const DAY_MS = 24 * 3600_000;
 /** Long enough for one reaper to append a few events, short enough that a reaper's own death delays little. */
 const REAP_CLAIM_MS = 30_000;
 
-/** The cluster engine: every gateway process pointed at one Redis shares users' streams, threads, runs and tickets. */
+/** The cluster engine: every gateway process pointed at one Redis shares users' streams, runs, tickets and idempotency ledger. */
 export class RedisBus implements Bus {
   readonly engine = 'redis' as const;
   readonly log: RedisEventLog;
-  readonly threads: RedisThreadStore;
   readonly messages: RedisMessageLedger;
   readonly runs: RedisRunDirectory;
   readonly tickets: RedisTicketStore;
-  readonly notes: RedisNoteStore;
   readonly keys: RedisKeys;
   /** This process's id and liveness key; runs it registers are recorded as its own. */
   readonly liveness: ProcessLiveness;
@@ -58,7 +54,7 @@ export class RedisBus implements Bus {
     private readonly subscriber: Redis,
     private readonly fanOut: FanOut,
     keys: RedisKeys,
-    options: Required<Pick<RedisBusOptions, 'appendTimeoutMs' | 'threadTtlMs' | 'nowMs' | 'livenessTtlMs' | 'reapIntervalMs' | 'logger'>> & {
+    options: Required<Pick<RedisBusOptions, 'appendTimeoutMs' | 'nowMs' | 'livenessTtlMs' | 'reapIntervalMs' | 'logger'>> & {
       retention: RetentionOptions;
     },
   ) {
@@ -73,7 +69,6 @@ export class RedisBus implements Bus {
       nowMs,
     });
     fanOut.attachLog(this.log);
-    this.threads = new RedisThreadStore(commands, keys, options.threadTtlMs, nowMs);
     this.messages = new RedisMessageLedger(commands, keys, retention.maxAgeMs);
     this.runs = new RedisRunDirectory(
       commands,
@@ -91,7 +86,10 @@ export class RedisBus implements Bus {
       logger,
     });
     this.tickets = new RedisTicketStore(commands, keys, nowMs);
-    this.notes = new RedisNoteStore(commands, keys, nowMs);
+  }
+
+  setOrphanHistory(history: OrphanHistory): void {
+    this.reaper.history = history;
   }
 
   /** 'degraded' while either connection to Redis is down; both reconnect by themselves. */
@@ -141,10 +139,9 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     if (!Number.isInteger(value) || value <= 0) throw new AgentwireError('AW_ERR_CONFIG', `retention.${name} must be a positive whole number`);
   }
   const appendTimeoutMs = options.appendTimeoutMs ?? 10_000;
-  const threadTtlMs = options.threadTtlMs ?? 7 * DAY_MS;
   const livenessTtlMs = options.livenessTtlMs ?? 6000;
   const reapIntervalMs = options.reapIntervalMs ?? 3000;
-  for (const [name, value] of Object.entries({ appendTimeoutMs, threadTtlMs, livenessTtlMs, reapIntervalMs })) {
+  for (const [name, value] of Object.entries({ appendTimeoutMs, livenessTtlMs, reapIntervalMs })) {
     if (!Number.isFinite(value) || value <= 0) throw new AgentwireError('AW_ERR_CONFIG', `${name} must be a positive number`);
   }
   const logger = options.logger ?? silentLogger;
@@ -156,7 +153,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<RedisBus
     await Promise.all([connectOrThrow(commands, url), connectOrThrow(subscriber, url)]);
     const fanOut = new FanOut(subscriber, commands, keys, logger);
     const nowMs = options.nowMs ?? Date.now;
-    const bus = new RedisBus(commands, subscriber, fanOut, keys, { retention, appendTimeoutMs, threadTtlMs, nowMs, livenessTtlMs, reapIntervalMs, logger });
+    const bus = new RedisBus(commands, subscriber, fanOut, keys, { retention, appendTimeoutMs, nowMs, livenessTtlMs, reapIntervalMs, logger });
     await fanOut.start();
     await bus.liveness.start();
     bus.reaper.start();

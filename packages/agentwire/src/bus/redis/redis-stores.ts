@@ -1,16 +1,11 @@
 import type { Redis } from 'ioredis';
-import { newId, newSecret } from '../../ids.js';
-import { matchNotes } from '../note-search.js';
+import { newSecret } from '../../ids.js';
 import { MAX_PENDING_TICKETS_PER_USER } from '../types.js';
 import type {
   MessageClaim,
   MessageLedger,
-  Note,
-  NoteStore,
   RunDirectory,
   RunRecord,
-  ThreadRecord,
-  ThreadStore,
   RedeemedTicket,
   TicketStore,
 } from '../types.js';
@@ -26,70 +21,6 @@ export interface RecordLifetimes {
   /** A run record while it runs (outlives any run timeout) and once finished. */
   readonly runningMs: number;
   readonly finishedRunMs: number;
-}
-
-export class RedisThreadStore implements ThreadStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly ttlMs: number,
-    private readonly nowMs: () => number,
-  ) {}
-
-  async create(userId: string, threadId: string, title: string): Promise<ThreadRecord> {
-    const atMs = this.nowMs();
-    const at = new Date(atMs).toISOString();
-    const record: ThreadRecord = { threadId, userId, title, createdAt: at, updatedAt: at };
-    const key = this.keys.thread(threadId);
-    const index = this.keys.threadsOf(userId);
-    await this.redis
-      .multi()
-      .hset(key, { userId, title, createdAt: at, updatedAt: at })
-      .pexpire(key, this.ttlMs)
-      .zadd(index, atMs, threadId)
-      .pexpire(index, this.ttlMs)
-      .exec()
-      .then(execResult);
-    return record;
-  }
-
-  async get(threadId: string): Promise<ThreadRecord | undefined> {
-    return toThread(threadId, await this.redis.hgetall(this.keys.thread(threadId)));
-  }
-
-  async list(userId: string): Promise<ThreadRecord[]> {
-    const index = this.keys.threadsOf(userId);
-    const ids = await this.redis.zrevrange(index, 0, -1);
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.thread(id));
-    const rows = execResult(await pipeline.exec()) as Array<Record<string, string>>;
-    const records: ThreadRecord[] = [];
-    const expired: string[] = [];
-    ids.forEach((id, i) => {
-      const record = toThread(id, rows[i] ?? {});
-      if (record && record.userId === userId) records.push(record);
-      else expired.push(id);
-    });
-    if (expired.length > 0) await this.redis.zrem(index, ...expired);
-    return records;
-  }
-
-  async touch(threadId: string): Promise<void> {
-    const key = this.keys.thread(threadId);
-    const userId = await this.redis.hget(key, 'userId');
-    if (userId === null) return;
-    const atMs = this.nowMs();
-    const index = this.keys.threadsOf(userId);
-    await this.redis
-      .multi()
-      .hset(key, 'updatedAt', new Date(atMs).toISOString())
-      .pexpire(key, this.ttlMs)
-      .zadd(index, atMs, threadId)
-      .pexpire(index, this.ttlMs)
-      .exec()
-      .then(execResult);
-  }
 }
 
 /** `client_msg_id` claims: SET NX, so two processes racing on a resend agree on one run. */
@@ -240,35 +171,6 @@ function parseStoredTicket(raw: string): StoredTicket | undefined {
   } catch {
     return undefined;
   }
-}
-
-export class RedisNoteStore implements NoteStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly nowMs: () => number,
-  ) {}
-
-  async add(userId: string, text: string): Promise<Note> {
-    const note: Note = { id: newId('note'), text, createdAt: new Date(this.nowMs()).toISOString() };
-    await this.redis.rpush(this.keys.notes(userId), JSON.stringify(note));
-    return note;
-  }
-
-  async search(userId: string, query: string): Promise<Note[]> {
-    return matchNotes(await this.list(userId), query);
-  }
-
-  async list(userId: string): Promise<Note[]> {
-    const rows = await this.redis.lrange(this.keys.notes(userId), 0, -1);
-    return rows.map((row) => JSON.parse(row) as Note);
-  }
-}
-
-function toThread(threadId: string, row: Record<string, string>): ThreadRecord | undefined {
-  const { userId, title, createdAt, updatedAt } = row;
-  if (userId === undefined || title === undefined || createdAt === undefined || updatedAt === undefined) return undefined;
-  return { threadId, userId, title, createdAt, updatedAt };
 }
 
 function toRun(runId: string, row: Record<string, string>): RunRecord | undefined {
