@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     {
       url: running.url,
       engine: running.gateway.bus.engine,
+      store: running.gateway.store.engine,
+      ...(config.store.engine === 'sqlite' && { data_dir: config.store.dataDir }),
       dev_login: config.devLogin,
       agents: running.gateway.agentList().agents.map((a) => a.name),
       ...(config.redisUrl && { redis_prefix: config.redisPrefix }),

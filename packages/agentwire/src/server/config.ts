@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../defaults.js';
 import { AgentwireError } from '../errors.js';
+import type { StoreConfig } from '../store/open-store.js';
 
 /** Everything the standalone server reads from its environment (README, "Configuration"). */
 export interface ServerConfig {
@@ -27,6 +28,11 @@ export interface ServerConfig {
   redisUrl: string | undefined;
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
   redisPrefix: string;
+  /**
+   * Where history is kept: PostgreSQL with `DATABASE_URL`, else SQLite in `AGENTWIRE_DATA_DIR`
+   * (`AGENTWIRE_STORE=memory` keeps it in the process only, for experiments).
+   */
+  store: StoreConfig;
   /** The OpenAI-compatible endpoint of agent `llm`; undefined when not configured (no `llm` agent). */
   llm: LlmConfig | undefined;
 }
@@ -68,6 +74,7 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   const audience = text(env, 'AGENTWIRE_JWT_AUDIENCE');
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   return {
     port: int(env, 'PORT', DEFAULTS.port.value, 0, 65535),
     host: host(env, 'HOST') ?? DEFAULTS.host.value,
@@ -87,10 +94,34 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
     maxConnectionsPerUser: int(env, 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', DEFAULTS.maxConnectionsPerUser.value, 1),
     maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', DEFAULTS.maxRunsPerUser.value, 1),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], DEFAULTS.logLevel.value),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
     redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? DEFAULTS.redisPrefix.value,
+    store: storeConfig(env, redisUrl !== undefined),
     llm: llmConfig(env),
   };
+}
+
+/**
+ * The store engine (docs/deploy.md): several processes (Redis) must share one store, so
+ * `REDIS_URL` without `DATABASE_URL` is refused: each process's SQLite file would hold a
+ * different part of every user's history.
+ */
+function storeConfig(env: Env, clustered: boolean): StoreConfig {
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const engine = oneOf(env, 'AGENTWIRE_STORE', ['sqlite', 'postgres', 'memory'], databaseUrl ? 'postgres' : 'sqlite');
+  if (engine === 'postgres') {
+    if (!databaseUrl) throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_STORE=postgres needs DATABASE_URL (postgres://user@host:5432/db)');
+    return { engine, url: databaseUrl };
+  }
+  if (databaseUrl) throw new AgentwireError('AW_ERR_CONFIG', `DATABASE_URL is set but AGENTWIRE_STORE=${engine}: unset one of them`);
+  if (clustered) {
+    throw new AgentwireError(
+      'AW_ERR_CONFIG',
+      'REDIS_URL runs several processes, which must share one store: set DATABASE_URL (PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/agentwire)',
+    );
+  }
+  if (engine === 'memory') return { engine };
+  return { engine, dataDir: text(env, 'AGENTWIRE_DATA_DIR') ?? DEFAULTS.dataDir.value };
 }
 
 /** Agent `llm` is on when AGENTWIRE_LLM_MODEL is set; the other LLM settings need it. */

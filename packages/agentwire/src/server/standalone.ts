@@ -7,6 +7,8 @@ import type { Agent } from '../agents/types.js';
 import { createDevLogin } from '../auth/dev-login.js';
 import { createRedisBus } from '../bus/redis/redis-bus.js';
 import type { Bus } from '../bus/types.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { ServerConfig } from './config.js';
@@ -25,6 +27,8 @@ export interface StandaloneOptions {
   logger: Logger;
   /** Overrides the engine chosen from the config (tests use this). */
   bus?: Bus;
+  /** Overrides the store chosen from the config (tests use this). */
+  store?: Store;
   /** Agents beside the demo agent. */
   extraAgents?: readonly Agent[];
 }
@@ -41,6 +45,14 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
       ? await createRedisBus({ url: config.redisUrl, prefix: config.redisPrefix, retention, logger: options.logger })
       : undefined;
   const bus = options.bus ?? ownBus;
+  let ownStore: Store | undefined;
+  try {
+    ownStore = options.store === undefined ? await openStore(config.store) : undefined;
+  } catch (error) {
+    await ownBus?.close();
+    throw error;
+  }
+  const store = options.store ?? ownStore!;
   const server = createServer();
   const gateway = createGateway({
     server,
@@ -48,6 +60,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     allowQueryToken: config.allowQueryToken,
     ticketTtlMs: config.ticketTtlMs,
     ...(bus && { bus }),
+    store,
     retention,
     agents: [
       createDemoAgent({ delayMs: config.demoDelayMs }),
@@ -78,6 +91,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     ({ port } = await gateway.listen(config.port, config.host));
   } catch (error) {
     await ownBus?.close();
+    await ownStore?.close();
     throw error;
   }
   const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
@@ -93,6 +107,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
         await stopped;
       }
       await ownBus?.close();
+      await ownStore?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
 import { testToken as token } from '../helpers/server.js';
+import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
 import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './support/redis-env.js';
@@ -12,6 +13,7 @@ import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './
  */
 const prefix = uniquePrefix();
 let processes: GatewayProcesses;
+let database: TestDatabase | undefined;
 let a: GatewayProcess;
 let b: GatewayProcess;
 let c: GatewayProcess;
@@ -22,13 +24,15 @@ beforeAll(async () => {
   const probe = await requireRedisBus({ prefix });
   await probe.close();
   processes = await GatewayProcesses.build();
-  const env = { REDIS_URL: TEST_REDIS_URL, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '150' };
+  database = await createTestDatabase();
+  const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '150' };
   [a, b, c] = await Promise.all([processes.start('A', env), processes.start('B', env), processes.start('C', env)]);
 }, 180_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.close()));
   await processes?.dispose();
+  await database?.drop();
   await purgeAndClose(await requireRedisBus({ prefix }));
 });
 

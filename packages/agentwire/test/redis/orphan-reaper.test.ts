@@ -5,6 +5,8 @@ import type { RedisBus, RedisBusOptions } from '../../src/bus/redis/redis-bus.js
 import type { Reply, StreamEvent, StreamEventDraft } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
 import { testToken as token } from '../helpers/server.js';
+import { apiFor } from '../history/support/http.js';
+import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { GatewayProcesses } from '../helpers/gateway-processes.js';
 import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './support/redis-env.js';
@@ -143,9 +145,11 @@ describe('orphaned runs across real gateway processes', () => {
   let processes: GatewayProcesses | undefined;
   const clients: TestClient[] = [];
   const prefix = uniquePrefix();
+  let database: TestDatabase | undefined;
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await processes?.dispose();
+    await database?.drop();
     await purgeAndClose(await requireRedisBus({ prefix }));
   });
 
@@ -154,7 +158,8 @@ describe('orphaned runs across real gateway processes', () => {
     // Fails (never skips) with instructions when the shared Redis is missing.
     await (await requireRedisBus({ prefix })).close();
     processes = await GatewayProcesses.build();
-    const env = { REDIS_URL: TEST_REDIS_URL, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '400' };
+    database = await createTestDatabase();
+    const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '400' };
     const [a, b] = await Promise.all([processes.start('A', env), processes.start('B', env)]);
     const u = user();
     const connect = async (wsUrl: string) => {
@@ -184,6 +189,15 @@ describe('orphaned runs across real gateway processes', () => {
     const executing = run.filter((e) => e.type === 'tool_executing').length;
     expect(run.filter((e) => e.type === 'tool_completed')).toHaveLength(executing);
     for (const e of run) if (e.type === 'tool_completed' && e.data.error !== undefined) expect(e.data.error).toBe(`failed: ${ORPHAN_MESSAGE}`);
+    // The process that ended the run stored its final message first: history shows the same end.
+    const history = await apiFor(a.httpUrl, await token(u)).get<{ messages: Array<{ role: string; status?: string; error?: unknown; parts?: Array<{ type: string; error?: string; result?: unknown }> }> }>(
+      `/threads/${reply.data.thread_id}/messages`,
+    );
+    const assistant = history.body.messages.find((m) => m.role === 'assistant');
+    expect(assistant).toMatchObject({ status: 'failed', error: { code: 'failed', message: ORPHAN_MESSAGE } });
+    const calls = (assistant?.parts ?? []).filter((p) => p.type === 'tool_call');
+    expect(calls).toHaveLength(executing);
+    for (const call of calls) expect(call.result !== undefined || call.error !== undefined).toBe(true);
     const looker = await requireRedisBus({ prefix, reapIntervalMs: HOUR_MS });
     try {
       await eventually('the run record to be finished', async () => (await looker.runs.get(runId))?.status === 'finished');

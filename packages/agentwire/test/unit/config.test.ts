@@ -65,6 +65,7 @@ describe('configFromEnv', () => {
         AGENTWIRE_MAX_RUNS_PER_USER: '2',
         LOG_LEVEL: 'warn',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
+        DATABASE_URL: 'postgres://agentwire@db.internal:5432/agentwire',
       },
       generated,
     );
@@ -182,7 +183,31 @@ describe('configFromEnv', () => {
       expect(message).toContain('REDIS_URL must be a redis:// or rediss:// URL');
       expect(message, 'a URL may carry a password: never echoed').not.toContain('hunter2');
     }
-    expect(configFromEnv({ REDIS_URL: 'rediss://user:pw@cache.example:6380/0' }, generated).redisUrl).toBe('rediss://user:pw@cache.example:6380/0');
+    expect(configFromEnv({ REDIS_URL: 'rediss://user:pw@cache.example:6380/0', DATABASE_URL: 'postgres://db/aw' }, generated).redisUrl).toBe(
+      'rediss://user:pw@cache.example:6380/0',
+    );
+  });
+
+  it('the store: SQLite in AGENTWIRE_DATA_DIR by default, PostgreSQL with DATABASE_URL', () => {
+    expect(configFromEnv({}, generated).store).toEqual({ engine: 'sqlite', dataDir: './data' });
+    expect(configFromEnv({ AGENTWIRE_DATA_DIR: '/var/lib/agentwire' }, generated).store).toEqual({ engine: 'sqlite', dataDir: '/var/lib/agentwire' });
+    expect(configFromEnv({ DATABASE_URL: 'postgres://u@db:5432/aw' }, generated).store).toEqual({ engine: 'postgres', url: 'postgres://u@db:5432/aw' });
+    expect(configFromEnv({ AGENTWIRE_STORE: 'memory' }, generated).store).toEqual({ engine: 'memory' });
+  });
+
+  it('several processes must share one store: REDIS_URL without DATABASE_URL is refused, saying what to set', () => {
+    for (const extra of [{}, { AGENTWIRE_STORE: 'sqlite' }, { AGENTWIRE_STORE: 'memory' }]) {
+      const message = configError({ REDIS_URL: 'redis://127.0.0.1:6379', ...extra });
+      expect(message).toContain('DATABASE_URL');
+      expect(message).toContain('REDIS_URL');
+    }
+  });
+
+  it('bad store settings name the variable', () => {
+    expect(configError({ DATABASE_URL: 'mysql://db/aw' })).toContain('DATABASE_URL');
+    expect(configError({ AGENTWIRE_STORE: 'mongo' })).toContain('AGENTWIRE_STORE');
+    expect(configError({ AGENTWIRE_STORE: 'postgres' })).toContain('DATABASE_URL');
+    expect(configError({ AGENTWIRE_STORE: 'sqlite', DATABASE_URL: 'postgres://db/aw' })).toContain('AGENTWIRE_STORE');
   });
 
   it('HOST must be a host name or an IP address', () => {
