@@ -164,7 +164,7 @@ describe('3. phones', () => {
 });
 
 describe('4 and 6. long text stays inside its pane; Stop is where people look', () => {
-  const url = `https://example.com/${'a-very-long-path-segment/'.repeat(16)}${'x'.repeat(400 - 20 - 16 * 25)}`;
+  const url = `https://example.com/${'a-very-long-path-segment/'.repeat(14)}${'x'.repeat(400 - 20 - 14 * 25)}`;
   const code = '```\n' + 'const x = "' + 'y'.repeat(500) + '";\n```';
 
   for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
@@ -254,9 +254,13 @@ describe('5. answers are rendered Markdown, and nothing hostile survives', () =>
     for (const a of await answer.locator('a').all()) await a.click({ modifiers: ['Control'] }).catch(() => {});
     expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
-    const markup = await answer.evaluate((el) => el.innerHTML);
-    expect(markup).not.toMatch(/<script|<iframe|<svg|<style|<form|<img|<details|\son[a-z]+=|javascript:|data:text/i);
-    for (const href of await answer.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) expect(href ?? '').toMatch(/^(https?:|mailto:|#|$)/);
+    // What the DOM holds: no active element, no handler attribute, no script or data URL.
+    const found = await answer.evaluate((el) => ({
+      elements: [...el.querySelectorAll('script, iframe, svg, style, form, img, details, object, embed, input, link, meta')].map((e) => e.tagName),
+      handlers: [...el.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name)).map((a) => a.name)),
+      urls: [...el.querySelectorAll('[href], [src], [action]')].map((e) => e.getAttribute('href') ?? e.getAttribute('src') ?? e.getAttribute('action')),
+    }));
+    expect(found).toEqual({ elements: [], handlers: [], urls: [] });
     // The raw HTML is visible as text, so the person sees what the model sent.
     expect(await answer.textContent()).toContain('<script>window.__pwned = "script"</script>');
     expect(await page.locator('body').isVisible()).toBe(true);

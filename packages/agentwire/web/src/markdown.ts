@@ -40,6 +40,9 @@ export function renderMarkdown(source: string): HTMLElement {
   });
   const root = h('div', { class: 'markdown', 'data-testid': 'markdown' });
   root.append(fragment);
+  // marked ends blocks with newlines; between blocks they are layout noise, and they would
+  // make the answer's text differ from what the agent sent.
+  for (const node of [...root.childNodes]) if (node.nodeType === Node.TEXT_NODE && !node.textContent?.trim()) node.remove();
   for (const pre of root.querySelectorAll('pre')) pre.replaceWith(codeBlock(pre));
   for (const table of root.querySelectorAll('table')) table.replaceWith(h('div', { class: 'markdown__table' }, table.cloneNode(true)));
   return root;
