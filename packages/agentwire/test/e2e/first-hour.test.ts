@@ -223,6 +223,9 @@ describe('5. answers are rendered Markdown, and nothing hostile survives', () =>
     await answer.getByTestId('copy-code').filter({ hasText: 'Copied' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('console.log(1);\n');
     await page.screenshot({ path: screenshotPath('first-hour-5-markdown') });
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await page.screenshot({ path: screenshotPath('first-hour-5-markdown-phone') });
   });
 
   it('hostile Markdown: no script runs, no handler or javascript: URL survives, raw HTML shows as text', async () => {
@@ -282,6 +285,9 @@ describe('7. failures say failure', () => {
     expect(error).toMatch(/The model could not be reached\..*\(reference llm-[0-9a-f]{8}\)/);
     expect(error).not.toMatch(/127\.0\.0\.1|http|AGENTWIRE_/);
     await page.screenshot({ path: screenshotPath('first-hour-7-failed') });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: screenshotPath('first-hour-7-failed-phone') });
+    await page.setViewportSize(DESKTOP);
 
     await page.getByTestId('retry-run').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="run"][data-status="failed"]').length === 2, undefined, { timeout: 15_000 });

@@ -84,7 +84,9 @@ export class ChatApp {
     void this.loadAgents();
     this.ticker = setInterval(() => this.tick(), 250);
     // The token cannot be renewed in the demo login: end the session at its expiry, saying so.
-    this.expiry = setTimeout(() => this.endSession('Your session expired. Sign in again to continue.'), Math.max(0, Date.parse(session.expiresAt) - Date.now()));
+    // (Capped: a timer longer than 2^31-1 ms would fire at once.)
+    const left = Math.min(Math.max(0, Date.parse(session.expiresAt) - Date.now()), 2 ** 31 - 1);
+    this.expiry = setTimeout(() => this.endSession('Your session expired. Sign in again to continue.'), left);
     this.stopRouting = onRouteChange((threadId) => this.select(threadId, { push: false }));
     this.showState(this.client.state);
     this.select(threadFromUrl(), { push: false, focus: false });
