@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createLlmAgent } from '../../src/agents/llm/llm-agent.js';
 import { silentLogger } from '../../src/logger.js';
@@ -8,6 +8,10 @@ import { startServer, type RunningServer } from '../../src/server/standalone.js'
 import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
 import { echoAgent, holdAgent, lateAgent } from './test-agents.js';
+
+// A browser test does several runs with paced agents; with two test files (two Chromiums)
+// sharing two cores, 20 s is not enough. Every wait inside is still bounded by a condition.
+vi.setConfig({ testTimeout: 90_000 });
 
 // Issue 13, points 1-8: the chat page as a new user meets it in the first hour.
 

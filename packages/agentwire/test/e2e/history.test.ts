@@ -1,13 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { silentLogger } from '../../src/logger.js';
 import { configFromEnv } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/standalone.js';
 import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
+
+// A browser test does several runs with paced agents; with two test files (two Chromiums)
+// sharing two cores, 20 s is not enough. Every wait inside is still bounded by a condition.
+vi.setConfig({ testTimeout: 90_000 });
 
 // Issue 11 point 6, the page's side of durable history. These tests need the server routes
 // of PROTOCOL.md "History (protocol 1.1)" (GET /threads/:id/messages, PATCH and DELETE
