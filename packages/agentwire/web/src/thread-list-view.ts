@@ -59,7 +59,7 @@ function item(t: ThreadSummary, props: ThreadListProps): HTMLElement {
       'span',
       { class: 'thread__actions' },
       h('button', { class: 'icon-button', type: 'button', title: 'Rename', 'aria-label': `Rename ${t.title || 'Untitled'}`, 'data-testid': 'rename-thread', onclick: () => props.onRename(t.thread_id) }, '✎'),
-      h('button', { class: 'icon-button', type: 'button', title: 'Delete', 'aria-label': `Delete ${t.title || 'Untitled'}`, 'data-testid': 'delete-thread', onclick: () => props.onDelete(t.thread_id) }, '🗑'),
+      h('button', { class: 'icon-button', type: 'button', title: 'Delete', 'aria-label': `Delete ${t.title || 'Untitled'}`, 'data-testid': 'delete-thread', onclick: () => props.onDelete(t.thread_id) }, '×'),
     ),
   );
 }
