@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { connect } from '../../src/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { configFromEnv } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/standalone.js';
@@ -129,5 +130,37 @@ describe('durable history on the page', () => {
     await stale.goto(threadUrl);
     await stale.getByTestId('error-message').filter({ hasText: 'does not exist' }).waitFor();
     await stale.getByTestId('empty-state').waitFor();
+  });
+
+  it('a long thread shows its newest 100 messages; scrolling up loads the older ones', async (ctx) => {
+    if (!historyRoutes) ctx.skip();
+    // 55 runs (110 messages) in one thread, written through the SDK: more than one page.
+    const { token } = (await (await fetch(`${server!.url}/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'hist-cal' }) })).json()) as { token: string };
+    const sdk = connect({ url: `${server!.url.replace(/^http/, 'ws')}/ws`, token });
+    let threadId: string;
+    try {
+      threadId = (await sdk.run('What is 0 + 1?').result).threadId;
+      for (let batch = 1; batch < 55; batch += 5) {
+        const runs = Array.from({ length: Math.min(5, 55 - batch) }, (_, i) => sdk.run(`What is ${batch + i} + 1?`, { threadId }).result);
+        await Promise.all(runs);
+      }
+    } finally {
+      sdk.close();
+    }
+    const page = await (await newContext()).newPage();
+    await page.goto(server!.url);
+    await page.getByTestId('login-name').fill('hist-cal');
+    await page.getByTestId('login-submit').click();
+    await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor();
+    await page.goto(`${server!.url}/#/t/${encodeURIComponent(threadId)}`);
+    await completedRuns(page, 50);
+    await page.getByTestId('older-messages').waitFor();
+    expect(await page.getByTestId('user-message').first().textContent()).not.toBe('What is 0 + 1?');
+    await page.getByTestId('timeline').evaluate((el) => el.scrollTo({ top: 0, behavior: 'instant' }));
+    await completedRuns(page, 55);
+    expect(await page.getByTestId('user-message').first().textContent()).toBe('What is 0 + 1?');
+    expect(await page.getByTestId('older-messages').count()).toBe(0);
+    const questions = await page.getByTestId('user-message').allTextContents();
+    expect(new Set(questions).size).toBe(55); // nothing missing, nothing twice
   });
 });

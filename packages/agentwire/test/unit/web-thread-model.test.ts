@@ -82,4 +82,12 @@ describe('ThreadModel: snapshot, then follow', () => {
     model.seed(snapshot, 3); // the new stream's seqs start low again
     expect(model.ordered().map((r) => r.runId)).toEqual(['run_a']);
   });
+
+  it('completes a run split across two pages (assistant on the newer, user on the older)', () => {
+    const model = new ThreadModel(T);
+    model.seed([snapshot[1]!], 5);
+    expect(model.ordered()[0]!.userText).toBe('');
+    model.prepend([snapshot[0]!]);
+    expect(model.ordered().map((r) => [r.userText, r.answer])).toEqual([['What is 17 * 23?', '17 * 23']]);
+  });
 });

@@ -60,8 +60,9 @@ export class ThreadModel {
 
   /** Older messages (a page fetched with `before`): added in front, nothing replayed. */
   prepend(messages: HistoryMessage[]): void {
+    // A page boundary may fall between a run's user and assistant messages: the run is then
+    // created by its assistant message and completed by the user message of the older page.
     for (const message of messages) {
-      if (this.runs.has(message.run_id) && message.role === 'user') continue;
       const run = this.runs.get(message.run_id) ?? this.newRun(message.run_id, message.created_at);
       if (message.role === 'user') {
         run.userText = message.text;
