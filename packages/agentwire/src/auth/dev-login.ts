@@ -6,7 +6,12 @@ export interface DevLogin {
   login(username: unknown): Promise<{ token: string; expires_at: string }>;
 }
 
-const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
+/**
+ * People's names as they write them ("Renée O'Brien", "Zoë d’Arc", "José-María"): letters
+ * with their combining marks, digits, spaces and the punctuation names carry. Normalised to
+ * NFC first, so "é" typed as e + accent is the same user as "é".
+ */
+const USERNAME = /^[\p{L}\p{N}][\p{L}\p{M}\p{N} ._@'’-]{0,63}$/u;
 
 /**
  * The demo login of the standalone server: anyone may claim any name. Never enable it
@@ -16,9 +21,9 @@ export function createDevLogin(secret: string, ttlMs: number): DevLogin {
   const key = new TextEncoder().encode(secret);
   return {
     async login(username) {
-      const name = typeof username === 'string' ? username.trim() : '';
+      const name = typeof username === 'string' ? username.trim().normalize('NFC') : '';
       if (!USERNAME.test(name)) {
-        throw new AgentwireError('AW_ERR_AUTH_INVALID', 'username must be 1-64 letters, digits, spaces or ._@- and start with a letter or digit');
+        throw new AgentwireError('AW_ERR_AUTH_INVALID', "A name is 1-64 characters: letters, digits, spaces and . _ @ ' -, starting with a letter or digit.");
       }
       const expiresAt = new Date(Date.now() + ttlMs);
       const token = await new SignJWT({})

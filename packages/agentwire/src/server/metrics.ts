@@ -8,7 +8,9 @@ import type { Gateway } from '../gateway/gateway.js';
  */
 export function createMetricsRegistry(gateway: Gateway): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'agentwire_process_' });
+  // prom-client's own names already start with `process_` / `nodejs_`: the prefix is only
+  // `agentwire_`, so they read `agentwire_process_cpu_seconds_total`, not `..._process_process_...`.
+  collectDefaultMetrics({ register: registry, prefix: 'agentwire_' });
   const health = () => gateway.health();
   const stats = gateway.stats;
 

@@ -172,7 +172,9 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     const errorEvents = await sseEvents(failed);
     for (const event of errorEvents) EventSchemas.parse(event);
     expect(errorEvents.map((e) => e.type)).toEqual([EventType.RUN_STARTED, EventType.RUN_ERROR]);
-    expect(errorEvents[1]).toMatchObject({ code: 'failed', message: expect.stringMatching(/refused the API key \(401\)/) });
+    // The end user's sentence and reference; the detail ("refused the API key (401)") is in the log only.
+    expect(errorEvents[1]).toMatchObject({ code: 'failed', message: expect.stringMatching(/^The model is not set up correctly\..*\(reference llm-[0-9a-f]{8}\)$/) });
+    expect(JSON.stringify(errorEvents[1])).not.toContain('bad key');
   });
 
   it('stops the run when the AG-UI client aborts, as stop_agent does', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { Agent } from '../../src/agents/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -7,6 +7,10 @@ import { configFromEnv } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../../src/server/standalone.js';
 import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
+
+// A browser test does several runs with paced agents; with two test files (two Chromiums)
+// sharing two cores, 20 s is not enough. Every wait inside is still bounded by a condition.
+vi.setConfig({ testTimeout: 90_000 });
 
 let browser: Browser;
 let server: RunningServer;

@@ -17,7 +17,7 @@ const memory: EngineFactory = {
 };
 
 /**
- * The shared Redis (AGENTWIRE_TEST_REDIS_URL, default 127.0.0.1:6379), each bus under its
+ * The shared Redis (REDIS_URL, default 127.0.0.1:6379), each bus under its
  * own random key prefix whose keys are deleted on close. No Redis: create() throws saying
  * how to start one, so the suite fails instead of skipping.
  */

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLlmAgent, type LlmAgentOptions } from '../../src/agents/llm/llm-agent.js';
+import { LlmError } from '../../src/agents/llm/errors.js';
+import type { Logger } from '../../src/logger.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -20,9 +22,19 @@ afterEach(async () => {
   client = server = undefined;
 });
 
+/** What the server logged at warn level: where the operator's detail of a failure goes. */
+let logged: Array<{ obj: Record<string, unknown>; msg: string | undefined }> = [];
+const capturingLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: (obj, msg) => logged.push({ obj: obj as Record<string, unknown>, msg }),
+  error: (obj, msg) => logged.push({ obj: obj as Record<string, unknown>, msg }),
+};
+
 async function start(options: Partial<LlmAgentOptions> = {}): Promise<TestClient> {
+  logged = [];
   const agent = createLlmAgent({ baseURL: fake.baseURL, apiKey: 'sk-test', model: 'fake-model', maxRetries: 0, ...options });
-  server = await startTestServer({ agents: [agent] });
+  server = await startTestServer({ agents: [agent], logger: capturingLogger });
   client = await TestClient.connect(server.wsUrl, { token: await server.token('alice') });
   return client;
 }
@@ -36,6 +48,22 @@ async function run(ws: TestClient, message: string, extra: Record<string, unknow
 }
 
 const types = (events: StreamEvent[]) => events.map((e) => e.type);
+
+/**
+ * The end user's message is short and quotes a reference; the operator's detail is in the
+ * log line with that reference, and never in the message (no URL, variable or upstream text).
+ */
+function expectSplit(end: StreamEvent, userText: RegExp, logDetail: RegExp): void {
+  if (end.type !== 'agent_error') throw new Error(`expected agent_error, got ${end.type}`);
+  const message = end.data.message;
+  expect(message).toMatch(userText);
+  const reference = /\(reference (llm-[0-9a-f]{8})\)$/.exec(message)?.[1];
+  expect(reference, message).toBeDefined();
+  expect(message).not.toMatch(/https?:|AGENTWIRE_|127\.0\.0\.1|"/);
+  const line = logged.find((l) => l.obj['err'] instanceof LlmError && (l.obj['err'] as LlmError).reference === reference);
+  expect(line, 'a log line with the reference').toBeDefined();
+  expect((line!.obj['err'] as LlmError).message).toMatch(logDetail);
+}
 const terminal = (events: StreamEvent[]) => events.at(-1)!;
 
 describe('LLM agent against an OpenAI-compatible endpoint', () => {
@@ -174,7 +202,7 @@ describe('LLM agent against an OpenAI-compatible endpoint', () => {
     fake.reply({ kind: 'hang' });
     const events = await run(ws, 'Hello?');
     expect(terminal(events)).toMatchObject({ type: 'agent_error', data: { code: 'timeout' } });
-    expect((terminal(events) as StreamEvent<'agent_error'>).data.message).toMatch(/did not start answering for 300 ms.*AGENTWIRE_LLM_TIMEOUT_MS/);
+    expectSplit(terminal(events), /^The model did not answer in time\./, /did not start answering for 300 ms.*AGENTWIRE_LLM_TIMEOUT_MS/);
     await fake.requests[0]!.abandoned;
   });
 
@@ -183,25 +211,28 @@ describe('LLM agent against an OpenAI-compatible endpoint', () => {
     fake.reply({ kind: 'stream', chunks: [text('Half an ')], then: 'stall' });
     const events = await run(ws, 'Hello?');
     expect(types(events)).toContain('agent_message_delta');
-    expect((terminal(events) as StreamEvent<'agent_error'>).data).toMatchObject({ code: 'timeout', message: expect.stringMatching(/stopped sending mid-answer/) });
+    expect((terminal(events) as StreamEvent<'agent_error'>).data.code).toBe('timeout');
+    expectSplit(terminal(events), /^The model stopped answering part-way\./, /stopped sending mid-answer/);
   });
 
-  const failures: Array<[string, Reply, RegExp]> = [
-    ['401', { kind: 'status', status: 401, message: 'Incorrect API key provided' }, /refused the API key \(401\).*check AGENTWIRE_LLM_API_KEY/],
-    ['429', { kind: 'status', status: 429, message: 'Rate limit reached' }, /rate limiting or out of quota \(429\).*Rate limit reached.*retry/],
-    ['500', { kind: 'status', status: 500, message: 'boom' }, /endpoint failed \(500\).*retry shortly/],
-    ['404', { kind: 'status', status: 404, message: 'model not found' }, /no model "fake-model".*AGENTWIRE_LLM_MODEL/],
-    ['a stream broken mid-answer', { kind: 'stream', chunks: [text('The answer is')], then: 'destroy' }, /broke off the stream mid-answer/],
-    ['an error object mid-stream', { kind: 'stream', chunks: [text('The answer is')], then: 'error' }, /reported an error mid-answer.*the model crashed/],
+  const failures: Array<[string, Reply, RegExp, RegExp]> = [
+    ['401', { kind: 'status', status: 401, message: 'Incorrect API key provided' }, /^The model is not set up correctly\./, /refused the API key \(401\).*check AGENTWIRE_LLM_API_KEY/],
+    ['429', { kind: 'status', status: 429, message: 'Rate limit reached' }, /^The model is busy right now\./, /rate limiting or out of quota \(429\).*Rate limit reached.*retry/],
+    ['500', { kind: 'status', status: 500, message: 'boom' }, /^The model could not be reached\./, /endpoint failed \(500\).*retry shortly/],
+    ['404', { kind: 'status', status: 404, message: 'model not found' }, /^The model is not set up correctly\./, /no model "fake-model".*AGENTWIRE_LLM_MODEL/],
+    ['a stream broken mid-answer', { kind: 'stream', chunks: [text('The answer is')], then: 'destroy' }, /^The model stopped answering part-way\./, /broke off the stream mid-answer/],
+    ['an error object mid-stream', { kind: 'stream', chunks: [text('The answer is')], then: 'error' }, /^The model stopped answering part-way\./, /reported an error mid-answer.*the model crashed/],
   ];
-  it.each(failures)('turns %s into agent_error with a message a person can act on', async (_name, reply, message) => {
+  it.each(failures)('turns %s into a short agent_error for the user and the detail into the log', async (_name, reply, userText, logDetail) => {
     const ws = await start();
     fake.reply(reply);
     const events = await run(ws, 'Hello?');
     const end = terminal(events) as StreamEvent<'agent_error'>;
     expect(end.type).toBe('agent_error');
     expect(end.data.code).toBe('failed');
-    expect(end.data.message).toMatch(message);
+    expectSplit(end, userText, logDetail);
+    // The upstream body stays in the log.
+    expect(end.data.message).not.toMatch(/Incorrect API key|Rate limit reached|boom|model not found|crashed/);
   });
 
   it('says so when the endpoint cannot be reached', async () => {
@@ -210,7 +241,20 @@ describe('LLM agent against an OpenAI-compatible endpoint', () => {
     fake = await FakeOpenAi.start();
     const ws = await start({ baseURL: gone });
     const events = await run(ws, 'Hello?');
-    expect((terminal(events) as StreamEvent<'agent_error'>).data.message).toMatch(/could not reach the model endpoint at http:\/\/127\.0\.0\.1:\d+\/v1.*AGENTWIRE_LLM_BASE_URL/);
+    expectSplit(terminal(events), /^The model could not be reached\./, /could not reach the model endpoint at http:\/\/127\.0\.0\.1:\d+\/v1.*AGENTWIRE_LLM_BASE_URL/);
+  });
+
+  it('keeps credentials in the base URL out of the message and the log', async () => {
+    const gone = new URL(fake.baseURL);
+    await fake.close();
+    fake = await FakeOpenAi.start();
+    gone.username = 'operator';
+    gone.password = 'hunter2';
+    const ws = await start({ baseURL: gone.toString() });
+    const events = await run(ws, 'Hello?');
+    expectSplit(terminal(events), /^The model could not be reached\./, /could not reach the model endpoint at http:\/\/\*\*\*@127\.0\.0\.1/);
+    expect(JSON.stringify(events)).not.toContain('hunter2');
+    expect(logged.map((l) => (l.obj['err'] as Error | undefined)?.message ?? '').join('\n')).not.toContain('hunter2');
   });
 
   it('bounds the tool loop with maxSteps', async () => {
@@ -223,10 +267,8 @@ describe('LLM agent against an OpenAI-compatible endpoint', () => {
     const events = await run(ws, 'Loop forever');
     expect(fake.requests).toHaveLength(2);
     expect(types(events).filter((t) => t === 'tool_executing')).toHaveLength(1);
-    expect((terminal(events) as StreamEvent<'agent_error'>).data).toMatchObject({
-      code: 'failed',
-      message: expect.stringMatching(/kept calling tools for 2 steps.*maxSteps/),
-    });
+    expect((terminal(events) as StreamEvent<'agent_error'>).data.code).toBe('failed');
+    expectSplit(terminal(events), /^The model kept using tools without answering\./, /kept calling tools for 2 steps.*maxSteps/);
   });
 
   it('offers only the tools it is configured with', async () => {

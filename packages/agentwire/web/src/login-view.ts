@@ -3,7 +3,7 @@ import { h } from './dom.js';
 import type { Session } from './session.js';
 
 /** The sign-in card: a name is all the demo login asks for. */
-export function renderLogin(onSignedIn: (session: Session) => void): HTMLElement {
+export function renderLogin(onSignedIn: (session: Session) => void, endedBecause?: string): HTMLElement {
   const input = h('input', {
     class: 'field',
     name: 'username',
@@ -21,6 +21,7 @@ export function renderLogin(onSignedIn: (session: Session) => void): HTMLElement
     h('div', { class: 'brand brand--large' }, h('span', { class: 'brand__dot' }), 'agentwire'),
     h('h1', { class: 'login__title' }, 'Watch your agent work, live.'),
     h('p', { class: 'login__lead' }, 'Sign in with any name to start a conversation. Each name has its own private threads.'),
+    endedBecause !== undefined && h('p', { class: 'login__notice', role: 'status', 'data-testid': 'signed-out-reason' }, endedBecause),
     h('label', { class: 'label', for: 'username' }, 'Name'),
     input,
     error,

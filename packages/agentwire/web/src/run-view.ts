@@ -1,14 +1,21 @@
 import { formatDuration, formatTime, formatValue, h } from './dom.js';
+import { renderMarkdown } from './markdown.js';
 import type { Run, Step, ToolCall } from './thread-model.js';
+import { toolSummary } from './tool-summary.js';
 
 export interface RunViewHooks {
   stop(runId: string): void;
+  /** Sends the run's question again, as a new run in the same thread. */
+  retry(run: Run): void;
+  /** The name people see for an agent (the LLM agent: its model), by agent name. */
+  agentLabel(name: string | undefined): string;
   /** Tool calls the person opened, so a re-render keeps them open. */
   openTools: Set<string>;
 }
 
 /** The card of one run: the question, the agent's steps, the streamed answer and timing. */
 export function renderRun(run: Run, hooks: RunViewHooks): HTMLElement {
+  const ended = run.status !== 'running';
   return h(
     'article',
     { class: `run run--${run.status}`, 'data-testid': 'run', 'data-run-id': run.runId, 'data-status': run.status },
@@ -19,33 +26,39 @@ export function renderRun(run: Run, hooks: RunViewHooks): HTMLElement {
       h(
         'header',
         { class: 'agent__meta' },
-        h('span', { class: 'agent__name' }, run.agentName ?? 'agent'),
+        h('span', { class: 'agent__name', 'data-testid': 'agent-name' }, hooks.agentLabel(run.agentName)),
         h('span', { class: 'agent__time', 'data-testid': 'run-started' }, formatTime(run.startedAt)),
         statusBadge(run),
         run.status === 'running' &&
           h('button', { class: 'link-button', type: 'button', 'data-testid': 'stop-run', onclick: () => hooks.stop(run.runId) }, 'Stop'),
+        ended && run.status !== 'completed' && run.userText !== '' &&
+          h('button', { class: 'link-button link-button--accent', type: 'button', 'data-testid': 'retry-run', onclick: () => hooks.retry(run) }, 'Retry'),
       ),
       run.steps.length > 0 && h('ol', { class: 'steps' }, ...run.steps.map((step) => renderStep(step, hooks.openTools))),
-      (run.answer || run.status === 'running') &&
-        h('div', { class: `answer${run.answer ? '' : ' answer--waiting'}`, 'data-testid': 'answer' }, run.answer || thinkingDots()),
+      run.answer
+        ? h('div', { class: 'answer', 'data-testid': 'answer' }, renderMarkdown(run.answer))
+        : run.status === 'running' && h('div', { class: 'answer answer--waiting', 'data-testid': 'answer' }, thinkingDots()),
       run.error &&
-        h(
-          'div',
-          { class: 'run-error', role: 'alert', 'data-testid': 'run-error', 'data-code': run.error.code },
-          h('strong', {}, errorTitle(run.error.code)),
-          ' ',
-          run.error.message,
-        ),
+        run.status !== 'cancelled' &&
+        h('div', { class: 'run-error', role: 'alert', 'data-testid': 'run-error', 'data-code': run.error.code }, h('strong', {}, errorTitle(run.status)), ' ', run.error.message),
     ),
   );
 }
+
+const BADGES: Record<Exclude<Run['status'], 'running'>, string> = {
+  completed: 'done',
+  failed: 'failed',
+  timeout: 'timed out',
+  cancelled: 'stopped',
+  shutdown: 'interrupted',
+};
 
 function statusBadge(run: Run): HTMLElement {
   if (run.status === 'running') {
     return h('span', { class: 'badge badge--running', 'data-testid': 'run-duration', 'data-started': run.startedAt }, 'working…');
   }
-  const label = run.durationMs === undefined ? '' : formatDuration(run.durationMs);
-  return h('span', { class: `badge badge--${run.status}`, 'data-testid': 'run-duration' }, run.status === 'completed' ? `done in ${label}` : `stopped after ${label}`);
+  const after = run.durationMs === undefined ? '' : ` ${run.status === 'completed' ? 'in' : 'after'} ${formatDuration(run.durationMs)}`;
+  return h('span', { class: `badge badge--${run.status}`, 'data-testid': 'run-badge', 'data-outcome': run.status }, `${BADGES[run.status]}${after}`);
 }
 
 function renderStep(step: Step, openTools: Set<string>): HTMLElement {
@@ -54,7 +67,7 @@ function renderStep(step: Step, openTools: Set<string>): HTMLElement {
 }
 
 function renderTool(call: ToolCall, openTools: Set<string>): HTMLElement {
-  const done = call.durationMs !== undefined;
+  const summary = toolSummary(call);
   const details = h(
     'details',
     { class: `tool${call.error ? ' tool--error' : ''}`, 'data-testid': 'tool-call', 'data-tool-name': call.name, open: openTools.has(call.id) },
@@ -63,42 +76,20 @@ function renderTool(call: ToolCall, openTools: Set<string>): HTMLElement {
       { class: 'tool__summary' },
       h('span', { class: 'tool__icon', 'aria-hidden': 'true' }, toolIcon(call.name)),
       h('span', { class: 'tool__name' }, call.name),
-      h('code', { class: 'tool__inline-args' }, inlineArgs(call.args)),
-      h(
-        'span',
-        { class: 'tool__state', 'data-testid': 'tool-state' },
-        !done ? 'running…' : call.error ? `failed · ${formatDuration(call.durationMs!)}` : `${inlineResult(call.result)} · ${formatDuration(call.durationMs!)}`,
-      ),
+      h('code', { class: 'tool__inline-args', 'data-testid': 'tool-inline-args' }, summary.args),
+      h('span', { class: 'tool__state', 'data-testid': 'tool-state' }, summary.state),
     ),
     h(
       'div',
       { class: 'tool__body' },
       h('div', { class: 'tool__label' }, 'Arguments'),
       h('pre', { 'data-testid': 'tool-args' }, formatValue(call.args)),
-      done && h('div', { class: 'tool__label' }, call.error ? 'Error' : 'Result'),
-      done && h('pre', { 'data-testid': 'tool-result' }, call.error ?? formatValue(call.result)),
+      call.durationMs !== undefined && h('div', { class: 'tool__label' }, call.error ? 'Error' : 'Result'),
+      call.durationMs !== undefined && h('pre', { 'data-testid': 'tool-result' }, call.error ?? formatValue(call.result)),
     ),
   );
   details.addEventListener('toggle', () => (details.open ? openTools.add(call.id) : openTools.delete(call.id)));
   return details;
-}
-
-function inlineArgs(args: unknown): string {
-  if (args && typeof args === 'object') {
-    const values = Object.values(args as Record<string, unknown>);
-    if (values.length === 1 && typeof values[0] !== 'object') return String(values[0]);
-  }
-  const text = JSON.stringify(args) ?? '';
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-}
-
-function inlineResult(result: unknown): string {
-  if (result && typeof result === 'object') {
-    const record = result as Record<string, unknown>;
-    for (const key of ['value', 'result', 'text', 'time']) if (key in record && typeof record[key] !== 'object') return `→ ${String(record[key])}`;
-  }
-  if (typeof result === 'string' || typeof result === 'number') return `→ ${result}`;
-  return 'done';
 }
 
 function toolIcon(name: string): string {
@@ -109,15 +100,13 @@ function thinkingDots(): HTMLElement {
   return h('span', { class: 'dots', 'aria-label': 'working' }, h('i'), h('i'), h('i'));
 }
 
-function errorTitle(code: string): string {
-  switch (code) {
-    case 'cancelled':
-      return 'Stopped.';
+function errorTitle(status: Run['status']): string {
+  switch (status) {
     case 'timeout':
       return 'Timed out.';
     case 'shutdown':
       return 'The server restarted.';
     default:
-      return 'The agent failed.';
+      return 'Failed.';
   }
 }

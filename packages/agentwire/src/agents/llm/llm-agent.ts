@@ -54,7 +54,8 @@ interface Turn {
  * Ollama, llama.cpp, LM Studio) through the official `openai` client: streamed answer
  * text, reasoning as thinking, tool calls executed with the gateway's tool registry and
  * fed back until the model answers. Endpoint failures end the run with an `agent_error`
- * whose message says what to check.
+ * whose message is a short sentence for the end user with a reference; what to check goes
+ * to the server log under the same reference.
  */
 export function createLlmAgent(options: LlmAgentOptions): Agent {
   const settings = validate(options);
@@ -79,8 +80,10 @@ export function createLlmAgent(options: LlmAgentOptions): Agent {
       } catch (error) {
         // A stop, timeout or shutdown of the run is the runner's to report.
         if (context.signal.aborted || !(error instanceof LlmError)) throw error;
-        if (!context.notifier.ended) await context.notifier.failed(error.runCode, error.advice);
-        // Rethrown so the runner counts and logs the run as failed; it ended already.
+        // The user gets the short sentence and a reference; the detail (URL, variable, what the
+        // endpoint said) is the error's message, which only the runner's log line carries.
+        if (!context.notifier.ended) await context.notifier.failed(error.runCode, error.userMessage);
+        // Rethrown so the runner counts and logs the run as failed (with `reference`); it ended already.
         throw error;
       }
     },

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createRedisBus, type RedisBus, type RedisBusOptions } from '../../../src/bus/redis/redis-bus.js';
 
-/** The shared Redis of the test machines (CI sets the same). */
-export const TEST_REDIS_URL = process.env['AGENTWIRE_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/**
+ * The shared Redis of the test machines: `REDIS_URL`, the same variable that
+ * scripts/test-setup.mjs checks and the server reads, so one setting moves all three.
+ */
+export const TEST_REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** A key prefix no other test (or test run) uses. */
 export const uniquePrefix = (): string => `aw-test:${randomUUID()}:`;
@@ -19,7 +22,7 @@ export async function requireRedisBus(options: Partial<RedisBusOptions> = {}): P
     const detail = error instanceof Error ? error.message : String(error);
     throw new Error(
       `Redis is required at ${url.replace(/^redis:\/\//, '')} for the integration suite: start it with ` +
-        `\`redis-server --port 6379 --save "" --appendonly no\` (or point AGENTWIRE_TEST_REDIS_URL at one). Cause: ${detail}`,
+        `\`redis-server --port 6379 --save "" --appendonly no\` (or point REDIS_URL at one). Cause: ${detail}`,
     );
   }
 }
