@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import { createDevLogin, createGateway, createHttpHandler, createMetricsRegistry, type Agent } from 'agentwire';
+import { createDevLogin, createGateway, type Agent } from 'agentwire';
+import { createHttpHandler, createMetricsRegistry } from 'agentwire/server';
 
 const shout: Agent = {
   name: 'shout',

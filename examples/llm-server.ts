@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
-import { builtinTools, createDevLogin, createGateway, createHttpHandler, createLlmAgent, ToolRegistry, type Tool } from 'agentwire';
+import { builtinTools, createDevLogin, createGateway, ToolRegistry, type Tool } from 'agentwire';
+import { createLlmAgent } from 'agentwire/llm';
+import { createHttpHandler } from 'agentwire/server';
 
 const weather: Tool<{ city: string }> = {
   name: 'weather',

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
-import { builtinTools, createDemoAgent, createGateway, createHttpHandler, createRedisBus } from 'agentwire';
+import { builtinTools, createDemoAgent, createGateway } from 'agentwire';
+import { createRedisBus } from 'agentwire/redis';
+import { createHttpHandler } from 'agentwire/server';
 
 // Run as many of these as you like with the same REDIS_URL and key, behind any load balancer.
 const server = createServer();

@@ -1,4 +1,6 @@
-// The one public entry point of `agentwire`: re-exports only.
+// The main entry point of `agentwire`: re-exports only. The heavy optional parts have
+// their own subpaths (`agentwire/redis`, `agentwire/llm`, `agentwire/server`), so this one
+// loads no Redis, OpenAI, metrics or SQL client (docs/architecture.md, "Entry points").
 
 export { createGateway, Gateway, type GatewayHealth, type GatewayRunRequest, type RunWatch, type AgentSummary } from './gateway/gateway.js';
 export type { StartRunOutcome, StopRunOutcome } from './gateway/run-requests.js';
@@ -14,22 +16,13 @@ export { callTool, type ToolCallOutcome } from './agents/call-tool.js';
 export { ToolRegistry, type Tool, type ToolContext, type Notebook, type JsonSchemaObject } from './agents/tools/registry.js';
 export { builtinTools } from './agents/tools/builtin.js';
 export { createDemoAgent } from './agents/demo-agent.js';
-export { createLlmAgent, type LlmAgentOptions } from './agents/llm/llm-agent.js';
-export { LlmError } from './agents/llm/errors.js';
 
 export { createMemoryBus, MemoryBus, type MemoryBusOptions } from './bus/memory/memory-bus.js';
-export { createRedisBus, RedisBus, type RedisBusOptions } from './bus/redis/redis-bus.js';
 export type * from './bus/types.js';
 export { DEFAULT_RETENTION } from './bus/types.js';
 
 export { createJwtVerifier, type JwtOptions, type TokenVerifier, type VerifiedToken } from './auth/jwt.js';
 export { createDevLogin, type DevLogin } from './auth/dev-login.js';
-
-export { createHttpHandler, type HttpApiOptions } from './server/http-api.js';
-export { createMetricsRegistry } from './server/metrics.js';
-export { startServer, type RunningServer, type StandaloneOptions } from './server/standalone.js';
-export { configFromEnv, type ServerConfig, type LlmConfig } from './server/config.js';
-export { AguiEventMapper } from './server/agui/event-map.js';
 
 export { AgentwireError, ErrorCodes, isAgentwireError, type ErrorCode } from './errors.js';
 export { silentLogger, type Logger } from './logger.js';

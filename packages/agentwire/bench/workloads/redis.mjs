@@ -2,7 +2,7 @@
 // sockets in one gateway process, then in two (runs on A, sockets on B: every event
 // crosses Redis). CPU per event sums the gateway processes (redis-server not included).
 import { randomBytes } from 'node:crypto';
-import * as agentwire from 'agentwire';
+import * as agentwire from 'agentwire/redis';
 import { Redis } from 'ioredis';
 import { startClient, startServer, userIds } from '../lib/session.mjs';
 import { fanoutOnce } from './fanout.mjs';

@@ -1,19 +1,9 @@
+import type { ThreadTurn } from '../history/thread-turn.js';
 import type { Notifier } from '../notifier/notifier.js';
 import type { ToolContext, ToolRegistry } from './tools/registry.js';
 
-/** A tool call of an earlier assistant turn, with what it returned. */
-export interface TurnToolCall {
-  readonly id: string;
-  readonly name: string;
-  readonly args: unknown;
-  readonly result?: unknown;
-  readonly error?: string;
-}
-
-/** One earlier turn of a thread, for agents that keep conversation memory. */
-export type ThreadTurn =
-  | { readonly role: 'user'; readonly text: string }
-  | { readonly role: 'assistant'; readonly text: string; readonly toolCalls: readonly TurnToolCall[] };
+// Defined in history/ (which builds them from the store), part of the agent's contract.
+export type { ThreadTurn, TurnToolCall } from '../history/thread-turn.js';
 
 export interface AgentInput {
   /** The user's message that started this run. */

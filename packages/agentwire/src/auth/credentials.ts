@@ -7,7 +7,7 @@ export type Credential =
   | { kind: 'none'; reason: string };
 
 /**
- * Finds the one credential of an upgrade request (PROTOCOL.md, "Connecting"): Bearer
+ * Finds the one credential of an upgrade request (docs/protocol.md, "Connecting"): Bearer
  * header, `?ticket=`, a `bearer.<jwt>` subprotocol, or `?token=` only when allowed.
  */
 export function extractCredential(request: IncomingMessage, url: URL, allowQueryToken: boolean): Credential {

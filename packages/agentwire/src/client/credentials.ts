@@ -23,7 +23,7 @@ export interface AttemptCredential {
   headers: Record<string, string>;
 }
 
-/** Chooses and refreshes the credential of each connection attempt (PROTOCOL.md, "Connecting"). */
+/** Chooses and refreshes the credential of each connection attempt (docs/protocol.md, "Connecting"). */
 export class CredentialSource {
   private token: string | undefined;
 

@@ -11,7 +11,7 @@ export type SeqVerdict = 'new' | 'duplicate' | 'gap';
 /**
  * Tracks the newest `seq` delivered to the app and the stream's `epoch`. Events at or
  * below the cursor are duplicates (dropped); an event past cursor + 1 is a gap, which
- * PROTOCOL.md says to treat as a broken connection.
+ * docs/protocol.md says to treat as a broken connection.
  */
 export class StreamCursor {
   private position: StreamPosition | undefined;

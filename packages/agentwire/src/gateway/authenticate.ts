@@ -9,7 +9,7 @@ export type AuthOutcome =
   | { ok: true; userId: string; expiresAtMs: number | undefined }
   | { ok: false; closeCode: number; reason: string; detail: string };
 
-/** Identity of an upgrade request, from its credential only (PROTOCOL.md, "Connecting"). */
+/** Identity of an upgrade request, from its credential only (docs/protocol.md, "Connecting"). */
 export async function authenticateUpgrade(
   request: IncomingMessage,
   url: URL,

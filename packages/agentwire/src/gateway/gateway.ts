@@ -55,7 +55,7 @@ export interface GatewayHealth {
 }
 
 /**
- * The one WebSocket manager of a process (DESIGN.md, "Gateway"): it wires the parts and
+ * The one WebSocket manager of a process (docs/architecture.md, "Layers"): it wires the parts and
  * keeps the public API; upgrade.ts and admission.ts take sockets in, joining.ts joins them
  * to the stream, run-requests.ts starts and stops runs, shutdown.ts ends it all.
  */

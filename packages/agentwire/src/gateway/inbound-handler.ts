@@ -18,7 +18,7 @@ export interface InboundDeps extends RunRequestDeps {
 type ErrorEcho = { clientMsgId?: string | undefined; runId?: string | undefined };
 
 /**
- * Answers every client frame of PROTOCOL.md. Bad input earns an `error` frame and the
+ * Answers every client frame of docs/protocol.md. Bad input earns an `error` frame and the
  * connection stays usable; nothing here may throw into the socket's event handler.
  */
 export class InboundHandler {

@@ -1,4 +1,4 @@
-import type { ThreadTurn, TurnToolCall } from '../agents/types.js';
+import type { ThreadTurn, TurnToolCall } from './thread-turn.js';
 import type { MessageStore, ThreadMessage } from '../store/types.js';
 
 /** What one turn costs against the history budget: its text and its tool calls' JSON. */

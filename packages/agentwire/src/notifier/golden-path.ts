@@ -10,7 +10,7 @@ export interface GoldenPathState {
 }
 
 /**
- * The order rules of one run (DESIGN.md, "The golden path of a run"), checked before an
+ * The order rules of one run (docs/guarantees.md, "The golden path of a run"), checked before an
  * event is appended so that a misbehaving agent can never put a malformed run on a
  * user's stream.
  */

@@ -20,7 +20,7 @@ export type FrameParser = (text: string) => InboundResult;
 
 /**
  * Builds the parser of inbound text frames for one set of limits. It never throws: every
- * bad input maps to the error code of PROTOCOL.md ("Errors for bad input") with a message
+ * bad input maps to the error code of docs/protocol.md ("Errors for bad input") with a message
  * naming the field.
  */
 export function createFrameParser(limits: InboundLimits): FrameParser {

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../defaults.js';
 
-/** Default limits of PROTOCOL.md; every one is configurable on the gateway. */
+/** Default limits of docs/protocol.md; every one is configurable on the gateway. */
 export const DEFAULT_LIMITS = Object.freeze({
   /** Largest inbound frame; larger ones close the socket with 1009. */
   maxFrameBytes: 64 * 1024,

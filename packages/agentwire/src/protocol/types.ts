@@ -1,5 +1,5 @@
 /**
- * The wire contract of PROTOCOL.md, version 1, as TypeScript types. Server and client
+ * The wire contract of docs/protocol.md, version 1, as TypeScript types. Server and client
  * both import these: there is one definition of every frame.
  */
 
@@ -98,7 +98,7 @@ export type Reply<T extends ReplyType = ReplyType> = {
 /** Anything the server sends. */
 export type ServerFrame = StreamEvent | Reply;
 
-/** `error.data.code` values of PROTOCOL.md, plus the documented extensions. */
+/** `error.data.code` values of docs/protocol.md, plus the documented extensions. */
 export type WireErrorCode =
   | 'invalid_json'
   | 'unknown_type'

@@ -17,7 +17,7 @@ export interface HttpApiOptions {
   metrics?: Registry;
 }
 
-/** The HTTP routes of PROTOCOL.md ("HTTP"), for the standalone server or a host application. */
+/** The HTTP routes of docs/protocol.md ("HTTP"), for the standalone server or a host application. */
 export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}): RequestListener {
   const caller = async (req: IncomingMessage): Promise<string> => {
     const token = bearerToken(req);

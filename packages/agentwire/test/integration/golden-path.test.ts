@@ -44,7 +44,7 @@ describe.each(testEngines())('golden path of the demo agent ($name engine)', (en
   const shape = (events: readonly StreamEvent[]): string[] =>
     types(events).filter((t, i, all) => !(t === 'agent_message_delta' && all[i - 1] === t));
 
-  it('connection_established is the first frame, with exactly the fields of PROTOCOL.md', async () => {
+  it('connection_established is the first frame, with exactly the fields of docs/protocol.md', async () => {
     const userId = freshUser();
     const client = await TestClient.connect(server.wsUrl, { token: await server.token(userId) });
     clients.push(client);

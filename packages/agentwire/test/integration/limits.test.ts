@@ -9,7 +9,7 @@ import { startTestServer, TEST_SECRET, type TestServer } from '../helpers/server
 import { TestClient } from '../helpers/ws-client.js';
 
 /**
- * Every limit of PROTOCOL.md set to a non-default value: the configured value is the one
+ * Every limit of docs/protocol.md set to a non-default value: the configured value is the one
  * enforced (the defaults themselves are covered by bad-input, connect and run-failures).
  */
 const LIMITS = {

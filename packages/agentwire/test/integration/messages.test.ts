@@ -173,7 +173,7 @@ describe.each(testEngines())('messages, stops, threads and HTTP ($name engine)',
       expect(new Set(body.events.map((e) => e.run_id))).toEqual(new Set([first.run_id, second.run_id]));
     });
 
-    it('GET /threads lists the caller’s own threads only, with exactly the fields of PROTOCOL.md', async () => {
+    it('GET /threads lists the caller’s own threads only, with exactly the fields of docs/protocol.md', async () => {
       const aliceId = freshUser();
       const alice = await connectAs(aliceId);
       const bob = await connectAs(freshUser());
@@ -221,7 +221,7 @@ describe.each(testEngines())('messages, stops, threads and HTTP ($name engine)',
       expect(await get('/health')).toMatchObject({ status: 200, body: { status: 'ok' } });
     });
 
-    it('GET /health/websocket has the fields of PROTOCOL.md, with counts that follow the traffic', async () => {
+    it('GET /health/websocket has the fields of docs/protocol.md, with counts that follow the traffic', async () => {
       const client = await connectAs(freshUser());
       const ids = accepted(await client.ask('What is 8 * 8?'));
       await client.waitForRunEnd(ids.run_id);

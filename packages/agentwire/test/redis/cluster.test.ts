@@ -9,7 +9,7 @@ import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './
 
 /**
  * Three gateway processes (A, B, C) on three ports, one Redis, one key prefix: what
- * DESIGN.md's scale path promises, with real processes started from the compiled CLI.
+ * docs/deploy.md promises, with real processes started from the compiled CLI.
  */
 const prefix = uniquePrefix();
 let processes: GatewayProcesses;

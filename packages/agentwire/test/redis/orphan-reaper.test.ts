@@ -13,8 +13,9 @@ import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './
 import { eventually } from '../helpers/wait.js';
 
 /**
- * DESIGN.md: every run ends with a terminal event, even when the process executing it
- * dies. Another process notices the dead process's liveness key is gone and ends its runs.
+ * docs/guarantees.md ("The golden path of a run"): every run ends with a terminal event,
+ * even when the process executing it dies. Another process notices the dead process's
+ * liveness key is gone and ends its runs.
  */
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

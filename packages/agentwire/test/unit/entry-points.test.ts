@@ -6,14 +6,31 @@ import ts from 'typescript';
 
 // Imports are resolved by Node itself in a child process, as a user's program would
 // resolve them (npm workspaces link the package into node_modules; `npm test` builds dist/).
-function nodeImport(specifier: string, expression: string): { ok: boolean; output: string } {
+function nodeImport(specifier: string, expression: string, preamble = ''): { ok: boolean; output: string } {
   const result = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); console.log(${expression});`],
+    ['--input-type=module', '-e', `${preamble}const m = await import(${JSON.stringify(specifier)}); console.log(${expression});`],
     { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8' },
   );
   return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
 }
+
+// The packages only the subpath entries may load: Redis, OpenAI, metrics, logging, AG-UI,
+// and the SQL store engines' drivers (those engines are opened lazily).
+const HEAVY = ['ioredis', 'openai', 'prom-client', 'pino', '@ag-ui/core', '@ag-ui/encoder', 'better-sqlite3', 'pg', 'kysely'];
+
+// A module resolve hook (registered before the import) that refuses every heavy package
+// and names the module that asked for it. CommonJS `require`s inside a dependency do not
+// pass through it, but every import of a package by agentwire's own (ESM) files does.
+const refuseHeavy = `
+const hook = ${JSON.stringify(`const heavy = new Set(${JSON.stringify(HEAVY)});
+export async function resolve(specifier, context, next) {
+  const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+  if (heavy.has(name)) throw new Error('heavy package ' + specifier + ' imported by ' + context.parentURL);
+  return next(specifier, context);
+}`)};
+(await import('node:module')).register('data:text/javascript,' + encodeURIComponent(hook));
+`;
 
 describe('the exports map', () => {
   it('exposes the server library at "agentwire"', () => {
@@ -22,6 +39,21 @@ describe('the exports map', () => {
 
   it('exposes the client at "agentwire/client"', () => {
     expect(nodeImport('agentwire/client', 'm.SUBPROTOCOL')).toEqual({ ok: true, output: 'agentwire.v1\n' });
+  });
+
+  it('exposes the Redis engine at "agentwire/redis"', () => {
+    expect(nodeImport('agentwire/redis', 'Object.keys(m).sort().join()')).toEqual({ ok: true, output: 'RedisBus,createRedisBus\n' });
+  });
+
+  it('exposes the LLM agent at "agentwire/llm"', () => {
+    expect(nodeImport('agentwire/llm', 'Object.keys(m).sort().join()')).toEqual({ ok: true, output: 'LlmError,createLlmAgent\n' });
+  });
+
+  it('exposes the HTTP routes, metrics, configuration and standalone server at "agentwire/server"', () => {
+    expect(nodeImport('agentwire/server', 'Object.keys(m).sort().join()')).toEqual({
+      ok: true,
+      output: 'AguiEventMapper,configFromEnv,createHttpHandler,createMetricsRegistry,startServer\n',
+    });
   });
 
   it.each(['agentwire/dist/index.js', 'agentwire/dist/gateway/gateway.js', 'agentwire/src/index.ts', 'agentwire/package.json'])(
@@ -33,14 +65,72 @@ describe('the exports map', () => {
     },
   );
 
-  it('declares exactly "." and "./client"', () => {
+  it.each(['agentwire/redis-bus', 'agentwire/server/http-api', 'agentwire/dist/redis.js'])('makes %s unimportable', (specifier) => {
+    const result = nodeImport(specifier, '1');
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  it('declares exactly ".", "./client", "./llm", "./redis" and "./server"', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: object };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './client']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server']);
+  });
+});
+
+describe('a light main entry', () => {
+  it(`"agentwire" loads none of ${HEAVY.join(', ')}`, () => {
+    expect(nodeImport('agentwire', 'typeof m.createGateway, typeof m.createMemoryBus', refuseHeavy)).toEqual({ ok: true, output: 'function function\n' });
+  });
+
+  it('"agentwire/client" loads none of them either', () => {
+    expect(nodeImport('agentwire/client', 'typeof m.connect', refuseHeavy)).toEqual({ ok: true, output: 'function\n' });
+  });
+
+  // Node resolves a module's imports concurrently, so which refusal comes first can vary
+  // where an entry loads several heavy packages (the server).
+  it.each([
+    ['agentwire/redis', ['ioredis']],
+    ['agentwire/llm', ['openai']],
+    ['agentwire/server', HEAVY],
+  ])('the check works: importing %s is refused', (specifier, heavy) => {
+    const result = nodeImport(specifier, '1', refuseHeavy);
+    expect(result.ok).toBe(false);
+    const refused = /heavy package (\S+) imported by file:\/\/\S*\/dist\//.exec(result.output);
+    expect(heavy).toContain(refused?.[1]);
+  });
+});
+
+// Each public symbol has exactly one import path: no two entry files export the same name
+// (the client shares only the wire types, the error class and CloseCode with the server).
+describe('one import path per symbol', () => {
+  const entries = ['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts'];
+  const program = ts.createProgram(
+    entries.map((file) => fileURLToPath(new URL(`../../src/${file}`, import.meta.url))),
+    { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, types: ['node'] },
+  );
+  const checker = program.getTypeChecker();
+  const exportsOf = (file: string): string[] => {
+    const source = program.getSourceFile(fileURLToPath(new URL(`../../src/${file}`, import.meta.url)))!;
+    return checker.getExportsOfModule(checker.getSymbolAtLocation(source)!).map((symbol) => symbol.name);
+  };
+
+  it('the server-side entries share no name', () => {
+    const owners = new Map<string, string[]>();
+    for (const file of ['index.ts', 'llm.ts', 'redis.ts', 'server.ts']) for (const name of exportsOf(file)) owners.set(name, [...(owners.get(name) ?? []), file]);
+    expect([...owners].filter(([, files]) => files.length > 1)).toEqual([]);
+  });
+
+  it('the subpath entries export what moved out of the main entry', () => {
+    expect(exportsOf('redis.ts').sort()).toEqual(['RedisBus', 'RedisBusOptions', 'createRedisBus']);
+    expect(exportsOf('llm.ts').sort()).toEqual(['LlmAgentOptions', 'LlmError', 'createLlmAgent']);
+    expect(exportsOf('server.ts').sort()).toEqual(
+      ['AguiEventMapper', 'HttpApiOptions', 'LlmConfig', 'RunningServer', 'ServerConfig', 'StandaloneOptions', 'configFromEnv', 'createHttpHandler', 'createMetricsRegistry', 'startServer'].sort(),
+    );
   });
 });
 
 describe('entry files', () => {
-  it.each(['index.ts', 'client.ts'])('src/%s only re-exports', (file) => {
+  it.each(['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts'])('src/%s only re-exports', (file) => {
     const text = readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
     const offenders = source.statements.filter((s) => !(ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined));

@@ -3,7 +3,7 @@ import type { StreamEvent } from '../../protocol/types.js';
 import { isTerminalType } from '../../protocol/terminal.js';
 
 /**
- * The one mapping from agentwire's run events (PROTOCOL.md) to AG-UI events (docs/agents.md
+ * The one mapping from agentwire's run events (docs/protocol.md) to AG-UI events (docs/agents.md
  * has it as a table). One mapper follows one run, in seq order, because AG-UI needs
  * opening and closing events that agentwire leaves implicit:
  *

@@ -12,7 +12,7 @@ export function seqProblems(events: readonly StreamEvent[], afterSeq: number): s
 }
 
 /**
- * Breaks of DESIGN.md "The golden path of a run" in a stream: per run, `user_message`
+ * Breaks of docs/guarantees.md "The golden path of a run" in a stream: per run, `user_message`
  * then `agent_started` first, every `tool_executing` completed once, exactly one terminal
  * event and nothing after it.
  */

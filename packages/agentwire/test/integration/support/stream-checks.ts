@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import type { Reply, ServerFrame, StreamEvent, StreamEventType } from '../../../src/protocol/types.js';
 
-/** ISO 8601, UTC, milliseconds: what PROTOCOL.md says `ts` is. */
+/** ISO 8601, UTC, milliseconds: what docs/protocol.md says `ts` is. */
 export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** The exact `data` keys of each event type (PROTOCOL.md, "Server → client frames"). */
+/** The exact `data` keys of each event type (docs/protocol.md, "Server → client frames"). */
 const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[] }> = {
   user_message: { required: ['client_msg_id', 'text'] },
   agent_started: { required: ['agent_name'] },
@@ -59,7 +59,7 @@ export function expectGapFree(events: readonly StreamEvent[], first: number): vo
 }
 
 /**
- * The golden path of one run (DESIGN.md): `agent_started` first, every `tool_executing`
+ * The golden path of one run (docs/guarantees.md): `agent_started` first, every `tool_executing`
  * paired with exactly one later `tool_completed` of the same id and name, exactly one
  * terminal event, last; the answer is all deltas joined. Returns the run's events.
  */

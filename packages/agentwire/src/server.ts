@@ -1,0 +1,8 @@
+// The entry point of `agentwire/server`: re-exports only. The HTTP routes, metrics, AG-UI
+// and the standalone server have their own subpath so that `import 'agentwire'` does not
+// load prom-client, pino, openai or @ag-ui (docs/architecture.md, "Entry points").
+export { createHttpHandler, type HttpApiOptions } from './server/http-api.js';
+export { createMetricsRegistry } from './server/metrics.js';
+export { startServer, type RunningServer, type StandaloneOptions } from './server/standalone.js';
+export { configFromEnv, type ServerConfig, type LlmConfig } from './server/config.js';
+export { AguiEventMapper } from './server/agui/event-map.js';
