@@ -1,5 +1,5 @@
 // The main entry point of `agentwire`: re-exports only. The heavy optional parts have
-// their own subpaths (`agentwire/redis`, `agentwire/llm`, `agentwire/server`), so this one
+// their own subpaths (`agentwire/redis`, `agentwire/llm`, `agentwire/server`, `agentwire/store`), so this one
 // loads no Redis, OpenAI, metrics or SQL client (docs/architecture.md, "Entry points").
 
 export { createGateway, Gateway, type GatewayHealth, type GatewayRunRequest, type RunWatch, type AgentSummary } from './gateway/gateway.js';
@@ -20,6 +20,12 @@ export { createDemoAgent } from './agents/demo-agent.js';
 export { createMemoryBus, MemoryBus, type MemoryBusOptions } from './bus/memory/memory-bus.js';
 export type * from './bus/types.js';
 export { DEFAULT_RETENTION } from './bus/types.js';
+
+export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export type * from './store/types.js';
+export type { HistoryOptions } from './gateway/options.js';
+export { ThreadService } from './history/thread-service.js';
+export type { ThreadSnapshot } from './history/snapshot.js';
 
 export { createJwtVerifier, type JwtOptions, type TokenVerifier, type VerifiedToken } from './auth/jwt.js';
 export { createDevLogin, type DevLogin } from './auth/dev-login.js';

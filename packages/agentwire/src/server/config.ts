@@ -33,6 +33,8 @@ export interface ServerConfig {
    * (`AGENTWIRE_STORE=memory` keeps it in the process only, for experiments).
    */
   store: StoreConfig;
+  /** How runs are kept in the store (gateway option `history`). */
+  history: { checkpointMs: number; finalWriteTimeoutMs: number; budgetChars: number };
   /** The OpenAI-compatible endpoint of agent `llm`; undefined when not configured (no `llm` agent). */
   llm: LlmConfig | undefined;
 }
@@ -97,6 +99,11 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
     redisUrl,
     redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? DEFAULTS.redisPrefix.value,
     store: storeConfig(env, redisUrl !== undefined),
+    history: {
+      checkpointMs: int(env, 'AGENTWIRE_CHECKPOINT_MS', DEFAULTS.checkpointMs.value, 0, 60_000),
+      finalWriteTimeoutMs: int(env, 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', DEFAULTS.finalWriteTimeoutMs.value, 0),
+      budgetChars: int(env, 'AGENTWIRE_HISTORY_BUDGET_CHARS', DEFAULTS.historyBudgetChars.value, 1),
+    },
     llm: llmConfig(env),
   };
 }

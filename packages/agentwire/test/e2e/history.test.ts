@@ -14,18 +14,14 @@ import { ask, signIn } from './chat-page.js';
 // sharing two cores, 20 s is not enough. Every wait inside is still bounded by a condition.
 vi.setConfig({ testTimeout: 90_000 });
 
-// Issue 11 point 6, the page's side of durable history. These tests need the server routes
-// of PROTOCOL.md "History (protocol 1.1)" (GET /threads/:id/messages, PATCH and DELETE
-// /threads/:id, thread_updated / thread_deleted) and the SQLite store under
-// AGENTWIRE_DATA_DIR: they pass once the durable-history server work is merged.
-// Until then they are skipped, loudly, on a server whose `GET /threads` has no
-// `next_cursor` (the mark of protocol 1.1); TODO(merge): remove `historyRoutes` and the skips.
+// Issue 11 point 6, the page's side of durable history: the routes of docs/protocol.md
+// "History" (GET /threads/:id/messages, PATCH and DELETE /threads/:id, thread_updated /
+// thread_deleted) and the SQLite store under a data directory, seen through the chat page.
 
 let browser: Browser;
 let dataDir: string;
 let server: RunningServer | undefined;
 let port = 0;
-let historyRoutes = false;
 const contexts: BrowserContext[] = [];
 const SECRET = () => 'e2e-history-secret-0123456789abcdef0123';
 
@@ -44,8 +40,8 @@ beforeAll(async () => {
   await start();
   const { token } = (await (await fetch(`${server!.url}/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'probe' }) })).json()) as { token: string };
   const list = (await (await fetch(`${server!.url}/threads`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
-  historyRoutes = 'next_cursor' in list;
-  if (!historyRoutes) console.warn('history.test.ts skipped: this server has no protocol 1.1 history routes yet (GET /threads without next_cursor)');
+  // Protocol 1.1's mark: a server without it fails this file, it is never skipped.
+  if (!('next_cursor' in list)) throw new Error('the server has no protocol 1.1 history routes (GET /threads without next_cursor)');
 }, 120_000);
 
 afterEach(async () => {
@@ -68,8 +64,7 @@ const completedRuns = (page: Page, n: number) =>
   page.waitForFunction((count) => document.querySelectorAll('[data-testid="run"][data-status="completed"]').length === count, n, { timeout: 20_000 });
 
 describe('durable history on the page', () => {
-  it('after a server restart, a reload shows the same conversation', async (ctx) => {
-    if (!historyRoutes) ctx.skip();
+  it('after a server restart, a reload shows the same conversation', async () => {
     const context = await newContext();
     const page = await context.newPage();
     await signIn(page, server!.url, 'hist-ann');
@@ -103,8 +98,7 @@ describe('durable history on the page', () => {
     await page.screenshot({ path: screenshotPath('history-after-restart') });
   });
 
-  it('a rename in one tab shows in the other; a delete removes the thread from both', async (ctx) => {
-    if (!historyRoutes) ctx.skip();
+  it('a rename in one tab shows in the other; a delete removes the thread from both', async () => {
     const context = await newContext();
     const [one, two] = [await context.newPage(), await context.newPage()];
     await signIn(one, server!.url, 'hist-ben');
@@ -132,8 +126,7 @@ describe('durable history on the page', () => {
     await stale.getByTestId('empty-state').waitFor();
   });
 
-  it('a long thread shows its newest 100 messages; scrolling up loads the older ones', async (ctx) => {
-    if (!historyRoutes) ctx.skip();
+  it('a long thread (more than one page of history) is shown whole, each message once, back to its first question', async () => {
     // 55 runs (110 messages) in one thread, written through the SDK: more than one page.
     const { token } = (await (await fetch(`${server!.url}/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'hist-cal' }) })).json()) as { token: string };
     const sdk = connect({ url: `${server!.url.replace(/^http/, 'ws')}/ws`, token });
@@ -153,9 +146,14 @@ describe('durable history on the page', () => {
     await page.getByTestId('login-submit').click();
     await page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor();
     await page.goto(`${server!.url}/#/t/${encodeURIComponent(threadId)}`);
-    await completedRuns(page, 50);
-    await page.getByTestId('older-messages').waitFor();
-    expect(await page.getByTestId('user-message').first().textContent()).not.toBe('What is 0 + 1?');
+    // More than one page: the route pages (next_before), and the page pulls the older pages in
+    // as the conversation is scrolled back to its start.
+    const newest = (await (await fetch(`${server!.url}/threads/${encodeURIComponent(threadId)}/messages`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      messages: unknown[];
+      next_before: string | null;
+    };
+    expect(newest.messages).toHaveLength(100);
+    expect(newest.next_before).not.toBeNull();
     await page.getByTestId('timeline').evaluate((el) => el.scrollTo({ top: 0, behavior: 'instant' }));
     await completedRuns(page, 55);
     expect(await page.getByTestId('user-message').first().textContent()).toBe('What is 0 + 1?');
