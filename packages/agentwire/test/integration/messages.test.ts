@@ -185,7 +185,8 @@ describe.each(testEngines())('messages, stops, threads and HTTP ($name engine)',
       const res = await get('/threads', await server.token(aliceId));
       expect(res.status).toBe(200);
       const { threads } = res.body as { threads: Array<Record<string, string>> };
-      expect(Object.keys(res.body as object)).toEqual(['threads']);
+      expect(Object.keys(res.body as object)).toEqual(['threads', 'next_cursor']);
+      expect((res.body as { next_cursor: unknown }).next_cursor).toBeNull();
       expect(threads.map((t) => t['thread_id']).sort()).toEqual([a1.thread_id, a2.thread_id].sort());
       for (const thread of threads) {
         expect(Object.keys(thread).sort()).toEqual(['created_at', 'thread_id', 'title', 'updated_at']);
