@@ -4,8 +4,7 @@ import { ts } from 'ts-morph';
 import { createCompilerHost } from './compiler-host.js';
 import type { GuardConfig } from './config.js';
 import { GuardError } from './errors.js';
-import { compileGlobs } from './glob.js';
-import { relativePath } from './paths.js';
+import { selectFiles } from './selection.js';
 
 export interface LoadedProject {
   program: ts.Program;
@@ -42,14 +41,7 @@ export function loadProject(config: GuardConfig, onlyFiles?: ReadonlySet<string>
     host: createCompilerHost(parsed.options),
   });
   const checker = program.getTypeChecker();
-  const included = config.include.length > 0 ? compileGlobs(config.include) : () => true;
-  const ignored = compileGlobs(config.ignore);
-  const files = program.getSourceFiles().filter((file) => {
-    if (file.isDeclarationFile || file.fileName.includes('/node_modules/')) return false;
-    if (onlyFiles && !onlyFiles.has(file.fileName)) return false;
-    const rel = relativePath(config.root, file.fileName);
-    if (rel.startsWith('../')) return false;
-    return included(rel) && !ignored(rel);
-  });
+  const selected = selectFiles(config, program);
+  const files = onlyFiles ? selected.filter((file) => onlyFiles.has(file.fileName)) : selected;
   return { program, checker, files };
 }
