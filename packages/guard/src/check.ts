@@ -8,6 +8,7 @@ import { nonCanonicalImport } from './rules/non-canonical-import.js';
 import { sharedState } from './rules/shared-state.js';
 import { scanFile } from './scan.js';
 import { computeScore } from './score.js';
+import { SpecifierResolver } from './specifier.js';
 import { resolveTargets } from './targets.js';
 import type { Score, Violation } from './types.js';
 
@@ -41,7 +42,8 @@ export function check(config: GuardConfig, options: CheckOptions = {}): CheckRes
   const loaded = loadProject(config, options.onlyFiles);
   const targets = resolveTargets(config, loaded.program, loaded.checker);
   const facts = loaded.files.map((file) => scanFile(file, config.root, loaded.checker, targets));
-  const ctx: RuleContext = { config, program: loaded.program, checker: loaded.checker, targets, facts };
+  const specifiers = new SpecifierResolver(loaded.program, loaded.checker);
+  const ctx: RuleContext = { config, program: loaded.program, checker: loaded.checker, targets, facts, specifiers };
   const outputs = RULES.map((rule) => rule(ctx));
   return {
     config,

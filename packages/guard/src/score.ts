@@ -19,5 +19,6 @@ export function computeScore(outputs: readonly RuleOutput[]): Score {
 }
 
 export function formatPercent(value: number): string {
-  return `${(Math.floor(value * 1000) / 10).toFixed(1)}%`;
+  // Rounded to the nearest tenth (2/3 is 66.7%, not 66.6%).
+  return `${(Math.round(value * 1000) / 10).toFixed(1)}%`;
 }

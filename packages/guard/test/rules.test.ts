@@ -212,7 +212,7 @@ describe('deprecated-path', () => {
       'deprecated-path src/via-reexport.ts:2:18 legacyStore',
     ]);
     expect(result.violations.find((v) => v.file === 'src/aliased.ts')?.message).toBe(
-      'legacyStore (as old) is deprecated; use src/lib/index.ts#modernStore',
+      "legacyStore (as old) is deprecated; use modernStore from './lib/index.js'",
     );
   });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ts } from 'ts-morph';
 import type { GuardConfig } from '../config.js';
+import type { SpecifierResolver } from '../specifier.js';
 import type { FileFacts, ImportUse } from '../scan.js';
 import type { Targets } from '../targets.js';
 import type { RuleId, Violation } from '../types.js';
@@ -11,6 +12,8 @@ export interface RuleContext {
   checker: ts.TypeChecker;
   targets: Targets;
   facts: FileFacts[];
+  /** How to spell an import of a module from a given file. */
+  specifiers: SpecifierResolver;
 }
 
 /** What `--fix` needs to rewrite one non-canonical import; kept beside, not inside, the violation. */

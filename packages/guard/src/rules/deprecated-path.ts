@@ -13,14 +13,17 @@ export function deprecatedPath(ctx: RuleContext): RuleOutput {
       if (!target) continue;
       output.checked++;
       const alias = reference.node.text === target.name ? '' : ` (as ${reference.node.text})`;
+      // A readable reference (`name from './module.js'`), not the config's `path#name`.
+      const ref = target.replacementRef;
+      const replacement = ref ? `${ref.name} from '${ctx.specifiers.specifierFor(facts.file, ref.module)}'` : target.replacement;
       output.violations.push(
         makeViolation(
           'deprecated-path',
           facts,
           reference.node,
           target.name,
-          `${target.name}${alias} is deprecated${target.replacement ? `; use ${target.replacement}` : ''}`,
-          target.replacement ? `replace it with ${target.replacement}` : `stop using ${target.name}`,
+          `${target.name}${alias} is deprecated${replacement ? `; use ${replacement}` : ''}`,
+          replacement ? `replace it with ${replacement}` : `stop using ${target.name}`,
         ),
       );
     }

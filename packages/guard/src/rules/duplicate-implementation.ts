@@ -1,7 +1,6 @@
 import { ts } from 'ts-morph';
 import { relativePath, samePath } from '../paths.js';
-import { canonicalSpecifier } from '../specifier.js';
-import type { GuardedTarget } from '../targets.js';
+import { moduleTarget, type GuardedTarget } from '../targets.js';
 import { makeViolation, type RuleContext, type RuleOutput } from './context.js';
 
 function declarationName(node: ts.Declaration): ts.Identifier | undefined {
@@ -21,6 +20,26 @@ function implementedGuardedInterfaces(ctx: RuleContext, node: ts.Declaration): G
     }
   }
   return found;
+}
+
+/** Guarded classes that implement the interface (directly or through a base class): the relevant hint. */
+function canonicalImplementations(ctx: RuleContext, iface: GuardedTarget): string[] {
+  const implementsIface = (declaration: ts.Declaration, depth: number): boolean => {
+    if (!ts.isClassDeclaration(declaration) || depth > 10) return false;
+    for (const clause of declaration.heritageClauses ?? []) {
+      for (const type of clause.types) {
+        const symbol = ctx.checker.getSymbolAtLocation(type.expression);
+        const resolved = symbol && (symbol.flags & ts.SymbolFlags.Alias ? ctx.checker.getAliasedSymbol(symbol) : symbol);
+        if (!resolved) continue;
+        if (clause.token === ts.SyntaxKind.ImplementsKeyword && resolved === iface.symbol) return true;
+        if (clause.token === ts.SyntaxKind.ExtendsKeyword && (resolved.declarations ?? []).some((d) => implementsIface(d, depth + 1))) return true;
+      }
+    }
+    return false;
+  };
+  return [...ctx.targets.guarded.values()]
+    .filter((t) => (t.symbol.flags & ts.SymbolFlags.Class) !== 0 && (t.symbol.declarations ?? []).some((d) => implementsIface(d, 0)))
+    .map((t) => t.name);
 }
 
 /** A second class or function under a guarded name, or a second implementation of a guarded interface. */
@@ -49,7 +68,7 @@ export function duplicateImplementation(ctx: RuleContext): RuleOutput {
               name,
               name.text,
               `${name.text} is declared again here; the canonical ${name.text} is declared in ${where}`,
-              `delete this copy and import ${name.text} from '${canonicalSpecifier(facts.file, sameName, ctx.program.getCompilerOptions())}'`,
+              `delete this copy and import ${name.text} from '${ctx.specifiers.specifierFor(facts.file, moduleTarget(sameName))}'`,
             ),
           );
         }
@@ -62,9 +81,7 @@ export function duplicateImplementation(ctx: RuleContext): RuleOutput {
           samePath(facts.file.fileName, iface.canonicalFile) ||
           (iface.symbol.declarations ?? []).some((d) => samePath(d.getSourceFile().fileName, facts.file.fileName));
         if (blessed) continue;
-        const implementations = [...ctx.targets.guarded.values()]
-          .filter((t) => (t.symbol.flags & ts.SymbolFlags.Class) !== 0)
-          .map((t) => t.name);
+        const implementations = canonicalImplementations(ctx, iface);
         output.violations.push(
           makeViolation(
             'duplicate-implementation',
