@@ -9,6 +9,7 @@ import { sharedState } from './rules/shared-state.js';
 import { scanFile } from './scan.js';
 import { computeScore } from './score.js';
 import { SpecifierResolver } from './specifier.js';
+import { applySuppressions, type Suppression, type SuppressionResult } from './suppressions.js';
 import { resolveTargets } from './targets.js';
 import type { Score, Violation } from './types.js';
 
@@ -21,7 +22,11 @@ export interface CheckResult {
   config: GuardConfig;
   loaded: LoadedProject;
   fileCount: number;
+  /** Findings that count: rule findings not suppressed inline, and problems with suppression comments. */
   violations: Violation[];
+  /** Findings silenced by a `guard-ignore-next-line` comment (still counted in the score). */
+  suppressed: SuppressionResult['suppressed'];
+  suppressions: Suppression[];
   score: Score;
   fixes: ImportFix[];
 }
@@ -45,12 +50,17 @@ export function check(config: GuardConfig, options: CheckOptions = {}): CheckRes
   const specifiers = new SpecifierResolver(loaded.program, loaded.checker);
   const ctx: RuleContext = { config, program: loaded.program, checker: loaded.checker, targets, facts, specifiers };
   const outputs = RULES.map((rule) => rule(ctx));
+  const applied = applySuppressions(facts, outputs.flatMap((o) => o.violations));
+  const counted = new Set(applied.violations);
   return {
     config,
     loaded,
     fileCount: loaded.files.length,
-    violations: outputs.flatMap((o) => o.violations).sort(compareViolations),
+    violations: applied.violations.sort(compareViolations),
+    suppressed: applied.suppressed,
+    suppressions: applied.suppressions,
     score: computeScore(outputs),
-    fixes: outputs.flatMap((o) => o.fixes ?? []),
+    // A suppressed import is left as it is.
+    fixes: outputs.flatMap((o) => o.fixes ?? []).filter((fix) => counted.has(fix.violation)),
   };
 }

@@ -83,6 +83,7 @@ function runUnsafe(argv: readonly string[], io: RunIo): number {
     violations: result.violations,
     fresh: comparison.fresh,
     stale: comparison.stale,
+    suppressed: result.suppressed,
     ...(baseline ? { baseline: relativePath(config.root, baselinePath) } : {}),
     score: result.score,
     ...(options.minScore !== undefined ? { minScore: options.minScore } : {}),

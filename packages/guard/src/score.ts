@@ -1,5 +1,5 @@
 import type { RuleOutput } from './rules/context.js';
-import { RULE_IDS, type Score } from './types.js';
+import { SCORED_RULE_IDS, type Score } from './types.js';
 
 function ratio(checked: number, violations: number): number {
   return checked === 0 ? 1 : (checked - violations) / checked;
@@ -7,7 +7,7 @@ function ratio(checked: number, violations: number): number {
 
 /** canonical usages / all usages, per rule and over every rule together. */
 export function computeScore(outputs: readonly RuleOutput[]): Score {
-  const rules = RULE_IDS.map((rule) => {
+  const rules = SCORED_RULE_IDS.map((rule) => {
     const output = outputs.find((o) => o.rule === rule);
     const checked = output?.checked ?? 0;
     const violations = output?.violations.length ?? 0;

@@ -10,6 +10,8 @@ export interface Report {
   /** Violations not covered by the baseline: the ones that fail the run. */
   fresh: Violation[];
   stale: BaselineEntry[];
+  /** Findings silenced inline by `guard-ignore-next-line`, with the comment's reason. */
+  suppressed: Array<{ violation: Violation; reason: string }>;
   /** Baseline file used, relative to the config folder. */
   baseline?: string;
   score: Score;
@@ -38,5 +40,13 @@ export const RULE_HELP: Record<Violation['rule'], { summary: string; help: strin
   'deprecated-path': {
     summary: 'A symbol marked deprecated in the guard config is used.',
     help: 'Use the configured replacement.',
+  },
+  'invalid-suppression': {
+    summary: 'A guard-ignore-next-line comment without a reason, or naming an unknown rule.',
+    help: 'Write `// guard-ignore-next-line <rule>: <reason>`; a suppression without a reason does not suppress.',
+  },
+  'unused-suppression': {
+    summary: 'A guard-ignore-next-line comment that suppresses nothing.',
+    help: 'Delete the comment: the finding it was written for is gone.',
   },
 };
