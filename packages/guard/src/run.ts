@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCliArgs, USAGE } from './args.js';
-import { BASELINE_FILE, compareBaseline, readBaseline, writeBaseline } from './baseline.js';
+import { BASELINE_FILE, compareBaseline, readBaseline, restrictBaseline, writeBaseline } from './baseline.js';
 import { check } from './check.js';
 import { loadConfig } from './config.js';
 import { isGuardError } from './errors.js';
@@ -69,12 +69,18 @@ function runUnsafe(argv: readonly string[], io: RunIo): number {
   }
 
   const baselinePath = resolve(io.cwd, options.baseline ?? resolve(config.root, BASELINE_FILE));
+  // A staged run judges only the files it checked: other files' baseline entries are neither stale nor rewritten.
+  const scope = onlyFiles ? new Set(result.loaded.files.map((file) => relativePath(config.root, file.fileName))) : undefined;
   if (options.writeBaseline) {
-    writeBaseline(baselinePath, result.violations);
-    io.stderr(`wrote ${result.violations.length} entr${result.violations.length === 1 ? 'y' : 'ies'} to ${baselinePath}\n`);
+    const total = writeBaseline(baselinePath, result.violations, scope);
+    const kept = total - result.violations.length;
+    io.stderr(
+      `wrote ${result.violations.length} entr${result.violations.length === 1 ? 'y' : 'ies'} to ${baselinePath}` +
+        `${scope ? ` (kept ${kept} entr${kept === 1 ? 'y' : 'ies'} of files not staged)` : ''}\n`,
+    );
     return EXIT_OK;
   }
-  const baseline = readBaseline(baselinePath);
+  const baseline = restrictBaseline(readBaseline(baselinePath), scope);
   const comparison = compareBaseline(result.violations, baseline);
   const belowMin = options.minScore !== undefined && result.score.overall * 100 < options.minScore;
   const report: Report = {
