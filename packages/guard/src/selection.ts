@@ -48,6 +48,12 @@ export function selectFiles(config: GuardConfig, program: ts.Program): ts.Source
     }
   });
   for (const symbol of config.symbols) {
+    (symbol.scope ?? []).forEach((pattern, index) => {
+      const match = compileGlob(pattern);
+      if (!rels.some((rel) => match(rel))) {
+        throw nothing(config, `symbols.${symbol.name}.scope[${index}] "${pattern}"`, 'matches no checked file');
+      }
+    });
     symbol.internal.forEach((pattern, index) => {
       const match = compileGlob(pattern);
       if (!own.some(({ rel }) => match(rel))) {

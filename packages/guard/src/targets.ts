@@ -12,6 +12,8 @@ export interface GuardedTarget {
   /** Absolute path of the canonical module (ts file names, forward slashes). */
   canonicalFile: string;
   isInternal: Matcher;
+  /** Files where a copy or another implementation counts as a duplicate. */
+  inScope: Matcher;
   isInterface: boolean;
 }
 
@@ -90,6 +92,7 @@ export function resolveTargets(config: GuardConfig, program: ts.Program, checker
       config: entry,
       canonicalFile: program.getSourceFile(entry.module)?.fileName ?? entry.module,
       isInternal: compileGlobs(entry.internal),
+      inScope: entry.scope ? compileGlobs(entry.scope) : () => true,
       isInterface: (symbol.flags & ts.SymbolFlags.Interface) !== 0 && (symbol.flags & ts.SymbolFlags.Class) === 0,
     };
     targets.guarded.set(symbol, target);

@@ -2,6 +2,7 @@ import { ts } from 'ts-morph';
 import { relativePath, samePath } from '../paths.js';
 import { moduleTarget, type GuardedTarget } from '../targets.js';
 import { makeViolation, type RuleContext, type RuleOutput } from './context.js';
+import { canonicalHierarchy, isStructuralCopy } from './copies.js';
 
 function declarationName(node: ts.Declaration): ts.Identifier | undefined {
   const name = (node as ts.NamedDeclaration).name;
@@ -46,6 +47,7 @@ function canonicalImplementations(ctx: RuleContext, iface: GuardedTarget): strin
 export function duplicateImplementation(ctx: RuleContext): RuleOutput {
   const output: RuleOutput = { rule: 'duplicate-implementation', checked: 0, violations: [] };
   const byName = new Map([...ctx.targets.guarded.values()].map((target) => [target.name, target]));
+  const hierarchy = canonicalHierarchy(ctx.checker, ctx.targets);
   for (const facts of ctx.facts) {
     const seen = new Set<ts.Symbol>();
     for (const node of facts.declarations) {
@@ -57,8 +59,14 @@ export function duplicateImplementation(ctx: RuleContext): RuleOutput {
       seen.add(symbol);
       const sameName = byName.get(name.text);
       if (sameName && !sameName.isInterface) {
+        if (sameName.symbol === symbol) {
+          output.checked++;
+          continue;
+        }
+        // A namesake outside the symbol's scope, or with an unrelated shape, is not a copy of it.
+        if (!sameName.inScope(facts.rel) || !isStructuralCopy(ctx.checker, sameName.symbol, symbol, name)) continue;
         output.checked++;
-        if (sameName.symbol !== symbol) {
+        {
           const canonical = sameName.symbol.declarations?.[0];
           const where = canonical ? relativePath(ctx.config.root, canonical.getSourceFile().fileName) : sameName.config.module;
           output.violations.push(
@@ -75,9 +83,11 @@ export function duplicateImplementation(ctx: RuleContext): RuleOutput {
         continue;
       }
       for (const iface of implementedGuardedInterfaces(ctx, node)) {
+        if (!iface.inScope(facts.rel)) continue;
         output.checked++;
         const blessed =
           ctx.targets.guarded.has(symbol) ||
+          hierarchy.has(symbol) ||
           samePath(facts.file.fileName, iface.canonicalFile) ||
           (iface.symbol.declarations ?? []).some((d) => samePath(d.getSourceFile().fileName, facts.file.fileName));
         if (blessed) continue;
