@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Times one cold guard run (a fresh process, nothing cached) on a generated 3,000-file project.
+// Times guard and `tsc --noEmit` on a generated project (default 3,000 files): a cold and a warm
+// run of each in a fresh process, with wall time, CPU time and peak memory (max RSS).
 // Usage: node bench/guard-bench.mjs [--files 3000] [--keep]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const TARGET_SECONDS = 5;
@@ -71,23 +73,48 @@ for (let i = 0; i < generated; i++) {
   write(`${folder}/file${i}.ts`, lines.filter((line) => line !== '').join('\n') + '\n');
 }
 
-// The child reports its own CPU time too: on a shared machine wall time includes waiting for a core.
-const probe = `const t = process.hrtime.bigint();
+// Each child reports its own CPU time and peak RSS: on a shared machine wall time includes waiting for a core.
+const REPORT = `process.on('exit', () => {
+  const cpu = process.cpuUsage();
+  process.stderr.write('\\nGUARD_BENCH ' + JSON.stringify({ cpu: (cpu.user + cpu.system) / 1e6, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n');
+});`;
+const guardProbe = `${REPORT}
 process.argv.splice(1, 0, ${JSON.stringify(cli)});
-await import(${JSON.stringify(new URL('../dist/cli.js', import.meta.url).href)});
-const cpu = process.cpuUsage();
-process.stderr.write('\\nGUARD_BENCH ' + JSON.stringify({ cpu: (cpu.user + cpu.system) / 1e6 }) + '\\n');`;
-const started = process.hrtime.bigint();
-const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe, '--', '--format', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-const cpuSeconds = JSON.parse(/GUARD_BENCH (.*)/.exec(result.stderr)?.[1] ?? '{"cpu":null}').cpu;
+await import(${JSON.stringify(new URL('../dist/cli.js', import.meta.url).href)});`;
+const require = createRequire(import.meta.url);
+const tscPath = require.resolve('typescript/lib/tsc.js');
+const tscProbe = `${REPORT}
+process.argv.splice(1, 0, ${JSON.stringify(tscPath)}, '--noEmit', '-p', 'tsconfig.json');
+await import(${JSON.stringify(pathToFileURL(tscPath).href)});`;
 
-if (result.status !== 0 && result.status !== 1) {
-  console.error(result.stderr);
-  process.exit(2);
+function measure(label, probe, args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe, '--', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const stats = JSON.parse(/GUARD_BENCH (.*)/.exec(result.stderr)?.[1] ?? '{"cpu":null,"rssMb":null}');
+  return { label, wall, cpu: stats.cpu, rssMb: stats.rssMb, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-const report = JSON.parse(result.stdout);
-console.log(`guard bench: ${report.fileCount} files checked, ${report.violations.length} violations, score ${(report.score.overall * 100).toFixed(1)}%`);
-console.log(`cold run: ${seconds.toFixed(2)} s wall, ${cpuSeconds?.toFixed(2)} s CPU (target < ${TARGET_SECONDS} s) ${seconds < TARGET_SECONDS ? 'OK' : 'OVER TARGET'}`);
+
+// Cold: the first run after generating the project; warm: the same command again (OS file cache warm).
+const runs = [
+  measure('tsc --noEmit (cold)', tscProbe, []),
+  measure('tsc --noEmit (warm)', tscProbe, []),
+  measure('guard (cold)', guardProbe, ['--format', 'json']),
+  measure('guard (warm)', guardProbe, ['--format', 'json']),
+];
+for (const run of runs.filter((r) => r.label.startsWith('guard'))) {
+  if (run.status !== 0 && run.status !== 1) {
+    console.error(run.stderr);
+    process.exit(2);
+  }
+}
+const report = JSON.parse(runs[3].stdout);
+console.log(`guard bench: ${fileCount} generated files, ${report.fileCount} checked, ${report.violations.length} violations, score ${(report.score.overall * 100).toFixed(1)}%`);
+console.log('| run | wall s | CPU s | peak RSS MB |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const run of runs) console.log(`| ${run.label} | ${run.wall.toFixed(2)} | ${run.cpu?.toFixed(2)} | ${run.rssMb?.toFixed(0)} |`);
+const tscCold = runs[0].wall;
+const guardCold = runs[2].wall;
+console.log(`guard cold / tsc cold: ${(guardCold / tscCold).toFixed(2)}x wall, ${(runs[2].cpu / runs[0].cpu).toFixed(2)}x CPU (target < ${TARGET_SECONDS} s cold: ${guardCold < TARGET_SECONDS ? 'OK' : 'OVER TARGET'})`);
 if (values.keep) console.log(`project kept in ${root}`);
 else rmSync(root, { recursive: true, force: true });
