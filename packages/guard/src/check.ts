@@ -1,3 +1,4 @@
+import type { ts } from 'ts-morph';
 import type { GuardConfig } from './config.js';
 import { loadProject, type LoadedProject } from './project.js';
 import type { ImportFix, RuleContext, RuleOutput } from './rules/context.js';
@@ -10,7 +11,7 @@ import { scanFile } from './scan.js';
 import { computeScore } from './score.js';
 import { SpecifierResolver } from './specifier.js';
 import { applySuppressions, type Suppression, type SuppressionResult } from './suppressions.js';
-import { resolveTargets } from './targets.js';
+import { resolveTargets, type Targets } from './targets.js';
 import type { Score, Violation } from './types.js';
 
 export interface CheckOptions {
@@ -45,17 +46,45 @@ export function compareViolations(a: Violation, b: Violation): number {
 
 export function check(config: GuardConfig, options: CheckOptions = {}): CheckResult {
   const loaded = loadProject(config, options.onlyFiles);
-  const targets = resolveTargets(config, loaded.program, loaded.checker);
-  const facts = loaded.files.map((file) => scanFile(file, config.root, loaded.checker, targets));
-  const specifiers = new SpecifierResolver(loaded.program, loaded.checker);
-  const ctx: RuleContext = { config, program: loaded.program, checker: loaded.checker, targets, facts, specifiers };
+  const analysis = createAnalysis(config, loaded.program);
+  return { config, loaded, fileCount: loaded.files.length, ...analysis.analyse(loaded.files) };
+}
+
+export type FileAnalysis = Pick<CheckResult, 'violations' | 'suppressed' | 'suppressions' | 'score' | 'fixes'>;
+
+export interface Analysis {
+  /** Runs every rule on some files of the program; the rest of the program only resolves symbols. */
+  analyse(files: readonly ts.SourceFile[]): FileAnalysis;
+}
+
+/**
+ * The rules bound to one program: the CLI hands it the program it built, the ESLint plugin
+ * the one typescript-eslint's parser services built. Every rule judges file by file, so
+ * analysing one file gives that file's findings of a whole run.
+ */
+export function createAnalysis(config: GuardConfig, program: ts.Program): Analysis {
+  const checker = program.getTypeChecker();
+  const targets = resolveTargets(config, program, checker);
+  const specifiers = new SpecifierResolver(program, checker);
+  return {
+    analyse: (files) => analyseFiles(config, program, checker, targets, specifiers, files),
+  };
+}
+
+function analyseFiles(
+  config: GuardConfig,
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  targets: Targets,
+  specifiers: SpecifierResolver,
+  files: readonly ts.SourceFile[],
+): FileAnalysis {
+  const facts = files.map((file) => scanFile(file, config.root, checker, targets));
+  const ctx: RuleContext = { config, program, checker, targets, facts, specifiers };
   const outputs = RULES.map((rule) => rule(ctx));
   const applied = applySuppressions(facts, outputs.flatMap((o) => o.violations));
   const counted = new Set(applied.violations);
   return {
-    config,
-    loaded,
-    fileCount: loaded.files.length,
     violations: applied.violations.sort(compareViolations),
     suppressed: applied.suppressed,
     suppressions: applied.suppressions,

@@ -8,6 +8,13 @@ function nothing(config: GuardConfig, entry: string, message: string): GuardErro
   return new GuardError('CONFIG_SELECTS_NOTHING', `${config.configFile}: ${entry} ${message}`);
 }
 
+/** Whether the config's include/ignore select a file (relative to the config folder). */
+export function isSelected(config: GuardConfig, rel: string): boolean {
+  if (rel.startsWith('../')) return false;
+  const included = config.include.length === 0 || compileGlobs(config.include)(rel);
+  return included && !compileGlobs(config.ignore)(rel);
+}
+
 /** The project's own source files (no declaration files, nothing from node_modules or above the config). */
 export function ownFiles(config: GuardConfig, program: ts.Program): ts.SourceFile[] {
   return program.getSourceFiles().filter((file) => {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { resolveAlias, type GuardedTarget, type Targets } from '../targets.js';
+import { resolveAlias, type Targets } from '../targets.js';
 
 function publicMemberNames(checker: ts.TypeChecker, type: ts.Type): Set<string> {
   const names = new Set<string>();

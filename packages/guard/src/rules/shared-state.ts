@@ -19,10 +19,6 @@ interface Candidate {
   value: NonNullable<StateValue> | { kind: 'let'; keyword: string } | { kind: 'static'; className: string; readonly: boolean };
 }
 
-function isExported(statement: ts.Statement): boolean {
-  return ts.canHaveModifiers(statement) && (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-}
-
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
