@@ -1,5 +1,6 @@
 import type { ts } from 'ts-morph';
 import type { GuardConfig } from './config.js';
+import { checkIncremental } from './incremental.js';
 import { loadProject, type LoadedProject } from './project.js';
 import type { ImportFix, RuleContext, RuleOutput } from './rules/context.js';
 import { deprecatedPath } from './rules/deprecated-path.js';
@@ -17,12 +18,19 @@ import type { Score, Violation } from './types.js';
 export interface CheckOptions {
   /** Absolute file names to report on (e.g. the staged ones); all project files when absent. */
   onlyFiles?: ReadonlySet<string>;
+  /** Reuse findings from the on-disk cache for files whose content and imports did not change. */
+  cache?: boolean;
 }
 
 export interface CheckResult {
   config: GuardConfig;
-  loaded: LoadedProject;
+  /** The program; absent when every result came from the cache. */
+  loaded?: LoadedProject;
+  /** Absolute names of the files reported on. */
+  files: string[];
   fileCount: number;
+  /** With the cache: the files analysed this run (the rest were reused). */
+  cache?: { analysed: string[]; reused: number };
   /** Findings that count: rule findings not suppressed inline, and problems with suppression comments. */
   violations: Violation[];
   /** Findings silenced by a `guard-ignore-next-line` comment (still counted in the score). */
@@ -45,9 +53,10 @@ export function compareViolations(a: Violation, b: Violation): number {
 }
 
 export function check(config: GuardConfig, options: CheckOptions = {}): CheckResult {
+  if (options.cache) return checkIncremental(config, options.onlyFiles);
   const loaded = loadProject(config, options.onlyFiles);
   const analysis = createAnalysis(config, loaded.program);
-  return { config, loaded, fileCount: loaded.files.length, ...analysis.analyse(loaded.files) };
+  return { config, loaded, files: loaded.files.map((f) => f.fileName), fileCount: loaded.files.length, ...analysis.analyse(loaded.files) };
 }
 
 export type FileAnalysis = Pick<CheckResult, 'violations' | 'suppressed' | 'suppressions' | 'score' | 'fixes'>;

@@ -2,7 +2,11 @@ import { ts } from 'ts-morph';
 import { resolveAlias } from './targets.js';
 
 /** Names declared with a `@deprecated` JSDoc tag anywhere in the program: a cheap filter before resolving. */
+const namesByProgram = new WeakMap<ts.Program, Set<string>>();
+
 export function deprecatedNames(program: ts.Program): Set<string> {
+  const cached = namesByProgram.get(program);
+  if (cached) return new Set(cached);
   const names = new Set<string>();
   for (const file of program.getSourceFiles()) {
     if (!file.text.includes('@deprecated')) continue;
@@ -21,7 +25,8 @@ export function deprecatedNames(program: ts.Program): Set<string> {
     };
     visit(file);
   }
-  return names;
+  namesByProgram.set(program, names);
+  return new Set(names);
 }
 
 /** The `@deprecated` text of a declaration (its own tag, or its variable statement's / export statement's). */

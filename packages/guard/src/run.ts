@@ -53,7 +53,9 @@ function runUnsafe(argv: readonly string[], io: RunIo): number {
   }
   const config = loadConfig(io.cwd, options.config);
   const onlyFiles = options.staged ? stagedFiles(config.root) : undefined;
-  let result = check(config, onlyFiles ? { onlyFiles } : {});
+  // --fix needs the program's import nodes, which a cached result does not have.
+  const cache = options.cache && !options.fix && !options.dryRun;
+  let result = check(config, { ...(onlyFiles ? { onlyFiles } : {}), cache });
 
   if (options.fix || options.dryRun) {
     const plan = planFixes(result);
@@ -70,7 +72,7 @@ function runUnsafe(argv: readonly string[], io: RunIo): number {
 
   const baselinePath = resolve(io.cwd, options.baseline ?? resolve(config.root, BASELINE_FILE));
   // A staged run judges only the files it checked: other files' baseline entries are neither stale nor rewritten.
-  const scope = onlyFiles ? new Set(result.loaded.files.map((file) => relativePath(config.root, file.fileName))) : undefined;
+  const scope = onlyFiles ? new Set(result.files.map((file) => relativePath(config.root, file))) : undefined;
   if (options.writeBaseline) {
     const total = writeBaseline(baselinePath, result.violations, scope);
     const kept = total - result.violations.length;

@@ -18,6 +18,19 @@ export function computeScore(outputs: readonly RuleOutput[]): Score {
   return { rules, checked, violations, overall: ratio(checked, violations) };
 }
 
+/** Adds up scores of disjoint sets of files (per-file results from the cache). */
+export function mergeScores(scores: readonly Score[]): Score {
+  const rules = SCORED_RULE_IDS.map((rule) => {
+    const parts = scores.map((s) => s.rules.find((r) => r.rule === rule));
+    const checked = parts.reduce((sum, r) => sum + (r?.checked ?? 0), 0);
+    const violations = parts.reduce((sum, r) => sum + (r?.violations ?? 0), 0);
+    return { rule, checked, violations, score: ratio(checked, violations) };
+  });
+  const checked = rules.reduce((sum, r) => sum + r.checked, 0);
+  const violations = rules.reduce((sum, r) => sum + r.violations, 0);
+  return { rules, checked, violations, overall: ratio(checked, violations) };
+}
+
 export function formatPercent(value: number): string {
   // Rounded to the nearest tenth (2/3 is 66.7%, not 66.6%).
   return `${(Math.round(value * 1000) / 10).toFixed(1)}%`;

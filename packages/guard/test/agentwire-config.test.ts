@@ -11,7 +11,7 @@ describe("agentwire's own guard config checks real imports (issue 17 point 9)", 
   const result = check(config);
 
   it('checks the tests and the web page, not only src, and judges imports of public symbols', () => {
-    const files = result.loaded.files.map((f) => f.fileName);
+    const files = result.files;
     expect(files.some((f) => f.includes('/agentwire/test/integration/'))).toBe(true);
     expect(files.some((f) => f.includes('/agentwire/web/src/'))).toBe(true);
     expect(result.score.rules.find((r) => r.rule === 'non-canonical-import')?.checked).toBeGreaterThan(0);

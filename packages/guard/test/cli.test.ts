@@ -81,7 +81,7 @@ describe('options', () => {
   });
 
   it('--config points at a config elsewhere', () => {
-    const result = runCli(['--config', join(FIXTURE, 'guard.config.json'), '--format', 'json'], projectWith(0));
+    const result = runCli(['--config', join(FIXTURE, 'guard.config.json'), '--format', 'json', '--no-cache'], projectWith(0));
     expect(result.code).toBe(1);
     expect((JSON.parse(result.stdout) as { violations: unknown[] }).violations).toHaveLength(17);
   });
