@@ -3,7 +3,7 @@
 // run of each in a fresh process, with wall time, CPU time and peak memory (max RSS).
 // Usage: node bench/guard-bench.mjs [--files 3000] [--keep]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -95,20 +95,28 @@ function measure(label, probe, args) {
   return { label, wall, cpu: stats.cpu, rssMb: stats.rssMb, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// Cold: the first run after generating the project; warm: the same command again (OS file cache warm).
+// Cold: the first run after generating the project (guard with --no-cache); warm: again, with
+// guard's cache; then one edited file (its importers re-checked) and a pre-commit --staged run.
 const runs = [
   measure('tsc --noEmit (cold)', tscProbe, []),
   measure('tsc --noEmit (warm)', tscProbe, []),
-  measure('guard (cold)', guardProbe, ['--format', 'json']),
-  measure('guard (warm)', guardProbe, ['--format', 'json']),
+  measure('guard (cold, --no-cache)', guardProbe, ['--format', 'json', '--no-cache']),
+  measure('guard (fills the cache)', guardProbe, ['--format', 'json']),
+  measure('guard (warm, cached)', guardProbe, ['--format', 'json']),
 ];
+const edited = join(root, 'src/features/f0/file10.ts');
+writeFileSync(edited, `${readFileSync(edited, 'utf8')}// edited\n`);
+runs.push(measure('guard (one file edited)', guardProbe, ['--format', 'json']));
+spawnSync('git', ['init', '-q'], { cwd: root });
+spawnSync('git', ['add', 'src/features/f0/file10.ts'], { cwd: root });
+runs.push(measure('guard --staged (warm, 1 file)', guardProbe, ['--format', 'json', '--staged']));
 for (const run of runs.filter((r) => r.label.startsWith('guard'))) {
   if (run.status !== 0 && run.status !== 1) {
     console.error(run.stderr);
     process.exit(2);
   }
 }
-const report = JSON.parse(runs[3].stdout);
+const report = JSON.parse(runs[2].stdout);
 console.log(`guard bench: ${fileCount} generated files, ${report.fileCount} checked, ${report.violations.length} violations, score ${(report.score.overall * 100).toFixed(1)}%`);
 console.log('| run | wall s | CPU s | peak RSS MB |');
 console.log('| --- | ---: | ---: | ---: |');
