@@ -20,9 +20,15 @@ export interface CachedResult {
 }
 
 export interface CacheStore {
-  version: 1;
-  /** Hash of guard's version, the config and tsconfig texts and the program's root files. */
-  key: string;
+  version: 2;
+  /** Hash of guard's version, the config, and the text of every tsconfig and file they extend. */
+  inputsKey: string;
+  /** The tsconfigs and extended files that key covers. */
+  configFiles: string[];
+  /** The program's root files, sorted. */
+  rootNames: string[];
+  /** mtime of every folder the root files were listed from: a file added or removed changes one. */
+  directories: Record<string, number>;
   /** Every file of the last program: content hash (project files) or size and mtime (node_modules). */
   signatures: Record<string, string>;
   /** Project file → the files it imports. */
@@ -56,7 +62,7 @@ export function signatureOf(file: string): string | undefined {
 export function readCache(file: string): CacheStore | undefined {
   try {
     const store = JSON.parse(readFileSync(file, 'utf8')) as CacheStore;
-    return store.version === 1 ? store : undefined;
+    return store.version === 2 ? store : undefined;
   } catch {
     // A missing or corrupt cache is only a cold run.
     return undefined;
@@ -69,4 +75,56 @@ export function writeCache(file: string, store: CacheStore): void {
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify(store));
   renameSync(temporary, file);
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function inputsKeyOf(version: string, config: GuardConfig, configFiles: readonly string[]): string {
+  return hashText(version, readOr(config.configFile), ...configFiles.flatMap((file) => [file, readOr(file)]));
+}
+
+export function directoryTimes(directories: readonly string[]): Record<string, number> {
+  const times: Record<string, number> = {};
+  for (const dir of directories) {
+    try {
+      times[dir] = statSync(dir).mtimeMs;
+    } catch {
+      times[dir] = -1;
+    }
+  }
+  return times;
+}
+
+function closure(starts: Iterable<string>, dependencies: Record<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...starts];
+  while (stack.length > 0) {
+    const file = stack.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    stack.push(...(dependencies[file] ?? []));
+  }
+  return seen;
+}
+
+export { closure };
+
+/** Which cached results still hold: a file's is valid when neither it nor anything it imports changed. */
+export function validity(store: CacheStore): (file: string) => boolean {
+  const changed = new Set<string>();
+  for (const [file, signature] of Object.entries(store.signatures)) {
+    if (signatureOf(file) !== signature) changed.add(file);
+  }
+  const everythingStale = [...changed].some((file) => file.includes('/node_modules/') || store.global.includes(file));
+  return (file) => {
+    if (everythingStale || !store.results[file]) return false;
+    for (const dependency of closure([file], store.dependencies)) if (changed.has(dependency)) return false;
+    return true;
+  };
 }

@@ -13,7 +13,7 @@ import { computeScore } from './score.js';
 import { SpecifierResolver } from './specifier.js';
 import { applySuppressions, type Suppression, type SuppressionResult } from './suppressions.js';
 import { resolveTargets, type Targets } from './targets.js';
-import type { Score, Violation } from './types.js';
+import { compareViolations, type Score, type Violation } from './types.js';
 
 export interface CheckOptions {
   /** Absolute file names to report on (e.g. the staged ones); all project files when absent. */
@@ -48,9 +48,7 @@ const RULES: ReadonlyArray<(ctx: RuleContext) => RuleOutput> = [
   deprecatedPath,
 ];
 
-export function compareViolations(a: Violation, b: Violation): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
-}
+export { compareViolations };
 
 export function check(config: GuardConfig, options: CheckOptions = {}): CheckResult {
   if (options.cache) return checkIncremental(config, options.onlyFiles);

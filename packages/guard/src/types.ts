@@ -45,3 +45,7 @@ export interface Score {
   violations: number;
   overall: number;
 }
+
+export function compareViolations(a: Violation, b: Violation): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cacheFile } from '../src/cache-store.js';
 import { check } from '../src/check.js';
 import { loadConfig } from '../src/config.js';
+import { runWarm } from '../src/run-warm.js';
 import { makeProject, runCli } from './helpers.js';
 
 const FILES = {
@@ -67,5 +68,17 @@ describe('the on-disk cache re-checks only what a change can affect (issue 17 po
     expect(existsSync(cacheFile(loadConfig(dir)))).toBe(false);
     expect(runCli([], dir).code).toBe(1);
     expect(existsSync(cacheFile(loadConfig(dir)))).toBe(true);
+  });
+
+  it('the CLI answers a warm run from the cache alone, and falls back to the compiler when it must', () => {
+    const dir = makeProject(FILES, CONFIG);
+    const io = { cwd: dir, stdout: () => undefined, stderr: () => undefined, isTTY: false };
+    expect(runWarm([], io)).toBeUndefined();
+    expect(runCli([], dir).code).toBe(1);
+    expect(runWarm([], io)).toBe(1);
+    expect(runWarm(['--no-cache'], io)).toBeUndefined();
+    expect(runWarm(['--fix'], io)).toBeUndefined();
+    writeFileSync(join(dir, 'src/e.ts'), `export const e = 1;\n`);
+    expect(runWarm([], io)).toBeUndefined();
   });
 });
