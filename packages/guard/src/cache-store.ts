@@ -85,8 +85,8 @@ function readOr(file: string): string {
   }
 }
 
-export function inputsKeyOf(version: string, config: GuardConfig, configFiles: readonly string[]): string {
-  return hashText(version, readOr(config.configFile), ...configFiles.flatMap((file) => [file, readOr(file)]));
+export function inputsKeyOf(engine: string, config: GuardConfig, configFiles: readonly string[]): string {
+  return hashText(engine, readOr(config.configFile), ...configFiles.flatMap((file) => [file, readOr(file)]));
 }
 
 export function directoryTimes(directories: readonly string[]): Record<string, number> {

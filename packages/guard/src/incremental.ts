@@ -4,7 +4,7 @@ import type { GuardConfig } from './config.js';
 import { dependenciesOf } from './dependencies.js';
 import { loadProject } from './project.js';
 import { readProgramInputs } from './tsconfig.js';
-import { VERSION } from './version.js';
+import { engineId } from './engine-id.js';
 import { fromResults, tryWarm } from './warm.js';
 
 /** Files whose change can change findings anywhere: the modules the config names, and what they import. */
@@ -28,7 +28,7 @@ export function checkIncremental(config: GuardConfig, onlyFiles?: ReadonlySet<st
   const warm = tryWarm(config, onlyFiles);
   if (warm) return warm;
   const inputs = readProgramInputs(config.tsconfig);
-  const inputsKey = inputsKeyOf(VERSION, config, inputs.configFiles);
+  const inputsKey = inputsKeyOf(engineId(), config, inputs.configFiles);
   const rootNames = [...inputs.rootNames].sort();
   const location = cacheFile(config);
   const previous = readCache(location);

@@ -3,7 +3,7 @@ import type { CheckResult } from './check.js';
 import type { GuardConfig } from './config.js';
 import { mergeScores } from './score.js';
 import { compareViolations } from './types.js';
-import { VERSION } from './version.js';
+import { engineId } from './engine-id.js';
 
 /** A report made of cached per-file results. */
 export function fromResults(
@@ -36,7 +36,7 @@ export function fromResults(
  */
 export function tryWarm(config: GuardConfig, onlyFiles?: ReadonlySet<string>): CheckResult | undefined {
   const store = readCache(cacheFile(config));
-  if (!store || store.inputsKey !== inputsKeyOf(VERSION, config, store.configFiles)) return undefined;
+  if (!store || store.inputsKey !== inputsKeyOf(engineId(), config, store.configFiles)) return undefined;
   const times = directoryTimes(Object.keys(store.directories));
   if (Object.entries(store.directories).some(([dir, time]) => times[dir] !== time)) return undefined;
   const isValid = validity(store);
