@@ -115,13 +115,19 @@ function closure(starts: Iterable<string>, dependencies: Record<string, string[]
 
 export { closure };
 
+/** A declaration file or a module augmenting others (`declare global`, `declare module`) can change any file without being imported. */
+function isAmbient(file: string): boolean {
+  if (/\.d\.[cm]?ts$/.test(file)) return true;
+  return /\bdeclare\s+(global|module)\b/.test(readOr(file));
+}
+
 /** Which cached results still hold: a file's is valid when neither it nor anything it imports changed. */
 export function validity(store: CacheStore): (file: string) => boolean {
   const changed = new Set<string>();
   for (const [file, signature] of Object.entries(store.signatures)) {
     if (signatureOf(file) !== signature) changed.add(file);
   }
-  const everythingStale = [...changed].some((file) => file.includes('/node_modules/') || store.global.includes(file));
+  const everythingStale = [...changed].some((file) => file.includes('/node_modules/') || store.global.includes(file) || isAmbient(file));
   return (file) => {
     if (everythingStale || !store.results[file]) return false;
     for (const dependency of closure([file], store.dependencies)) if (changed.has(dependency)) return false;

@@ -62,6 +62,13 @@ describe('the on-disk cache re-checks only what a change can affect (issue 17 po
     expect(rel(dir, same(dir).cache?.analysed)).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/lib/index.ts', 'src/lib/store.ts']);
   });
 
+  it('a changed declaration file or global augmentation, imported by nobody, starts cold', () => {
+    const dir = makeProject({ ...FILES, 'src/env.d.ts': `declare const BUILD: string;\n` }, CONFIG);
+    same(dir);
+    writeFileSync(join(dir, 'src/env.d.ts'), `declare const BUILD: number;\n`);
+    expect(same(dir).cache?.reused).toBe(0);
+  });
+
   it('--no-cache re-checks everything and writes no cache', () => {
     const dir = makeProject(FILES, CONFIG);
     expect(runCli(['--no-cache'], dir).code).toBe(1);
