@@ -13,6 +13,8 @@ export interface CliOptions {
   baseline?: string;
   writeBaseline: boolean;
   staged: boolean;
+  /** Reuse cached findings of unchanged files (default); --no-cache turns it off. */
+  cache: boolean;
   color?: boolean;
   help: boolean;
   version: boolean;
@@ -34,6 +36,9 @@ Options:
       --baseline <file>   baseline file (default: guard.baseline.json next to the config)
       --write-baseline    record today's violations in the baseline and exit 0
       --staged            report only on files staged in git (pre-commit)
+      --no-cache          re-check every file (default: reuse the findings of files
+                          whose content and imports did not change, cached in
+                          node_modules/.cache/agentwire-guard next to the config)
       --color, --no-color force colours on or off (default: on when stdout is a TTY)
   -h, --help              show this help
   -v, --version           show the version
@@ -58,6 +63,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
         baseline: { type: 'string' },
         'write-baseline': { type: 'boolean' },
         staged: { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -93,6 +99,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
     writeBaseline: values['write-baseline'] ?? false,
     staged: values.staged ?? false,
+    cache: !values['no-cache'],
     ...(values['no-color'] ? { color: false } : values.color ? { color: true } : {}),
     help: values.help ?? false,
     version: values.version ?? false,

@@ -35,8 +35,22 @@ export function createBaseline(violations: readonly Violation[]): Baseline {
   };
 }
 
-export function writeBaseline(path: string, violations: readonly Violation[]): void {
-  writeFileSync(path, `${JSON.stringify(createBaseline(violations), null, 2)}\n`);
+/**
+ * Writes the baseline. With `scope` (the files a partial run such as --staged checked), only
+ * those files' entries are replaced; every other file keeps its entries.
+ */
+export function writeBaseline(path: string, violations: readonly Violation[], scope?: ReadonlySet<string>): number {
+  const fresh = createBaseline(violations);
+  const kept = scope ? (readBaseline(path)?.entries ?? []).filter((entry) => !scope.has(entry.file)) : [];
+  const baseline: Baseline = { version: 1, entries: [...kept, ...fresh.entries] };
+  writeFileSync(path, `${JSON.stringify(baseline, null, 2)}\n`);
+  return baseline.entries.length;
+}
+
+/** The part of a baseline about some files: what a partial run can judge. */
+export function restrictBaseline(baseline: Baseline | undefined, scope: ReadonlySet<string> | undefined): Baseline | undefined {
+  if (!baseline || !scope) return baseline;
+  return { version: 1, entries: baseline.entries.filter((entry) => scope.has(entry.file)) };
 }
 
 function isEntry(value: unknown): value is BaselineEntry {

@@ -19,6 +19,8 @@ export interface GuardedSymbolConfig {
   specifier?: string;
   /** Globs of files that implement the symbol and may import it by any path. */
   internal: string[];
+  /** Globs of files where a copy or another implementation of it counts as a duplicate (absent: every checked file). */
+  scope?: string[];
 }
 
 export interface FactoryOnlyConfig {
@@ -102,11 +104,15 @@ function parseSymbols(value: Json | undefined, where: string, root: string): Gua
     const module = optionalString(entry.module, `${at}.module`);
     if (!module) throw invalid(at, '"module" (the canonical module) is required');
     const specifier = optionalString(entry.specifier, `${at}.specifier`);
+    for (const key of Object.keys(entry)) {
+      if (!['module', 'specifier', 'internal', 'scope'].includes(key)) throw invalid(at, `unknown key "${key}" (known: module, specifier, internal, scope)`);
+    }
     return {
       name,
       module: absolute(root, module),
       ...(specifier ? { specifier } : {}),
       internal: stringArray(entry.internal, `${at}.internal`),
+      ...(entry.scope !== undefined ? { scope: stringArray(entry.scope, `${at}.scope`) } : {}),
     };
   });
 }

@@ -3,6 +3,7 @@ export type GuardErrorCode =
   | 'USAGE'
   | 'CONFIG_NOT_FOUND'
   | 'CONFIG_INVALID'
+  | 'CONFIG_SELECTS_NOTHING'
   | 'TSCONFIG'
   | 'SYMBOL_NOT_FOUND'
   | 'BASELINE_INVALID'

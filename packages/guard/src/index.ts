@@ -9,7 +9,9 @@ export {
   type BaselineComparison,
   type BaselineEntry,
 } from './baseline.js';
-export { check, type CheckOptions, type CheckResult } from './check.js';
+export { check, createAnalysis, type Analysis, type CheckOptions, type CheckResult, type FileAnalysis } from './check.js';
+export { isSelected } from './selection.js';
+export { relativePath } from './paths.js';
 export { CONFIG_FILE, loadConfig, parseConfig, type GuardConfig } from './config.js';
 export { GuardError, isGuardError, type GuardErrorCode } from './errors.js';
 export { applyFixPlan, fixPlanDiff, planFixes, type FileFix, type FixPlan } from './fix.js';
@@ -19,4 +21,6 @@ export type { Report } from './report/model.js';
 export { formatSarif } from './report/sarif.js';
 export { EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, run, type RunIo } from './run.js';
 export { computeScore } from './score.js';
-export { RULE_IDS, type RuleId, type RuleScore, type Score, type Violation } from './types.js';
+export { VERSION } from './version.js';
+export { DIRECTIVE_RULE_IDS, RULE_IDS, SCORED_RULE_IDS, type RuleId, type RuleScore, type Score, type ScoredRuleId, type Violation } from './types.js';
+export { RULE_HELP } from './report/model.js';

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ts } from 'ts-morph';
 import { createCompilerHost } from './compiler-host.js';
 import type { GuardConfig } from './config.js';
 import { GuardError } from './errors.js';
-import { compileGlobs } from './glob.js';
-import { relativePath } from './paths.js';
+import { selectFiles } from './selection.js';
+import { readProgramInputs } from './tsconfig.js';
 
 export interface LoadedProject {
   program: ts.Program;
@@ -14,9 +13,6 @@ export interface LoadedProject {
   files: ts.SourceFile[];
 }
 
-function diagnosticText(diagnostic: ts.Diagnostic): string {
-  return ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-}
 
 /**
  * Builds the program with the compiler API that ts-morph bundles, not with a ts-morph
@@ -27,29 +23,10 @@ export function loadProject(config: GuardConfig, onlyFiles?: ReadonlySet<string>
   if (!existsSync(config.tsconfig)) {
     throw new GuardError('TSCONFIG', `tsconfig not found: ${config.tsconfig} (set "tsconfig" in ${config.configFile})`);
   }
-  const read = ts.readConfigFile(config.tsconfig, ts.sys.readFile);
-  if (read.error) throw new GuardError('TSCONFIG', `cannot read ${config.tsconfig}: ${diagnosticText(read.error)}`);
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(config.tsconfig), undefined, config.tsconfig);
-  // "No inputs" and unknown options make resolution meaningless; deprecations and the like do not.
-  const fatal = parsed.errors.filter((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003 && e.code !== 5101 && e.code !== 5107);
-  if (fatal.length > 0) {
-    throw new GuardError('TSCONFIG', `${config.tsconfig}: ${fatal.map(diagnosticText).join('; ')}`);
-  }
-  const program = ts.createProgram({
-    rootNames: parsed.fileNames,
-    options: parsed.options,
-    projectReferences: parsed.projectReferences ?? [],
-    host: createCompilerHost(parsed.options),
-  });
+  const inputs = readProgramInputs(config.tsconfig);
+  const program = ts.createProgram({ rootNames: inputs.rootNames, options: inputs.options, host: createCompilerHost(inputs.options) });
   const checker = program.getTypeChecker();
-  const included = config.include.length > 0 ? compileGlobs(config.include) : () => true;
-  const ignored = compileGlobs(config.ignore);
-  const files = program.getSourceFiles().filter((file) => {
-    if (file.isDeclarationFile || file.fileName.includes('/node_modules/')) return false;
-    if (onlyFiles && !onlyFiles.has(file.fileName)) return false;
-    const rel = relativePath(config.root, file.fileName);
-    if (rel.startsWith('../')) return false;
-    return included(rel) && !ignored(rel);
-  });
+  const selected = selectFiles(config, program);
+  const files = onlyFiles ? selected.filter((file) => onlyFiles.has(file.fileName)) : selected;
   return { program, checker, files };
 }

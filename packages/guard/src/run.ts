@@ -1,101 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseCliArgs, USAGE } from './args.js';
-import { BASELINE_FILE, compareBaseline, readBaseline, writeBaseline } from './baseline.js';
 import { check } from './check.js';
-import { loadConfig } from './config.js';
-import { isGuardError } from './errors.js';
 import { applyFixPlan, fixPlanDiff, planFixes } from './fix.js';
-import { relativePath } from './paths.js';
-import { formatHuman } from './report/human.js';
-import { formatJson } from './report/json.js';
-import type { Report } from './report/model.js';
-import { formatSarif } from './report/sarif.js';
-import { stagedFiles } from './staged.js';
-import { VERSION } from './version.js';
+import { runWith, type RunIo } from './run-core.js';
 
-export interface RunIo {
-  cwd: string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whether stdout is a terminal: colours default to it. */
-  isTTY: boolean;
-}
-
-export const EXIT_OK = 0;
-export const EXIT_VIOLATIONS = 1;
-export const EXIT_ERROR = 2;
+export { EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, type RunIo } from './run-core.js';
 
 /** The whole CLI as a function returning the exit code, so tests need no child process. */
 export function run(argv: readonly string[], io: RunIo): number {
-  try {
-    return runUnsafe(argv, io);
-  } catch (error) {
-    if (isGuardError(error)) {
-      io.stderr(`agentwire-guard: ${error.message}\n`);
-      if (error.code === 'USAGE') io.stderr('Run agentwire-guard --help for usage.\n');
-      return EXIT_ERROR;
-    }
-    io.stderr(`agentwire-guard: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    return EXIT_ERROR;
-  }
-}
-
-function runUnsafe(argv: readonly string[], io: RunIo): number {
-  const options = parseCliArgs(argv);
-  if (options.help) {
-    io.stdout(USAGE);
-    return EXIT_OK;
-  }
-  if (options.version) {
-    io.stdout(`${VERSION}\n`);
-    return EXIT_OK;
-  }
-  const config = loadConfig(io.cwd, options.config);
-  const onlyFiles = options.staged ? stagedFiles(config.root) : undefined;
-  let result = check(config, onlyFiles ? { onlyFiles } : {});
-
-  if (options.fix || options.dryRun) {
-    const plan = planFixes(result);
-    if (options.dryRun) {
-      io.stdout(fixPlanDiff(plan));
-      io.stderr(`dry run: would fix ${plan.fixed} import${plan.fixed === 1 ? '' : 's'} in ${plan.files.length} file${plan.files.length === 1 ? '' : 's'}\n`);
-      return result.violations.length > 0 ? EXIT_VIOLATIONS : EXIT_OK;
-    }
-    applyFixPlan(plan);
-    io.stderr(`fixed ${plan.fixed} import${plan.fixed === 1 ? '' : 's'} in ${plan.files.length} file${plan.files.length === 1 ? '' : 's'}\n`);
-    // Re-checked from disk so the report shows what is left, not what was planned.
-    if (plan.files.length > 0) result = check(config, onlyFiles ? { onlyFiles } : {});
-  }
-
-  const baselinePath = resolve(io.cwd, options.baseline ?? resolve(config.root, BASELINE_FILE));
-  if (options.writeBaseline) {
-    writeBaseline(baselinePath, result.violations);
-    io.stderr(`wrote ${result.violations.length} entr${result.violations.length === 1 ? 'y' : 'ies'} to ${baselinePath}\n`);
-    return EXIT_OK;
-  }
-  const baseline = readBaseline(baselinePath);
-  const comparison = compareBaseline(result.violations, baseline);
-  const belowMin = options.minScore !== undefined && result.score.overall * 100 < options.minScore;
-  const report: Report = {
-    version: VERSION,
-    fileCount: result.fileCount,
-    violations: result.violations,
-    fresh: comparison.fresh,
-    stale: comparison.stale,
-    ...(baseline ? { baseline: relativePath(config.root, baselinePath) } : {}),
-    score: result.score,
-    ...(options.minScore !== undefined ? { minScore: options.minScore } : {}),
-    passed: comparison.fresh.length === 0 && !belowMin,
-  };
-  const text =
-    options.format === 'json'
-      ? formatJson(report)
-      : options.format === 'sarif'
-        ? formatSarif(report)
-        : formatHuman(report, { color: options.color ?? (io.isTTY && !options.output) });
-  if (options.output) writeFileSync(resolve(io.cwd, options.output), text);
-  else io.stdout(text);
-  // A boolean, never a count: 256 violations must not wrap around to exit code 0.
-  return report.passed ? EXIT_OK : EXIT_VIOLATIONS;
+  return runWith(argv, io, { check, planFixes, applyFixPlan, fixPlanDiff });
 }

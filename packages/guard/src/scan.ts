@@ -53,7 +53,7 @@ function moduleFileOf(checker: ts.TypeChecker, specifier: ts.Expression): string
   return declaration && ts.isSourceFile(declaration) ? declaration.fileName : undefined;
 }
 
-function isDeclarationName(node: ts.Identifier): boolean {
+export function isDeclarationName(node: ts.Identifier): boolean {
   const parent = node.parent;
   return (
     (ts.isClassDeclaration(parent) ||
@@ -69,7 +69,7 @@ function isDeclarationName(node: ts.Identifier): boolean {
   );
 }
 
-function isInImportOrExportClause(node: ts.Node): boolean {
+export function isInImportOrExportClause(node: ts.Node): boolean {
   const parent = node.parent;
   return (
     ts.isImportSpecifier(parent) ||

@@ -3,6 +3,7 @@ import { parseSymbolRef, type GuardConfig, type GuardedSymbolConfig, type Symbol
 import { GuardError } from './errors.js';
 import { compileGlobs, type Matcher } from './glob.js';
 import { relativePath } from './paths.js';
+import type { ModuleTarget } from './specifier.js';
 
 export interface GuardedTarget {
   name: string;
@@ -11,6 +12,8 @@ export interface GuardedTarget {
   /** Absolute path of the canonical module (ts file names, forward slashes). */
   canonicalFile: string;
   isInternal: Matcher;
+  /** Files where a copy or another implementation counts as a duplicate. */
+  inScope: Matcher;
   isInterface: boolean;
 }
 
@@ -26,7 +29,10 @@ export interface FactoryTarget {
 export interface DeprecatedTarget {
   name: string;
   symbol: ts.Symbol;
+  /** The replacement as written in the config (advice text when it does not resolve). */
   replacement?: string;
+  /** The replacement when it resolves: its name and where to import it from. */
+  replacementRef?: { name: string; module: ModuleTarget };
 }
 
 export interface Targets {
@@ -38,6 +44,11 @@ export interface Targets {
   /** Every name worth resolving: a cheap text filter before asking the checker. */
   names: Set<string>;
   hasGuardedInterfaces: boolean;
+}
+
+/** Where a guarded symbol must be imported from, for the specifier resolver. */
+export function moduleTarget(target: GuardedTarget): ModuleTarget {
+  return { file: target.canonicalFile, ...(target.config.specifier ? { specifier: target.config.specifier } : {}) };
 }
 
 export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
@@ -81,6 +92,7 @@ export function resolveTargets(config: GuardConfig, program: ts.Program, checker
       config: entry,
       canonicalFile: program.getSourceFile(entry.module)?.fileName ?? entry.module,
       isInternal: compileGlobs(entry.internal),
+      inScope: entry.scope ? compileGlobs(entry.scope) : () => true,
       isInterface: (symbol.flags & ts.SymbolFlags.Interface) !== 0 && (symbol.flags & ts.SymbolFlags.Class) === 0,
     };
     targets.guarded.set(symbol, target);
@@ -126,6 +138,10 @@ export function resolveTargets(config: GuardConfig, program: ts.Program, checker
         replacement = undefined;
       }
       if (replacement) {
+        const guarded = ref.module ? undefined : guardedByName.get(ref.name);
+        const file = ref.module ?? entry.module;
+        const module = guarded ? moduleTarget(guarded) : file ? { file: program.getSourceFile(file)?.fileName ?? file } : undefined;
+        if (module) target.replacementRef = { name: ref.name, module };
         targets.replacements.set(replacement, target);
         targets.names.add(ref.name.split('.')[0] as string);
       }

@@ -1,4 +1,5 @@
-export const RULE_IDS = [
+/** The rules that judge code; each has a compliance score. */
+export const SCORED_RULE_IDS = [
   'non-canonical-import',
   'duplicate-implementation',
   'factory-bypass',
@@ -6,6 +7,12 @@ export const RULE_IDS = [
   'deprecated-path',
 ] as const;
 
+/** Findings about `guard-ignore-next-line` comments themselves; they fail the run but have no score. */
+export const DIRECTIVE_RULE_IDS = ['invalid-suppression', 'unused-suppression'] as const;
+
+export const RULE_IDS = [...SCORED_RULE_IDS, ...DIRECTIVE_RULE_IDS] as const;
+
+export type ScoredRuleId = (typeof SCORED_RULE_IDS)[number];
 export type RuleId = (typeof RULE_IDS)[number];
 
 export interface Violation {
@@ -24,7 +31,7 @@ export interface Violation {
 }
 
 export interface RuleScore {
-  rule: RuleId;
+  rule: ScoredRuleId;
   /** Usages the rule judged. */
   checked: number;
   violations: number;
@@ -37,4 +44,8 @@ export interface Score {
   checked: number;
   violations: number;
   overall: number;
+}
+
+export function compareViolations(a: Violation, b: Violation): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
 }

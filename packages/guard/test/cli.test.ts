@@ -81,7 +81,7 @@ describe('options', () => {
   });
 
   it('--config points at a config elsewhere', () => {
-    const result = runCli(['--config', join(FIXTURE, 'guard.config.json'), '--format', 'json'], projectWith(0));
+    const result = runCli(['--config', join(FIXTURE, 'guard.config.json'), '--format', 'json', '--no-cache'], projectWith(0));
     expect(result.code).toBe(1);
     expect((JSON.parse(result.stdout) as { violations: unknown[] }).violations).toHaveLength(17);
   });
@@ -92,7 +92,7 @@ describe('options', () => {
     expect(runCli([], dir).code).toBe(0);
     const low = runCli(['--min-score', '90'], dir);
     expect(low.code).toBe(1);
-    expect(low.stdout).toContain('score 66.6% is below --min-score 90%');
+    expect(low.stdout).toContain('score 66.7% is below --min-score 90%');
     expect(runCli(['--min-score', '60%'], dir).code).toBe(0);
   });
 

@@ -77,8 +77,9 @@ describe('duplicate-implementation', () => {
     {
       ...LIB,
       'src/copy.ts': `export class Store {}\n`,
-      'src/factory-copy.ts': `export function makeStore(): number;\nexport function makeStore(n?: number): number {\n  return n ?? 0;\n}\n`,
-      'src/arrow-copy.ts': `export const makeStore = () => 1;\n`,
+      // Copies: same name and a compatible shape (a Store-like result).
+      'src/factory-copy.ts': `export function makeStore(): { items: string[] };\nexport function makeStore(n?: number): { items: string[] } {\n  return { items: n ? [] : [] };\n}\n`,
+      'src/arrow-copy.ts': `export const makeStore = () => ({ items: [] as string[] });\n`,
       'src/impl.ts': `import type { Repository as Repo } from './lib/index.js';\nexport class MemoryRepository implements Repo {\n  get(id: string) {\n    return id;\n  }\n}\n`,
       'src/ok.ts': `export class StoreView {}\nexport class Other implements Iterable<number> {\n  *[Symbol.iterator]() {}\n}\nexport function build() {\n  class Store {}\n  return Store;\n}\n`,
     },
@@ -186,7 +187,8 @@ describe('shared-state', () => {
   });
 
   it('accepts constants, frozen and readonly values, functions and locals, and ignores other folders', () => {
-    expect(scoreOf(result, 'shared-state')).toBe('8/16');
+    // Only bindings that can hold state are judged: constants, frozen values and functions are not uses.
+    expect(scoreOf(result, 'shared-state')).toBe('0/8');
   });
 });
 
@@ -211,7 +213,7 @@ describe('deprecated-path', () => {
       'deprecated-path src/via-reexport.ts:2:18 legacyStore',
     ]);
     expect(result.violations.find((v) => v.file === 'src/aliased.ts')?.message).toBe(
-      'legacyStore (as old) is deprecated; use src/lib/index.ts#modernStore',
+      "legacyStore (as old) is deprecated; use modernStore from './lib/index.js'",
     );
   });
 

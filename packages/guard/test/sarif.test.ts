@@ -33,6 +33,8 @@ describe('--format sarif', () => {
       'factory-bypass',
       'shared-state',
       'deprecated-path',
+      'invalid-suppression',
+      'unused-suppression',
     ]);
     expect(run?.results[0]?.locations[0]).toEqual({
       physicalLocation: {

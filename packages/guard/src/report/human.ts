@@ -30,6 +30,7 @@ export function formatHuman(report: Report, options: HumanOptions): string {
   const known = report.violations.length - report.fresh.length;
   const parts = [`${report.fileCount} files checked`, `${report.fresh.length} ${report.baseline ? 'new ' : ''}violation${report.fresh.length === 1 ? '' : 's'}`];
   if (report.baseline) parts.push(`${known} in baseline ${report.baseline}`);
+  if (report.suppressed.length > 0) parts.push(`${report.suppressed.length} suppressed inline`);
   lines.push(parts.join(', '));
   if (report.stale.length > 0) {
     lines.push(c.yellow(`${report.stale.length} stale baseline entr${report.stale.length === 1 ? 'y' : 'ies'} (fixed since; run --write-baseline to shrink the baseline):`));

@@ -10,6 +10,7 @@ export function formatJson(report: Report): string {
     fileCount: report.fileCount,
     violations: report.violations.map((v) => ({ ...v, new: known.has(v) })),
     baseline: report.baseline ? { file: report.baseline, stale: report.stale } : null,
+    suppressed: report.suppressed.map(({ violation, reason }) => ({ ...violation, reason })),
     score: report.score,
     minScore: report.minScore ?? null,
   };

@@ -10,6 +10,8 @@ export interface Report {
   /** Violations not covered by the baseline: the ones that fail the run. */
   fresh: Violation[];
   stale: BaselineEntry[];
+  /** Findings silenced inline by `guard-ignore-next-line`, with the comment's reason. */
+  suppressed: Array<{ violation: Violation; reason: string }>;
   /** Baseline file used, relative to the config folder. */
   baseline?: string;
   score: Score;
@@ -24,7 +26,7 @@ export const RULE_HELP: Record<Violation['rule'], { summary: string; help: strin
     help: 'Import guarded symbols only from their canonical module. Judged by the resolved declaration, so aliases, re-export barrels, tsconfig paths and relative paths into other packages are all caught. `agentwire-guard --fix` rewrites these imports.',
   },
   'duplicate-implementation': {
-    summary: 'A class or function with a guarded name, or implementing a guarded interface, is declared outside its canonical module.',
+    summary: 'A structural copy of a guarded class or function, or another implementation of a guarded interface, inside the symbol\'s scope.',
     help: 'Delete the parallel implementation and use the canonical one.',
   },
   'factory-bypass': {
@@ -32,11 +34,19 @@ export const RULE_HELP: Record<Violation['rule'], { summary: string; help: strin
     help: 'Call the factory instead of constructing the class; the factory is where per-scope wiring happens.',
   },
   'shared-state': {
-    summary: 'Module-level mutable state (let, Map, Set, arrays, objects, guarded instances) in a folder where state must be per scope.',
+    summary: 'Mutable, shared module state (let/var, static mutable fields, guarded instances, containers that are written, exported or handed out) in a folder where state must be per scope.',
     help: 'Keep state in objects created per scope by the factory, or make module-level values immutable (as const, Object.freeze, Readonly types).',
   },
   'deprecated-path': {
-    summary: 'A symbol marked deprecated in the guard config is used.',
-    help: 'Use the configured replacement.',
+    summary: 'A symbol deprecated by the guard config or by a @deprecated JSDoc tag is used.',
+    help: 'Use the configured replacement, or follow the @deprecated note.',
+  },
+  'invalid-suppression': {
+    summary: 'A guard-ignore-next-line comment without a reason, or naming an unknown rule.',
+    help: 'Write `// guard-ignore-next-line <rule>: <reason>`; a suppression without a reason does not suppress.',
+  },
+  'unused-suppression': {
+    summary: 'A guard-ignore-next-line comment that suppresses nothing.',
+    help: 'Delete the comment: the finding it was written for is gone.',
   },
 };

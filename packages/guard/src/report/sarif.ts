@@ -29,6 +29,18 @@ export function formatSarif(report: Report): string {
     partialFingerprints: { 'agentwireGuard/v1': v.fingerprint },
     ...(report.baseline ? { baselineState: fresh.has(v) ? ('new' as const) : ('unchanged' as const) } : {}),
   }));
+  // Suppressed findings stay visible to code scanning, marked as suppressed in source with the reason.
+  for (const { violation: v, reason } of report.suppressed) {
+    results.push({
+      ruleId: v.rule,
+      ruleIndex: RULE_IDS.indexOf(v.rule),
+      level: 'error',
+      message: { text: `${v.message}. Fix: ${v.fix}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(v.file), uriBaseId: '%SRCROOT%' }, region: { startLine: v.line, startColumn: v.column } } }],
+      partialFingerprints: { 'agentwireGuard/v1': v.fingerprint },
+      suppressions: [{ kind: 'inSource', justification: reason }],
+    });
+  }
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

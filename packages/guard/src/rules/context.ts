@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ts } from 'ts-morph';
 import type { GuardConfig } from '../config.js';
+import type { SpecifierResolver } from '../specifier.js';
 import type { FileFacts, ImportUse } from '../scan.js';
 import type { Targets } from '../targets.js';
-import type { RuleId, Violation } from '../types.js';
+import type { RuleId, ScoredRuleId, Violation } from '../types.js';
 
 export interface RuleContext {
   config: GuardConfig;
@@ -11,6 +12,8 @@ export interface RuleContext {
   checker: ts.TypeChecker;
   targets: Targets;
   facts: FileFacts[];
+  /** How to spell an import of a module from a given file. */
+  specifiers: SpecifierResolver;
 }
 
 /** What `--fix` needs to rewrite one non-canonical import; kept beside, not inside, the violation. */
@@ -23,7 +26,7 @@ export interface ImportFix {
 }
 
 export interface RuleOutput {
-  rule: RuleId;
+  rule: ScoredRuleId;
   checked: number;
   violations: Violation[];
   fixes?: ImportFix[];
@@ -37,7 +40,18 @@ export function makeViolation(
   message: string,
   fix: string,
 ): Violation {
-  const start = node.getStart(facts.file);
+  return violationAt(rule, facts, node.getStart(facts.file), symbol, message, fix);
+}
+
+/** A violation at a text offset of the file. */
+export function violationAt(
+  rule: RuleId,
+  facts: Pick<FileFacts, 'file' | 'rel'>,
+  start: number,
+  symbol: string,
+  message: string,
+  fix: string,
+): Violation {
   const { line, character } = facts.file.getLineAndCharacterOfPosition(start);
   const lineText = facts.file.text.slice(facts.file.getLineStarts()[line], facts.file.getLineEndOfPosition(start)).trim();
   // The line's text rather than its number, so inserting code above does not make it "new".

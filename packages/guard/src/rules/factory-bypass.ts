@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { canonicalSpecifier } from '../specifier.js';
+import { moduleTarget } from '../targets.js';
 import { makeViolation, type RuleContext, type RuleOutput } from './context.js';
 
 /** The symbols of the functions a node is nested in, innermost first. */
@@ -23,7 +23,6 @@ function enclosingFunctions(checker: ts.TypeChecker, node: ts.Node): ts.Symbol[]
 /** `new X()` of a factory-only class anywhere but inside one of its factories, by any local name. */
 export function factoryBypass(ctx: RuleContext): RuleOutput {
   const output: RuleOutput = { rule: 'factory-bypass', checked: 0, violations: [] };
-  const options = ctx.program.getCompilerOptions();
   for (const facts of ctx.facts) {
     for (const use of facts.news) {
       const target = ctx.targets.factoryOnly.get(use.target);
@@ -33,7 +32,7 @@ export function factoryBypass(ctx: RuleContext): RuleOutput {
       if (inside.some((symbol) => target.factories.includes(symbol))) continue;
       const callee = use.node.expression.getText(facts.file);
       const alias = callee === target.className ? '' : ` (as ${callee})`;
-      const from = target.guarded ? ` from '${canonicalSpecifier(facts.file, target.guarded, options)}'` : '';
+      const from = target.guarded ? ` from '${ctx.specifiers.specifierFor(facts.file, moduleTarget(target.guarded))}'` : '';
       output.violations.push(
         makeViolation(
           'factory-bypass',

@@ -1,11 +1,10 @@
 import { relativePath, samePath } from '../paths.js';
-import { canonicalSpecifier } from '../specifier.js';
+import { moduleTarget } from '../targets.js';
 import { makeViolation, type ImportFix, type RuleContext, type RuleOutput } from './context.js';
 
 /** Judges where an import *resolves*, so aliases, barrels and `paths` entries cannot hide a deep import. */
 export function nonCanonicalImport(ctx: RuleContext): RuleOutput {
   const output: RuleOutput = { rule: 'non-canonical-import', checked: 0, violations: [], fixes: [] };
-  const options = ctx.program.getCompilerOptions();
   for (const facts of ctx.facts) {
     for (const use of facts.imports) {
       const target = ctx.targets.guarded.get(use.target);
@@ -16,7 +15,7 @@ export function nonCanonicalImport(ctx: RuleContext): RuleOutput {
       const resolvesToCanonical = use.moduleFile !== undefined && samePath(use.moduleFile, target.canonicalFile);
       const textMatches = !target.config.specifier || use.specifierText === target.config.specifier;
       if (resolvesToCanonical && textMatches) continue;
-      const specifier = canonicalSpecifier(facts.file, target, options);
+      const specifier = ctx.specifiers.specifierFor(facts.file, moduleTarget(target));
       const resolved = use.moduleFile ? ` (resolves to ${relativePath(ctx.config.root, use.moduleFile)})` : '';
       const alias = use.localName === target.name ? '' : ` as ${use.localName}`;
       const verb = use.kind === 'reexport' ? 're-exported' : 'imported';
