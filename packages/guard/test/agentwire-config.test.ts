@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compareBaseline, readBaseline } from '../src/baseline.js';
 import { check } from '../src/check.js';
 import { loadConfig } from '../src/config.js';
 
@@ -17,8 +16,7 @@ describe("agentwire's own guard config checks real imports (issue 17 point 9)", 
     expect(result.score.rules.find((r) => r.rule === 'non-canonical-import')?.checked).toBeGreaterThan(0);
   });
 
-  it('has no violation outside its baseline', () => {
-    const baseline = readBaseline(fileURLToPath(new URL('../../agentwire/guard.baseline.json', import.meta.url)));
-    expect(compareBaseline(result.violations, baseline).fresh).toEqual([]);
+  it('has no violation at all (no baseline; the few deliberate exceptions are suppressed inline with a reason)', () => {
+    expect(result.violations.map((v) => `${v.file}: ${v.message}`)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { EventType } from '@ag-ui/core';
 import { EventSchemas } from '@ag-ui/core/schemas';
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent, StreamEventDataMap, StreamEventType } from '../../src/protocol/types.js';
-import { AguiEventMapper } from '../../src/server/agui/event-map.js';
+import { AguiEventMapper } from '../../src/server.js';
 
 let seq = 0;
 function ev<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): StreamEvent {

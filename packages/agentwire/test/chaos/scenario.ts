@@ -1,4 +1,4 @@
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
+import { createDemoAgent } from '../../src/index.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import type { EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

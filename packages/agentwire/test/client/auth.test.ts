@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type AgentwireClient } from '../../src/client/client.js';
-import type { SocketLike } from '../../src/client/socket-factory.js';
+import { connect, type AgentwireClient, type SocketLike } from '../../src/client.js';
 import { isAgentwireError } from '../../src/errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { dropSockets, waitForState } from './helpers.js';

@@ -1,5 +1,4 @@
-import type { AgentwireClient } from '../../src/client/client.js';
-import type { ConnectionState, StateChange } from '../../src/client/client-types.js';
+import type { AgentwireClient, ConnectionState, StateChange } from '../../src/client.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import type { TestServer } from '../helpers/server.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type AgentwireClient } from '../../src/client/client.js';
+import { connect, type AgentwireClient } from '../../src/client.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { answerOf, dropSockets, serverStream } from './helpers.js';

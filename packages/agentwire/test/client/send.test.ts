@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type AgentwireClient } from '../../src/client/client.js';
-import { ServerRejectionError } from '../../src/client/client-errors.js';
+import { connect, type AgentwireClient, ServerRejectionError } from '../../src/client.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { dropSockets, serverStream, waitForState } from './helpers.js';

@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import type { Agent } from '../../src/agents/types.js';
-import { silentLogger } from '../../src/logger.js';
+import type { Agent } from '../../src/index.js';
+import { silentLogger } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { startServer, type RunningServer } from '../../src/server/standalone.js';
+import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
 import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
 

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connect } from '../../src/client.js';
-import { silentLogger } from '../../src/logger.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { startServer, type RunningServer } from '../../src/server/standalone.js';
+import { silentLogger } from '../../src/index.js';
+import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
 import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
 

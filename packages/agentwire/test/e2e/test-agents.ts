@@ -1,4 +1,4 @@
-import type { Agent } from '../../src/agents/types.js';
+import type { Agent } from '../../src/index.js';
 
 /** Resolves when the run is stopped (stop_agent, timeout or shutdown). */
 function untilAborted(signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Agent } from '../../src/agents/types.js';
+import type { Agent } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { testEngines } from '../helpers/engines.js';
 import { seededRandom } from '../helpers/seeded-random.js';

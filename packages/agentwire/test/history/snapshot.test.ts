@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
+import { MemoryBus } from '../../src/index.js';
 import { MessageCompactor, userMessageId } from '../../src/history/compaction.js';
 import { threadSnapshot } from '../../src/history/snapshot.js';
 import type { StreamEvent } from '../../src/protocol/types.js';

@@ -1,6 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
-import type { AppendedEvent } from '../../src/bus/types.js';
+import { MemoryBus, type AppendedEvent } from '../../src/index.js';
 import type { StreamEventDraft } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent } from '../../src/agents/types.js';
+import type { Agent } from '../../src/index.js';
 import type { Reply } from '../../src/protocol/types.js';
 import { seqProblems } from '../chaos/support/stream-checks.js';
 import { waitUntil } from '../helpers/wait.js';

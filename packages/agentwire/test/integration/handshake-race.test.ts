@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent } from '../../src/agents/types.js';
+import type { Agent } from '../../src/index.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { seqProblems } from '../chaos/support/stream-checks.js';
 import { waitUntil } from '../helpers/wait.js';

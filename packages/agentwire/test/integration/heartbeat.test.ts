@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
+import { createDemoAgent } from '../../src/index.js';
 import { SUBPROTOCOL } from '../../src/protocol/types.js';
 import { waitUntil } from '../helpers/wait.js';
 import { testEngines } from '../helpers/engines.js';

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
-import { createGateway } from '../../src/gateway/gateway.js';
+import { createDemoAgent, createGateway } from '../../src/index.js';
 import type { Reply } from '../../src/protocol/types.js';
 import { Gates, gatedAgent } from '../chaos/support/gated-agent.js';
 import { waitUntil } from '../helpers/wait.js';

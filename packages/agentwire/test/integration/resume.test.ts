@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
+import { createDemoAgent } from '../../src/index.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { Gates, GATED_STREAM, gatedAgent, type GatedScript } from '../chaos/support/gated-agent.js';
 import { seqProblems } from '../chaos/support/stream-checks.js';

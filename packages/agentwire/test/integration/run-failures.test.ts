@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent } from '../../src/agents/types.js';
+import type { Agent } from '../../src/index.js';
 import { AgentwireError, isAgentwireError, type ErrorCode } from '../../src/errors.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { testEngines } from '../helpers/engines.js';

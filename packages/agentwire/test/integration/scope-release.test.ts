@@ -1,7 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
-import type { Agent } from '../../src/agents/types.js';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
+import { createDemoAgent, type Agent, MemoryBus } from '../../src/index.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bus } from '../../src/bus/types.js';
+import type { Bus } from '../../src/index.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { SUBPROTOCOL } from '../../src/protocol/types.js';
 import { Gates, gatedAgent } from '../chaos/support/gated-agent.js';

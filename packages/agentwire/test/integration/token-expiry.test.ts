@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
+import { createDemoAgent } from '../../src/index.js';
 import { waitUntil } from '../helpers/wait.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLlmAgent, type LlmAgentOptions } from '../../src/agents/llm/llm-agent.js';
-import { LlmError } from '../../src/agents/llm/errors.js';
-import type { Logger } from '../../src/logger.js';
+import { createLlmAgent, type LlmAgentOptions, LlmError } from '../../src/llm.js';
+import type { Logger } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from '../../src/server/config.js';
-import { startServer } from '../../src/server/standalone.js';
-import { silentLogger } from '../../src/logger.js';
+import { configFromEnv, startServer } from '../../src/server.js';
+import { silentLogger } from '../../src/index.js';
 import { FakeOpenAi, answer } from './fake-openai.js';
 import { TestClient } from '../helpers/ws-client.js';
 

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
-import type { RedisBus } from '../../src/bus/redis/redis-bus.js';
-import type { AppendedEvent, Bus, RetentionOptions } from '../../src/bus/types.js';
+import { MemoryBus, type AppendedEvent, type Bus, type RetentionOptions } from '../../src/index.js';
+import type { RedisBus } from '../../src/redis.js';
 import { isAgentwireError } from '../../src/errors.js';
 import type { StreamEventDraft } from '../../src/protocol/types.js';
 import { purgeAndClose, requireRedisBus, uniquePrefix } from './support/redis-env.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ORPHAN_MESSAGE } from '../../src/bus/orphan-closing.js';
-import type { RedisBus, RedisBusOptions } from '../../src/bus/redis/redis-bus.js';
+import type { RedisBus, RedisBusOptions } from '../../src/redis.js';
 import type { Reply, StreamEvent, StreamEventDraft } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
 import { testToken as token } from '../helpers/server.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/bus/redis/keys.js';
-import type { RedisBus } from '../../src/bus/redis/redis-bus.js';
+import type { RedisBus } from '../../src/redis.js';
 import { purgeAndClose, requireRedisBus } from '../redis/support/redis-env.js';
 
 /** User ids an attacker can choose as `sub`, built from the separators of the key names. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenVerifier } from '../../src/auth/jwt.js';
-import { MAX_PENDING_TICKETS_PER_USER, type Bus } from '../../src/bus/types.js';
+import type { TokenVerifier, Bus } from '../../src/index.js';
+import { MAX_PENDING_TICKETS_PER_USER } from '../../src/bus/types.js';
 import { authenticateUpgrade } from '../../src/gateway/authenticate.js';
 import { testEngines } from '../helpers/engines.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createJwtVerifier, type TokenVerifier } from '../../src/auth/jwt.js';
+import { createJwtVerifier, type TokenVerifier } from '../../src/index.js';
 import { isAgentwireError, type ErrorCode } from '../../src/errors.js';
 
 const SECRET = 'security-jwt-secret-0123456789abcdef';

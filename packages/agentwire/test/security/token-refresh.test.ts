@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createJwtVerifier } from '../../src/auth/jwt.js';
+import { createJwtVerifier } from '../../src/index.js';
 import { verifyRefresh } from '../../src/gateway/token-refresh.js';
 import { TEST_SECRET, testToken } from '../helpers/server.js';
 

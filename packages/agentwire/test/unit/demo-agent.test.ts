@@ -39,6 +39,7 @@ async function runDemo(text: string, setup: RunSetup = {}): Promise<StreamEvent[
   const userId = setup.userId ?? 'alice';
   const signal = setup.signal ?? new AbortController().signal;
   const target = { userId, threadId: newId('thr'), runId: newId('run') };
+  // guard-ignore-next-line factory-bypass: a unit test of the notifier builds one directly, outside any gateway scope
   const notifier = new Notifier(bus.log, target);
   await notifier.started('demo');
   setup.onStarted?.(notifier);

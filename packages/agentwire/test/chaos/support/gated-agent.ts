@@ -1,4 +1,4 @@
-import type { Agent } from '../../../src/agents/types.js';
+import type { Agent } from '../../../src/index.js';
 
 /**
  * A permit counter one run's agent waits on before each step, so a test decides exactly

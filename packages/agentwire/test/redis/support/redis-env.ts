@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisBus, type RedisBus, type RedisBusOptions } from '../../../src/bus/redis/redis-bus.js';
+import { createRedisBus, type RedisBus, type RedisBusOptions } from '../../../src/redis.js';
 
 /**
  * The shared Redis of the test machines: `REDIS_URL`, the same variable that
