@@ -29,7 +29,7 @@ export const DEFAULTS = {
   headersTimeoutMs: { variable: 'AGENTWIRE_HEADERS_TIMEOUT_MS', value: 20_000 },
   requestTimeoutMs: { variable: 'AGENTWIRE_REQUEST_TIMEOUT_MS', value: 30_000 },
   keepAliveTimeoutMs: { variable: 'AGENTWIRE_KEEP_ALIVE_TIMEOUT_MS', value: 5_000 },
-  httpRatePerMinute: { variable: 'AGENTWIRE_HTTP_RATE_PER_MINUTE', value: 60 },
-  httpRateBurst: { variable: 'AGENTWIRE_HTTP_RATE_BURST', value: 20 },
+  httpRatePerMinute: { variable: 'AGENTWIRE_HTTP_RATE_PER_MINUTE', value: 120 },
+  httpRateBurst: { variable: 'AGENTWIRE_HTTP_RATE_BURST', value: 60 },
   finalWriteTimeoutMs: { variable: 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', value: 30_000 },
 } as const satisfies Record<string, { readonly variable: string; readonly value: number | string | boolean }>;
