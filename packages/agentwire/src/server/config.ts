@@ -100,8 +100,7 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
   if (devLogin && jwksUrl !== undefined) {
     throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET (it signs HS256 tokens), not a JWKS URL');
   }
-  const dataDir = text(env, 'AGENTWIRE_DATA_DIR') ?? DEFAULTS.dataDir.value;
-  const jwt: ServerConfig['jwt'] = devMode ? { secret: devSecret(dataDir) } : {};
+  const jwt: ServerConfig['jwt'] = {};
   if (secret !== undefined) jwt.secret = secret;
   if (publicKey !== undefined) jwt.publicKey = publicKey;
   if (jwksUrl !== undefined) jwt.jwksUrl = jwksUrl;
@@ -110,7 +109,7 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
-  return {
+  const config: ServerConfig = {
     port: int(env, 'PORT', DEFAULTS.port.value, 0, 65535),
     // Dev mode signs tokens for any name: reachable from this machine only, unless HOST says otherwise.
     host: host(env, 'HOST') ?? (devMode ? '127.0.0.1' : DEFAULTS.host.value),
@@ -142,6 +141,9 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
     store: storeConfig(env, redisUrl !== undefined),
     llm: llmConfig(env),
   };
+  // Last, once everything else is valid: a refused configuration leaves no key file behind.
+  if (devMode) jwt.secret = devSecret(text(env, 'AGENTWIRE_DATA_DIR') ?? DEFAULTS.dataDir.value);
+  return config;
 }
 
 /**

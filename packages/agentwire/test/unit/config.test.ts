@@ -103,6 +103,30 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('fail closed: no key refuses unless dev mode; REDIS_URL without a key refuses even in dev mode', () => {
+    expect(() => configFromEnv({}, generated)).toThrow('AGENTWIRE_DEV=1');
+    expect(() => configFromEnv({ AGENTWIRE_DEV: 'false' }, generated)).toThrow('AGENTWIRE_JWKS_URL');
+    expect(() => configFromEnv({ AGENTWIRE_DEV: '1', REDIS_URL: 'redis://r:6379', DATABASE_URL: 'postgres://db/aw' }, generated)).toThrow('REDIS_URL');
+  });
+
+  it('dev mode: HOST still wins; AGENTWIRE_DEV_LOGIN=false turns its login off; the key is asked for last, with the data dir', () => {
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', HOST: '0.0.0.0' }, generated).host).toBe('0.0.0.0');
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_DEV_LOGIN: 'false' }, generated).devLogin).toBe(false);
+    const asked: string[] = [];
+    configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_DATA_DIR: '/tmp/aw' }, (dir) => (asked.push(dir), generated()));
+    expect(asked).toEqual(['/tmp/aw']);
+    expect(() => configFromEnv({ AGENTWIRE_DEV: '1', PORT: 'x' }, () => expect.unreachable('asked for the key of a refused configuration'))).toThrow('PORT');
+  });
+
+  it('with a configured key, dev mode changes nothing', () => {
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_JWT_SECRET: SECRET }, generated)).toMatchObject({
+      devMode: false,
+      devLogin: false,
+      host: '0.0.0.0',
+      jwt: { secret: SECRET },
+    });
+  });
+
   it('with a configured key, dev login is off unless asked for', () => {
     expect(configFromEnv({ AGENTWIRE_JWT_SECRET: SECRET }, generated).devLogin).toBe(false);
     expect(configFromEnv({ AGENTWIRE_JWT_PUBLIC_KEY: PEM }, generated)).toMatchObject({ devLogin: false, jwt: { publicKey: PEM.trim() } });
