@@ -37,6 +37,8 @@ export interface ServerConfig {
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** Token bucket per client address on `/auth/*` and `/agui`. */
   httpRate: { perMinute: number; burst: number };
+  /** The gateway's `history` options (src/gateway/options.ts, HistoryOptions). */
+  history: { budgetChars: number; checkpointMs: number; finalWriteTimeoutMs: number };
   logLevel: string;
   redisUrl: string | undefined;
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
@@ -134,6 +136,11 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
     httpRate: {
       perMinute: int(env, 'AGENTWIRE_HTTP_RATE_PER_MINUTE', DEFAULTS.httpRatePerMinute.value, 1),
       burst: int(env, 'AGENTWIRE_HTTP_RATE_BURST', DEFAULTS.httpRateBurst.value, 1),
+    },
+    history: {
+      budgetChars: int(env, 'AGENTWIRE_HISTORY_BUDGET_CHARS', DEFAULTS.historyBudgetChars.value, 1),
+      checkpointMs: int(env, 'AGENTWIRE_CHECKPOINT_MS', DEFAULTS.checkpointMs.value, 0),
+      finalWriteTimeoutMs: int(env, 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', DEFAULTS.finalWriteTimeoutMs.value, 0),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], DEFAULTS.logLevel.value),
     redisUrl,

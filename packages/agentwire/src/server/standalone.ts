@@ -69,6 +69,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     ticketTtlMs: config.ticketTtlMs,
     ...(bus && { bus }),
     store,
+    history: config.history,
     retention,
     agents: [
       createDemoAgent({ delayMs: config.demoDelayMs }),
