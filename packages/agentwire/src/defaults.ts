@@ -25,5 +25,11 @@ export const DEFAULTS = {
   dataDir: { variable: 'AGENTWIRE_DATA_DIR', value: './data' },
   historyBudgetChars: { variable: 'AGENTWIRE_HISTORY_BUDGET_CHARS', value: 48_000 },
   checkpointMs: { variable: 'AGENTWIRE_CHECKPOINT_MS', value: 250 },
+  trustProxy: { variable: 'AGENTWIRE_TRUST_PROXY', value: false },
+  headersTimeoutMs: { variable: 'AGENTWIRE_HEADERS_TIMEOUT_MS', value: 20_000 },
+  requestTimeoutMs: { variable: 'AGENTWIRE_REQUEST_TIMEOUT_MS', value: 30_000 },
+  keepAliveTimeoutMs: { variable: 'AGENTWIRE_KEEP_ALIVE_TIMEOUT_MS', value: 5_000 },
+  httpRatePerMinute: { variable: 'AGENTWIRE_HTTP_RATE_PER_MINUTE', value: 120 },
+  httpRateBurst: { variable: 'AGENTWIRE_HTTP_RATE_BURST', value: 60 },
   finalWriteTimeoutMs: { variable: 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', value: 30_000 },
 } as const satisfies Record<string, { readonly variable: string; readonly value: number | string | boolean }>;

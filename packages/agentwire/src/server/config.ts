@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { DEFAULTS } from '../defaults.js';
+import { parseAllowedOrigins } from '../auth/origin-policy.js';
 import { AgentwireError } from '../errors.js';
 import type { StoreConfig } from '../store/open-store.js';
 
@@ -9,8 +10,12 @@ export interface ServerConfig {
   port: number;
   host: string;
   jwt: { secret?: string; publicKey?: string; jwksUrl?: string; issuer?: string; audience?: string };
-  /** True when no key was configured and a secret was generated for this process. */
-  generatedSecret: boolean;
+  /**
+   * Dev mode in effect: no key configured and dev mode asked for (`AGENTWIRE_DEV=1`, `--dev`),
+   * so the key is the one kept in the data directory, dev login is on and HOST defaults to
+   * 127.0.0.1. False whenever a key is configured, whatever AGENTWIRE_DEV says.
+   */
+  devMode: boolean;
   devLogin: boolean;
   devTokenTtlMs: number;
   allowQueryToken: boolean;
@@ -24,6 +29,16 @@ export interface ServerConfig {
   retentionMs: number;
   maxConnectionsPerUser: number;
   maxRunsPerUser: number;
+  /** Believe the last `X-Forwarded-For` entry as the client's address (one proxy in front). */
+  trustProxy: boolean;
+  /** Browser origins beside the server's own that may call the API and open `/ws`. */
+  allowedOrigins: string[];
+  /** Limits of the Node HTTP server: a slow client cannot hold a connection open. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** Token bucket per client address on `/auth/*` and `/agui`. */
+  httpRate: { perMinute: number; burst: number };
+  /** The gateway's `history` options (src/gateway/options.ts, HistoryOptions). */
+  history: { budgetChars: number; checkpointMs: number; finalWriteTimeoutMs: number };
   logLevel: string;
   redisUrl: string | undefined;
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
@@ -33,8 +48,6 @@ export interface ServerConfig {
    * (`AGENTWIRE_STORE=memory` keeps it in the process only, for experiments).
    */
   store: StoreConfig;
-  /** How runs are kept in the store (gateway option `history`). */
-  history: { checkpointMs: number; finalWriteTimeoutMs: number; budgetChars: number };
   /** The OpenAI-compatible endpoint of agent `llm`; undefined when not configured (no `llm` agent). */
   llm: LlmConfig | undefined;
 }
@@ -48,7 +61,14 @@ export interface LlmConfig {
 
 type Env = Record<string, string | undefined>;
 
-export function configFromEnv(env: Env, generateSecret: () => string): ServerConfig {
+/**
+ * Reads the standalone server's configuration. `devSecret(dataDir)` gives dev mode's key (the
+ * CLI keeps it in the data directory); it is called only in dev mode.
+ *
+ * Fail closed (issue 12): with no key configured the server refuses to start unless dev mode is
+ * asked for, and refuses with `REDIS_URL` even then (processes would each sign with their own).
+ */
+export function configFromEnv(env: Env, devSecret: (dataDir: string) => string): ServerConfig {
   const secret = text(env, 'AGENTWIRE_JWT_SECRET');
   const publicKey = pem(env, 'AGENTWIRE_JWT_PUBLIC_KEY');
   const jwksUrl = url(env, 'AGENTWIRE_JWKS_URL', ['http:', 'https:']);
@@ -59,16 +79,30 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   if (secret !== undefined && secret.length < 32) {
     throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_JWT_SECRET must be at least 32 characters');
   }
-  const generatedSecret = keyCount === 0;
+  const devAsked = bool(env, 'AGENTWIRE_DEV') ?? false;
+  const devMode = keyCount === 0;
+  if (devMode && text(env, 'REDIS_URL') !== undefined) {
+    throw new AgentwireError(
+      'AW_ERR_CONFIG',
+      'REDIS_URL is set but no JWT key is: set the same AGENTWIRE_JWT_SECRET, AGENTWIRE_JWT_PUBLIC_KEY or AGENTWIRE_JWKS_URL on every process (dev mode cannot serve several processes)',
+    );
+  }
+  if (devMode && !devAsked) {
+    throw new AgentwireError(
+      'AW_ERR_CONFIG',
+      'no JWT key configured: set AGENTWIRE_JWT_SECRET (32+ characters), AGENTWIRE_JWT_PUBLIC_KEY or AGENTWIRE_JWKS_URL; ' +
+        'to try it on this machine only, start in dev mode with AGENTWIRE_DEV=1 or --dev (a kept dev key, dev login for any name, 127.0.0.1)',
+    );
+  }
   const devLoginSetting = bool(env, 'AGENTWIRE_DEV_LOGIN');
-  const devLogin = devLoginSetting ?? generatedSecret;
+  const devLogin = devLoginSetting ?? devMode;
   if (devLogin && publicKey !== undefined) {
     throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET (it signs HS256 tokens), not a public key');
   }
   if (devLogin && jwksUrl !== undefined) {
     throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_DEV_LOGIN needs AGENTWIRE_JWT_SECRET (it signs HS256 tokens), not a JWKS URL');
   }
-  const jwt: ServerConfig['jwt'] = generatedSecret ? { secret: generateSecret() } : {};
+  const jwt: ServerConfig['jwt'] = {};
   if (secret !== undefined) jwt.secret = secret;
   if (publicKey !== undefined) jwt.publicKey = publicKey;
   if (jwksUrl !== undefined) jwt.jwksUrl = jwksUrl;
@@ -77,11 +111,12 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
   if (issuer !== undefined) jwt.issuer = issuer;
   if (audience !== undefined) jwt.audience = audience;
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
-  return {
+  const config: ServerConfig = {
     port: int(env, 'PORT', DEFAULTS.port.value, 0, 65535),
-    host: host(env, 'HOST') ?? DEFAULTS.host.value,
+    // Dev mode signs tokens for any name: reachable from this machine only, unless HOST says otherwise.
+    host: host(env, 'HOST') ?? (devMode ? '127.0.0.1' : DEFAULTS.host.value),
     jwt,
-    generatedSecret,
+    devMode,
     devLogin,
     devTokenTtlMs: int(env, 'AGENTWIRE_DEV_TOKEN_TTL_MS', DEFAULTS.devTokenTtlMs.value, 1000),
     allowQueryToken: bool(env, 'AGENTWIRE_ALLOW_QUERY_TOKEN') ?? DEFAULTS.allowQueryToken.value,
@@ -95,17 +130,27 @@ export function configFromEnv(env: Env, generateSecret: () => string): ServerCon
     retentionMs: int(env, 'AGENTWIRE_RETENTION_MS', DEFAULTS.retentionMs.value, 1000),
     maxConnectionsPerUser: int(env, 'AGENTWIRE_MAX_CONNECTIONS_PER_USER', DEFAULTS.maxConnectionsPerUser.value, 1),
     maxRunsPerUser: int(env, 'AGENTWIRE_MAX_RUNS_PER_USER', DEFAULTS.maxRunsPerUser.value, 1),
+    trustProxy: bool(env, 'AGENTWIRE_TRUST_PROXY') ?? DEFAULTS.trustProxy.value,
+    allowedOrigins: parseAllowedOrigins(text(env, 'AGENTWIRE_ALLOWED_ORIGINS') ?? '', 'AGENTWIRE_ALLOWED_ORIGINS'),
+    http: httpTimeouts(env),
+    httpRate: {
+      perMinute: int(env, 'AGENTWIRE_HTTP_RATE_PER_MINUTE', DEFAULTS.httpRatePerMinute.value, 1),
+      burst: int(env, 'AGENTWIRE_HTTP_RATE_BURST', DEFAULTS.httpRateBurst.value, 1),
+    },
+    history: {
+      budgetChars: int(env, 'AGENTWIRE_HISTORY_BUDGET_CHARS', DEFAULTS.historyBudgetChars.value, 1),
+      checkpointMs: int(env, 'AGENTWIRE_CHECKPOINT_MS', DEFAULTS.checkpointMs.value, 0),
+      finalWriteTimeoutMs: int(env, 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', DEFAULTS.finalWriteTimeoutMs.value, 0),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], DEFAULTS.logLevel.value),
     redisUrl,
     redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? DEFAULTS.redisPrefix.value,
     store: storeConfig(env, redisUrl !== undefined),
-    history: {
-      checkpointMs: int(env, 'AGENTWIRE_CHECKPOINT_MS', DEFAULTS.checkpointMs.value, 0, 60_000),
-      finalWriteTimeoutMs: int(env, 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', DEFAULTS.finalWriteTimeoutMs.value, 0),
-      budgetChars: int(env, 'AGENTWIRE_HISTORY_BUDGET_CHARS', DEFAULTS.historyBudgetChars.value, 1),
-    },
     llm: llmConfig(env),
   };
+  // Last, once everything else is valid: a refused configuration leaves no key file behind.
+  if (devMode) jwt.secret = devSecret(text(env, 'AGENTWIRE_DATA_DIR') ?? DEFAULTS.dataDir.value);
+  return config;
 }
 
 /**
@@ -129,6 +174,17 @@ function storeConfig(env: Env, clustered: boolean): StoreConfig {
   }
   if (engine === 'memory') return { engine };
   return { engine, dataDir: text(env, 'AGENTWIRE_DATA_DIR') ?? DEFAULTS.dataDir.value };
+}
+
+/** Node checks `headersTimeout` against `requestTimeout`: the headers cannot be allowed longer than the request. */
+function httpTimeouts(env: Env): ServerConfig['http'] {
+  const requestTimeoutMs = int(env, 'AGENTWIRE_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs.value, 100);
+  const headersTimeoutMs = int(env, 'AGENTWIRE_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs.value, 100);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new AgentwireError('AW_ERR_CONFIG', `AGENTWIRE_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed AGENTWIRE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  const keepAliveTimeoutMs = int(env, 'AGENTWIRE_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs.value, 100);
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs };
 }
 
 /** Agent `llm` is on when AGENTWIRE_LLM_MODEL is set; the other LLM settings need it. */

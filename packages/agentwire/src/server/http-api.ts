@@ -1,12 +1,16 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { clientAddress } from '../auth/client-address.js';
 import { bearerToken } from '../auth/credentials.js';
 import type { DevLogin } from '../auth/dev-login.js';
 import { isAgentwireError } from '../errors.js';
 import { AGUI_MAX_BODY_BYTES, serveAguiRun } from './agui/agui-route.js';
 import type { Gateway } from '../gateway/gateway.js';
+import { applyCors } from './cors.js';
 import { serveStatic } from './static-files.js';
 import { allow, HttpError, json, pathSegment, readJson } from './http-io.js';
+import { HttpRateLimit, type HttpRateSettings } from './http-rate-limit.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { serveThreadRoutes } from './thread-routes.js';
 
 export interface HttpApiOptions {
@@ -15,7 +19,19 @@ export interface HttpApiOptions {
   /** Folder of the built chat page, served at `/`. */
   staticRoot?: string;
   metrics?: Registry;
+  /**
+   * Browser origins beside the server's own that may call the API (CORS; the same list as the
+   * upgrade's Origin check, see auth/origin-policy.ts). Unset: no CORS handling at all.
+   */
+  allowedOrigins?: readonly string[];
+  /** Token bucket per client address on `/auth/*` and `/agui`; unset: no limit. */
+  rateLimit?: HttpRateSettings;
+  /** Take the client address from the last `X-Forwarded-For` entry (one proxy in front). */
+  trustProxy?: boolean;
 }
+
+/** Routes that cost work before a caller is known (signing, tickets) or start runs. */
+const isRateLimited = (pathname: string): boolean => pathname.startsWith('/auth/') || pathname === '/agui';
 
 /** The HTTP routes of docs/protocol.md ("HTTP"), for the standalone server or a host application. */
 export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}): RequestListener {
@@ -30,9 +46,19 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
     }
   };
 
+  const limiter = options.rateLimit && new HttpRateLimit(options.rateLimit);
+
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const { pathname } = url;
     const method = req.method ?? 'GET';
+    if (applyCors(req, res, options.allowedOrigins)) return;
+    if (limiter && isRateLimited(pathname)) {
+      const waitSeconds = limiter.take(clientAddress(req, options.trustProxy ?? false));
+      if (waitSeconds > 0) {
+        res.setHeader('retry-after', String(waitSeconds));
+        throw new HttpError(429, 'rate_limited', `too many requests from this address; retry in ${waitSeconds} s`);
+      }
+    }
     if (pathname === '/health' && method === 'GET') return json(res, 200, { status: 'ok' });
     if (pathname === '/health/websocket' && method === 'GET') {
       const health = gateway.health();
@@ -89,6 +115,7 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
   };
 
   return (req, res) => {
+    setSecurityHeaders(res);
     const url = new URL(req.url ?? '/', 'http://agentwire.invalid');
     route(req, res, url).catch((error: unknown) => {
       if (res.headersSent) {

@@ -53,7 +53,15 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     throw error;
   }
   const store = options.store ?? ownStore!;
-  const server = createServer();
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.http;
+  const server = createServer({
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    // Node enforces both timeouts only when it checks (every 30 s by default): check often
+    // enough that a slow client is cut off near its limit, not up to 30 s later.
+    connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+  });
   const gateway = createGateway({
     server,
     auth: { jwt: config.jwt },
@@ -85,6 +93,9 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
       ...(devLogin && { devLogin }),
       staticRoot: WEB_ROOT,
       metrics: createMetricsRegistry(gateway),
+      allowedOrigins: config.allowedOrigins,
+      rateLimit: config.httpRate,
+      trustProxy: config.trustProxy,
     }),
   );
   let port: number;

@@ -98,7 +98,7 @@ describe('docs examples run as written', () => {
   }, 90_000);
 
   it('agui-client.ts gets "17 * 23 = 391." from the standalone server over AG-UI', async () => {
-    const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'docs-examples-secret-0123456789abcdef01');
+    const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'docs-examples-secret-0123456789abcdef01');
     const server = await startServer(config, { logger: silentLogger });
     try {
       const client = start('examples/agui-client.ts', { AGENTWIRE_URL: server.url });

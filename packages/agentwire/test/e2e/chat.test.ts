@@ -20,7 +20,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   // The real standalone server (page, /ws, HTTP routes); the demo agent paced slowly enough
   // (300 ms a step) that a run is visibly in progress for a second or two.
-  const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
+  const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
   server = await startServer(config, { logger: silentLogger });
 }, 120_000);
 
@@ -148,7 +148,7 @@ describe('chat page in Chromium', () => {
         await notifier.delta(input.text.toUpperCase());
       },
     };
-    const config = configFromEnv({ PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'e2e-secret-0123456789abcdef0123456789');
+    const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'e2e-secret-0123456789abcdef0123456789');
     const two = await startServer(config, { logger: silentLogger, extraAgents: [shout] });
     try {
       const page = await newPage();

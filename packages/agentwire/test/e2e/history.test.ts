@@ -26,7 +26,7 @@ const SECRET = () => 'e2e-history-secret-0123456789abcdef0123';
 
 /** The standalone server on a fixed port and data directory, as `npm start` runs it. */
 async function start(): Promise<RunningServer> {
-  const config = configFromEnv({ PORT: String(port), HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '100', AGENTWIRE_DATA_DIR: dataDir }, SECRET);
+  const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: String(port), HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '100', AGENTWIRE_DATA_DIR: dataDir }, SECRET);
   server = await startServer(config, { logger: silentLogger });
   port = Number(new URL(server.url).port);
   return server;

@@ -14,6 +14,14 @@ export interface GatewayProcess {
   readonly httpUrl: string;
   readonly wsUrl: string;
   readonly exited: Promise<number | null>;
+  /** Everything the process wrote so far, stdout and stderr. */
+  output(): string;
+}
+
+export interface FinishedProcess {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 /**
@@ -33,16 +41,47 @@ export class GatewayProcesses {
     return new GatewayProcesses(outDir);
   }
 
-  /** Starts `node cli.js` and resolves once it listens (its URL read from the pino log line). */
-  async start(name: string, env: Record<string, string>): Promise<GatewayProcess> {
-    const child = spawn(process.execPath, [join(this.outDir, 'server', 'cli.js')], {
+  private spawnCli(env: Record<string, string>, args: readonly string[]): ChildProcess {
+    return spawn(process.execPath, [join(this.outDir, 'server', 'cli.js'), ...args], {
       cwd: PACKAGE_ROOT,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', AGENTWIRE_JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  }
+
+  /**
+   * Runs `node cli.js` expecting it to exit on its own (a refused configuration); SIGKILLs it
+   * and rejects if it is still running after 15 s. A blank variable counts as unset.
+   */
+  async run(env: Record<string, string>, args: readonly string[] = []): Promise<FinishedProcess> {
+    const child = this.spawnCli(env, args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the CLI did not exit within 15 s: ${stdout}${stderr}`));
+      }, 15_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Starts `node cli.js` and resolves once it listens (its URL read from the pino log line). */
+  async start(name: string, env: Record<string, string>, args: readonly string[] = []): Promise<GatewayProcess> {
+    const child = this.spawnCli(env, args);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      output += chunk.toString();
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const httpUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`gateway ${name} not listening after 15 s: ${stderr}`)), 15_000);
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -61,7 +100,7 @@ export class GatewayProcesses {
         reject(new Error(`gateway ${name} exited with ${code} before listening: ${stderr}`));
       });
     });
-    const gateway: GatewayProcess = { name, child, httpUrl, wsUrl: `${httpUrl.replace(/^http/, 'ws')}/ws`, exited };
+    const gateway: GatewayProcess = { name, child, httpUrl, wsUrl: `${httpUrl.replace(/^http/, 'ws')}/ws`, exited, output: () => output };
     this.running.push(gateway);
     return gateway;
   }

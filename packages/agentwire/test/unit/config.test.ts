@@ -7,10 +7,10 @@ const SECRET = 's'.repeat(32);
 const generated = () => 'generated-secret-0123456789abcdef0123';
 const PEM = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
-/** The AW_ERR_CONFIG message configFromEnv gives for `env`; fails if it accepts it. */
+/** The AW_ERR_CONFIG message configFromEnv gives for `env` (in dev mode, so a key is optional); fails if it accepts it. */
 function configError(env: Record<string, string | undefined>): string {
   try {
-    configFromEnv(env, generated);
+    configFromEnv({ AGENTWIRE_DEV: '1', ...env }, generated);
   } catch (error) {
     if (isAgentwireError(error, 'AW_ERR_CONFIG')) return error.message;
     throw error;
@@ -19,13 +19,13 @@ function configError(env: Record<string, string | undefined>): string {
 }
 
 describe('configFromEnv', () => {
-  it('has the documented defaults, a generated secret and dev login when nothing is set', () => {
-    const config = configFromEnv({}, generated);
+  it('has the documented defaults, the dev key, dev login and 127.0.0.1 in dev mode with no key', () => {
+    const config = configFromEnv({ AGENTWIRE_DEV: '1' }, generated);
     expect(config).toMatchObject({
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       jwt: { secret: generated() },
-      generatedSecret: true,
+      devMode: true,
       devLogin: true,
       allowQueryToken: false,
       demoDelayMs: 150,
@@ -63,6 +63,13 @@ describe('configFromEnv', () => {
         AGENTWIRE_RETENTION_MS: '60000',
         AGENTWIRE_MAX_CONNECTIONS_PER_USER: '3',
         AGENTWIRE_MAX_RUNS_PER_USER: '2',
+        AGENTWIRE_TRUST_PROXY: 'true',
+        AGENTWIRE_ALLOWED_ORIGINS: 'https://chat.example.com, http://localhost:5173/',
+        AGENTWIRE_HEADERS_TIMEOUT_MS: '1000',
+        AGENTWIRE_REQUEST_TIMEOUT_MS: '2000',
+        AGENTWIRE_KEEP_ALIVE_TIMEOUT_MS: '3000',
+        AGENTWIRE_HTTP_RATE_PER_MINUTE: '10',
+        AGENTWIRE_HTTP_RATE_BURST: '4',
         LOG_LEVEL: 'warn',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
         DATABASE_URL: 'postgres://agentwire@db.internal:5432/agentwire',
@@ -73,7 +80,7 @@ describe('configFromEnv', () => {
       port: 9000,
       host: '127.0.0.1',
       jwt: { secret: SECRET, issuer: 'https://issuer.example', audience: 'agentwire' },
-      generatedSecret: false,
+      devMode: false,
       devLogin: true,
       devTokenTtlMs: 60_000,
       allowQueryToken: true,
@@ -87,8 +94,36 @@ describe('configFromEnv', () => {
       retentionMs: 60_000,
       maxConnectionsPerUser: 3,
       maxRunsPerUser: 2,
+      trustProxy: true,
+      allowedOrigins: ['https://chat.example.com', 'http://localhost:5173'],
+      http: { headersTimeoutMs: 1000, requestTimeoutMs: 2000, keepAliveTimeoutMs: 3000 },
+      httpRate: { perMinute: 10, burst: 4 },
       logLevel: 'warn',
       redisUrl: 'redis://127.0.0.1:6379/2',
+    });
+  });
+
+  it('fail closed: no key refuses unless dev mode; REDIS_URL without a key refuses even in dev mode', () => {
+    expect(() => configFromEnv({}, generated)).toThrow('AGENTWIRE_DEV=1');
+    expect(() => configFromEnv({ AGENTWIRE_DEV: 'false' }, generated)).toThrow('AGENTWIRE_JWKS_URL');
+    expect(() => configFromEnv({ AGENTWIRE_DEV: '1', REDIS_URL: 'redis://r:6379', DATABASE_URL: 'postgres://db/aw' }, generated)).toThrow('REDIS_URL');
+  });
+
+  it('dev mode: HOST still wins; AGENTWIRE_DEV_LOGIN=false turns its login off; the key is asked for last, with the data dir', () => {
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', HOST: '0.0.0.0' }, generated).host).toBe('0.0.0.0');
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_DEV_LOGIN: 'false' }, generated).devLogin).toBe(false);
+    const asked: string[] = [];
+    configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_DATA_DIR: '/tmp/aw' }, (dir) => (asked.push(dir), generated()));
+    expect(asked).toEqual(['/tmp/aw']);
+    expect(() => configFromEnv({ AGENTWIRE_DEV: '1', PORT: 'x' }, () => expect.unreachable('asked for the key of a refused configuration'))).toThrow('PORT');
+  });
+
+  it('with a configured key, dev mode changes nothing', () => {
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_JWT_SECRET: SECRET }, generated)).toMatchObject({
+      devMode: false,
+      devLogin: false,
+      host: '0.0.0.0',
+      jwt: { secret: SECRET },
     });
   });
 
@@ -104,7 +139,7 @@ describe('configFromEnv', () => {
   });
 
   it('blank values count as unset', () => {
-    expect(configFromEnv({ PORT: '  ', LOG_LEVEL: '' }, generated)).toMatchObject({ port: 8080, logLevel: 'info' });
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', PORT: '  ', LOG_LEVEL: '' }, generated)).toMatchObject({ port: 8080, logLevel: 'info' });
   });
 
   const WHOLE_NUMBERS: Array<[string, string[]]> = [
@@ -179,25 +214,25 @@ describe('configFromEnv', () => {
 
   it('REDIS_URL must be a redis:// or rediss:// URL', () => {
     for (const value of ['localhost:6379', 'http://127.0.0.1:6379', 'not a url', 'http://user:hunter2@cache:6379']) {
-      const message = configError({ REDIS_URL: value });
+      const message = configError({ AGENTWIRE_JWT_SECRET: SECRET, REDIS_URL: value });
       expect(message).toContain('REDIS_URL must be a redis:// or rediss:// URL');
       expect(message, 'a URL may carry a password: never echoed').not.toContain('hunter2');
     }
-    expect(configFromEnv({ REDIS_URL: 'rediss://user:pw@cache.example:6380/0', DATABASE_URL: 'postgres://db/aw' }, generated).redisUrl).toBe(
+    expect(configFromEnv({ AGENTWIRE_JWT_SECRET: SECRET, REDIS_URL: 'rediss://user:pw@cache.example:6380/0', DATABASE_URL: 'postgres://db/aw' }, generated).redisUrl).toBe(
       'rediss://user:pw@cache.example:6380/0',
     );
   });
 
   it('the store: SQLite in AGENTWIRE_DATA_DIR by default, PostgreSQL with DATABASE_URL', () => {
-    expect(configFromEnv({}, generated).store).toEqual({ engine: 'sqlite', dataDir: './data' });
-    expect(configFromEnv({ AGENTWIRE_DATA_DIR: '/var/lib/agentwire' }, generated).store).toEqual({ engine: 'sqlite', dataDir: '/var/lib/agentwire' });
-    expect(configFromEnv({ DATABASE_URL: 'postgres://u@db:5432/aw' }, generated).store).toEqual({ engine: 'postgres', url: 'postgres://u@db:5432/aw' });
-    expect(configFromEnv({ AGENTWIRE_STORE: 'memory' }, generated).store).toEqual({ engine: 'memory' });
+    expect(configFromEnv({ AGENTWIRE_DEV: '1' }, generated).store).toEqual({ engine: 'sqlite', dataDir: './data' });
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_DATA_DIR: '/var/lib/agentwire' }, generated).store).toEqual({ engine: 'sqlite', dataDir: '/var/lib/agentwire' });
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', DATABASE_URL: 'postgres://u@db:5432/aw' }, generated).store).toEqual({ engine: 'postgres', url: 'postgres://u@db:5432/aw' });
+    expect(configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_STORE: 'memory' }, generated).store).toEqual({ engine: 'memory' });
   });
 
   it('several processes must share one store: REDIS_URL without DATABASE_URL is refused, saying what to set', () => {
     for (const extra of [{}, { AGENTWIRE_STORE: 'sqlite' }, { AGENTWIRE_STORE: 'memory' }]) {
-      const message = configError({ REDIS_URL: 'redis://127.0.0.1:6379', ...extra });
+      const message = configError({ AGENTWIRE_JWT_SECRET: SECRET, REDIS_URL: 'redis://127.0.0.1:6379', ...extra });
       expect(message).toContain('DATABASE_URL');
       expect(message).toContain('REDIS_URL');
     }
@@ -212,6 +247,6 @@ describe('configFromEnv', () => {
 
   it('HOST must be a host name or an IP address', () => {
     for (const value of ['my host', 'http://0.0.0.0', 'host/path']) expect(configError({ HOST: value })).toContain('HOST');
-    for (const value of ['::', '::1', 'localhost', '10.0.0.2', 'gateway.internal']) expect(configFromEnv({ HOST: value }, generated).host).toBe(value);
+    for (const value of ['::', '::1', 'localhost', '10.0.0.2', 'gateway.internal']) expect(configFromEnv({ AGENTWIRE_DEV: '1', HOST: value }, generated).host).toBe(value);
   });
 });
