@@ -2,7 +2,7 @@ import { AgentwireError } from '../errors.js';
 
 /**
  * Which browser origins may call the HTTP API (CORS) and open `/ws` (the upgrade's 403,
- * PROTOCOL.md "Connecting"): one list for both.
+ * docs/protocol.md "Connecting"): one list for both.
  *
  * - `undefined`: any origin (the library's default when the host application sets none);
  * - a list: the server's own origin (the request's `Host`) plus the listed origins; `[]` is

@@ -95,7 +95,7 @@ export interface RedeemedTicket {
   readonly userId: string;
   /**
    * `exp` (ms) of the token that bought the ticket, so a ticket socket ends with its token
-   * (PROTOCOL.md, "Connecting"); undefined only for a ticket issued without one.
+   * (docs/protocol.md, "Connecting"); undefined only for a ticket issued without one.
    */
   readonly expiresAtMs: number | undefined;
 }

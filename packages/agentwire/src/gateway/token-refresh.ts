@@ -2,7 +2,7 @@ import type { TokenVerifier } from '../auth/jwt.js';
 import { isAgentwireError } from '../errors.js';
 
 /**
- * What a `refresh` frame (protocol 1.1, PROTOCOL.md) does to its connection:
+ * What a `refresh` frame (protocol 1.1, docs/protocol.md) does to its connection:
  * - `ok`: answer `refreshed` and re-arm the 4001 timer at `expiresAtMs` (undefined only when
  *   the verifier is configured with `requireExp: false` and the token has no `exp`);
  * - `unauthorized`: answer `error` code `unauthorized`; the connection keeps its old expiry,

@@ -73,7 +73,7 @@ function echoIds(record: Record<string, unknown>): { clientMsgId?: string; runId
 
 type Schemas = ReturnType<typeof buildSchemas>;
 
-/** PROTOCOL.md: `ping.client_ts` is a number or a string of at most 64 characters. */
+/** docs/protocol.md: `ping.client_ts` is a number or a string of at most 64 characters. */
 export const MAX_CLIENT_TS_LENGTH = 64;
 /** The verifier refuses longer tokens anyway (auth/jwt.ts); refusing here spares it the work. */
 const MAX_REFRESH_TOKEN_LENGTH = 8192;

@@ -126,7 +126,7 @@ export interface StopAgentFrame {
 }
 export interface PingFrame {
   type: 'ping';
-  /** A number or a string of at most 64 characters (PROTOCOL.md). */
+  /** A number or a string of at most 64 characters (docs/protocol.md). */
   client_ts?: number | string | undefined;
 }
 /** A new token of the connection's user, so a long-lived socket renews before `exp` (protocol 1.1). */

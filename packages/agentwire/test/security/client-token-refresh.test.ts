@@ -35,7 +35,7 @@ interface TinyServer {
 }
 
 /**
- * The server side of PROTOCOL.md "Connecting" and `refresh` (1.1), as small as it gets:
+ * The server side of docs/protocol.md "Connecting" and `refresh` (1.1), as small as it gets:
  * Bearer auth, `connection_established`, a 4001 close at the token's exp, and refresh frames
  * answered through the gateway's own verifyRefresh. `refuseRefresh` answers every refresh
  * with `error` unauthorized, as for a token the verifier refused.

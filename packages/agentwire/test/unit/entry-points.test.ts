@@ -71,9 +71,9 @@ describe('the exports map', () => {
     expect(result.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
-  it('declares exactly ".", "./client", "./llm", "./redis" and "./server"', () => {
+  it('declares exactly ".", "./client", "./llm", "./redis", "./server" and "./store"', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: object };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store']);
   });
 });
 
@@ -92,6 +92,7 @@ describe('a light main entry', () => {
     ['agentwire/redis', ['ioredis']],
     ['agentwire/llm', ['openai']],
     ['agentwire/server', HEAVY],
+    ['agentwire/store', ['kysely', 'better-sqlite3', 'pg']],
   ])('the check works: importing %s is refused', (specifier, heavy) => {
     const result = nodeImport(specifier, '1', refuseHeavy);
     expect(result.ok).toBe(false);

@@ -3,7 +3,7 @@ import type { StreamEvent } from '../../src/protocol/types.js';
 import type { HistoryMessage } from '../../web/src/history-types.js';
 import { ThreadModel } from '../../web/src/thread-model.js';
 
-// The chat page's "snapshot, then follow" (PROTOCOL.md, History): events with
+// The chat page's "snapshot, then follow" (docs/protocol.md, History): events with
 // seq <= stream.last_seq are already in the snapshot and must not be applied again.
 
 const T = 'thr_1';
