@@ -10,7 +10,6 @@ import type { ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ScopeRegistry } from './scope-registry.js';
 import type { GatewayStats } from './stats.js';
-import { closeAtTokenExpiry, type ExpiryTimer } from './token-expiry.js';
 
 export interface AdmissionDeps {
   readonly options: ResolvedOptions;
@@ -68,9 +67,8 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
     new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, Date.now()),
     { log: bus.log, stats, logger, maxBufferedBytes: limits.maxBufferedBytes },
   );
-  let expiry: ExpiryTimer | undefined;
   ws.on('close', (code, reason) => {
-    expiry?.cancel();
+    connection.stopExpiry();
     scope.detach(connection);
     logger.info(
       { event: 'ws_close', user: auth.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
@@ -83,7 +81,7 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
   await joinStream(connection, url, bus.log, options.heartbeatMs);
   if (!connection.isOpen) return;
   logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
-  if (auth.expiresAtMs !== undefined) expiry = closeAtTokenExpiry(connection, auth.expiresAtMs);
+  if (auth.expiresAtMs !== undefined) connection.expireAt(auth.expiresAtMs);
   ws.off('message', keepEarly);
   const onMessage = (data: RawData, isBinary: boolean) => inbound.handle(connection, scope, data, isBinary);
   ws.on('message', onMessage);

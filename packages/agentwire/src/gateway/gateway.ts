@@ -149,8 +149,12 @@ export class Gateway {
     return this.options.verifier.verify(token);
   }
 
-  issueTicket(userId: string): Promise<{ ticket: string; expiresAt: Date }> {
-    return this.bus.tickets.issue(userId, this.options.ticketTtlMs);
+  /**
+   * A single-use upgrade ticket. `tokenExpiresAtMs` is the `exp` of the token that buys it:
+   * the ticket never outlives it, and the socket it opens closes 4001 at it, as a Bearer one does.
+   */
+  issueTicket(userId: string, tokenExpiresAtMs?: number): Promise<{ ticket: string; expiresAt: Date }> {
+    return this.bus.tickets.issue(userId, this.options.ticketTtlMs, tokenExpiresAtMs);
   }
 
   /** The retained events of one of the user's threads, or undefined if it is not theirs. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Registry } from 'prom-client';
 import { bearerToken } from '../auth/credentials.js';
 import type { DevLogin } from '../auth/dev-login.js';
+import type { VerifiedToken } from '../auth/jwt.js';
 import { isAgentwireError } from '../errors.js';
 import { AGUI_MAX_BODY_BYTES, serveAguiRun } from './agui/agui-route.js';
 import type { Gateway } from '../gateway/gateway.js';
@@ -19,11 +20,12 @@ export interface HttpApiOptions {
 
 /** The HTTP routes of PROTOCOL.md ("HTTP"), for the standalone server or a host application. */
 export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}): RequestListener {
-  const caller = async (req: IncomingMessage): Promise<string> => {
+  const caller = async (req: IncomingMessage): Promise<string> => (await verifiedCaller(req)).userId;
+  const verifiedCaller = async (req: IncomingMessage): Promise<VerifiedToken> => {
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'unauthorized', 'a Bearer token is required');
     try {
-      return (await gateway.verifyToken(token)).userId;
+      return await gateway.verifyToken(token);
     } catch (error) {
       if (isAgentwireError(error)) throw new HttpError(401, 'unauthorized', error.message);
       throw error;
@@ -67,8 +69,9 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
     }
     if (pathname === '/auth/ticket') {
       allow(method, 'POST');
-      const userId = await caller(req);
-      const { ticket, expiresAt } = await gateway.issueTicket(userId);
+      // The ticket carries the token's exp, so its socket closes 4001 when the token would have.
+      const verified = await verifiedCaller(req);
+      const { ticket, expiresAt } = await gateway.issueTicket(verified.userId, verified.expiresAtMs);
       return json(res, 200, { ticket, expires_at: expiresAt.toISOString() });
     }
     if (await serveThreadRoutes(gateway.threads, () => caller(req), req, res, url)) return;
