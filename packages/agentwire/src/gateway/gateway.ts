@@ -19,6 +19,7 @@ import { startRun, stopRun, type StartRunOutcome, type StartRunRequest, type Sto
 import { ScopeRegistry } from './scope-registry.js';
 import { shutDown } from './shutdown.js';
 import { GatewayStats } from './stats.js';
+import { ConnectGate } from './connect-gate.js';
 import { createSocketServer, routeUpgrade, type UpgradeRoute } from './upgrade.js';
 import type { UserContext } from './user-context.js';
 import type { UserScope } from './user-scope.js';
@@ -128,6 +129,9 @@ export class Gateway {
       wss: this.wss,
       path: this.options.path,
       logger,
+      gate: new ConnectGate(this.options.connectLimits),
+      trustProxy: this.options.trustProxy,
+      allowedOrigins: this.options.allowedOrigins,
       closing,
       admit: (ws, request, url) => admitSocket(admission, ws, request, url),
     };
