@@ -88,6 +88,17 @@ export interface RunDirectory {
   onStopRequested(listener: (runId: string) => void): () => void;
 }
 
+/**
+ * Requests about a user's sessions that must reach every process: `disconnectUser` (logout,
+ * ban, password change) closes that user's sockets wherever they are, as a stop request
+ * reaches a run wherever it executes.
+ */
+export interface SessionControl {
+  /** Delivers the request to every process, this one included (its listeners run before this resolves). */
+  requestDisconnect(userId: string): Promise<void>;
+  onDisconnectRequested(listener: (userId: string) => void): () => void;
+}
+
 /** Pending (issued, unredeemed, unexpired) tickets one user may hold; issuing more drops the one that expires first. */
 export const MAX_PENDING_TICKETS_PER_USER = 20;
 
@@ -132,6 +143,7 @@ export interface Bus {
   readonly messages: MessageLedger;
   readonly runs: RunDirectory;
   readonly tickets: TicketStore;
+  readonly sessions: SessionControl;
   health(): BusHealth;
   /** Engines that end other processes' runs (Redis) call this before they do (see `OrphanHistory`). */
   setOrphanHistory?(history: OrphanHistory): void;

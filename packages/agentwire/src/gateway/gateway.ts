@@ -77,6 +77,7 @@ export class Gateway {
   private readonly ownsServer: boolean;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopSubscription: () => void;
+  private readonly disconnectSubscription: () => void;
   private readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private closing: Promise<void> | undefined;
 
@@ -122,6 +123,8 @@ export class Gateway {
     this.stopSubscription = bus.runs.onStopRequested((runId) => {
       this.runner.stop(runId, 'cancelled', 'stopped by the user');
     });
+    // Disconnect requests from any process (this one included) close this process's sockets of the user.
+    this.disconnectSubscription = bus.sessions.onDisconnectRequested((userId) => this.scopes.disconnectLocal(userId));
     const closing = (): boolean => this.closing !== undefined;
     const admission = { options: this.options, stats: this.stats, scopes: this.scopes, inbound: this.inbound, closing };
     const route: UpgradeRoute = {
@@ -159,6 +162,17 @@ export class Gateway {
    */
   issueTicket(userId: string, tokenExpiresAtMs?: number): Promise<{ ticket: string; expiresAt: Date }> {
     return this.bus.tickets.issue(userId, this.options.ticketTtlMs, tokenExpiresAtMs);
+  }
+
+  /**
+   * Ends every session of `userId` on every process (logout, ban, password change): each
+   * socket closes with 4001, so the client SDK asks for a new token before it reconnects.
+   * Resolves once the request is published; this process's sockets are closed by then.
+   * Tickets already issued still open a socket until they expire (60 s by default); a ban
+   * also belongs in the token verifier.
+   */
+  disconnectUser(userId: string): Promise<void> {
+    return this.bus.sessions.requestDisconnect(userId);
   }
 
   /** The retained events of one of the user's threads, or undefined if it is not theirs. */
@@ -262,7 +276,10 @@ export class Gateway {
       inbound: this.inbound,
       heartbeat: this.heartbeat,
       onUpgrade: this.onUpgrade,
-      stopSubscription: this.stopSubscription,
+      stopSubscription: () => {
+        this.stopSubscription();
+        this.disconnectSubscription();
+      },
       writer: this.writer,
     });
   }

@@ -3,6 +3,7 @@ import { MemoryEventLog } from './memory-event-log.js';
 import {
   MemoryMessageLedger,
   MemoryRunDirectory,
+  MemorySessionControl,
   MemoryTicketStore,
 } from './memory-stores.js';
 
@@ -19,6 +20,7 @@ export class MemoryBus implements Bus {
   readonly messages: MemoryMessageLedger;
   readonly runs = new MemoryRunDirectory();
   readonly tickets: MemoryTicketStore;
+  readonly sessions = new MemorySessionControl();
 
   constructor(options: MemoryBusOptions = {}) {
     const retention = { ...DEFAULT_RETENTION, ...options.retention };

@@ -6,6 +6,7 @@ import type {
   RunDirectory,
   RunRecord,
   RedeemedTicket,
+  SessionControl,
   TicketStore,
 } from '../types.js';
 
@@ -74,6 +75,21 @@ export class MemoryRunDirectory implements RunDirectory {
 
   releaseUser(userId: string): void {
     for (const [id, run] of this.runs) if (run.userId === userId && run.status === 'finished') this.runs.delete(id);
+  }
+}
+
+/** One process: a disconnect request reaches its own listeners only. */
+export class MemorySessionControl implements SessionControl {
+  private readonly listeners = new Set<(userId: string) => void>();
+
+  requestDisconnect(userId: string): Promise<void> {
+    for (const listener of this.listeners) listener(userId);
+    return Promise.resolve();
+  }
+
+  onDisconnectRequested(listener: (userId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }
 
