@@ -18,7 +18,7 @@ export class MemoryBus implements Bus {
   readonly engine = 'memory' as const;
   readonly log: MemoryEventLog;
   readonly messages: MemoryMessageLedger;
-  readonly runs = new MemoryRunDirectory();
+  readonly runs: MemoryRunDirectory;
   readonly tickets: MemoryTicketStore;
   readonly sessions = new MemorySessionControl();
 
@@ -28,6 +28,7 @@ export class MemoryBus implements Bus {
     this.log = new MemoryEventLog(retention, nowMs);
     this.messages = new MemoryMessageLedger(retention.maxAgeMs, nowMs);
     this.tickets = new MemoryTicketStore(nowMs);
+    this.runs = new MemoryRunDirectory(retention.maxAgeMs, nowMs);
   }
 
   health(): 'ok' {
