@@ -157,9 +157,20 @@ export interface RetentionOptions {
   maxEvents: number;
   /** Age past which an event is dropped (default 15 minutes). */
   maxAgeMs: number;
+  /**
+   * Bytes of event frames kept per user (default 8 MiB; the memory engine only, see
+   * docs): the oldest events are dropped beyond it, so one account's large events cannot
+   * make every resume and thread read re-parse megabytes (issue 12). The newest event is
+   * always kept.
+   */
+  maxBytes: number;
 }
+
+/** Default of `RetentionOptions.maxBytes`: a library option, with no environment variable of its own. */
+export const DEFAULT_RETENTION_MAX_BYTES = 8 * 1024 * 1024;
 
 export const DEFAULT_RETENTION: RetentionOptions = Object.freeze({
   maxEvents: DEFAULTS.retentionEvents.value,
   maxAgeMs: DEFAULTS.retentionMs.value,
+  maxBytes: DEFAULT_RETENTION_MAX_BYTES,
 });
