@@ -88,6 +88,17 @@ export interface RunDirectory {
   onStopRequested(listener: (runId: string) => void): () => void;
 }
 
+/**
+ * Requests about a user's sessions that must reach every process: `disconnectUser` (logout,
+ * ban, password change) closes that user's sockets wherever they are, as a stop request
+ * reaches a run wherever it executes.
+ */
+export interface SessionControl {
+  /** Delivers the request to every process, this one included (its listeners run before this resolves). */
+  requestDisconnect(userId: string): Promise<void>;
+  onDisconnectRequested(listener: (userId: string) => void): () => void;
+}
+
 /** Pending (issued, unredeemed, unexpired) tickets one user may hold; issuing more drops the one that expires first. */
 export const MAX_PENDING_TICKETS_PER_USER = 20;
 
@@ -132,6 +143,7 @@ export interface Bus {
   readonly messages: MessageLedger;
   readonly runs: RunDirectory;
   readonly tickets: TicketStore;
+  readonly sessions: SessionControl;
   health(): BusHealth;
   /** Engines that end other processes' runs (Redis) call this before they do (see `OrphanHistory`). */
   setOrphanHistory?(history: OrphanHistory): void;
@@ -145,9 +157,20 @@ export interface RetentionOptions {
   maxEvents: number;
   /** Age past which an event is dropped (default 15 minutes). */
   maxAgeMs: number;
+  /**
+   * Bytes of event frames kept per user (default 8 MiB; the memory engine only, see
+   * docs): the oldest events are dropped beyond it, so one account's large events cannot
+   * make every resume and thread read re-parse megabytes (issue 12). The newest event is
+   * always kept.
+   */
+  maxBytes: number;
 }
+
+/** Default of `RetentionOptions.maxBytes`: a library option, with no environment variable of its own. */
+export const DEFAULT_RETENTION_MAX_BYTES = 8 * 1024 * 1024;
 
 export const DEFAULT_RETENTION: RetentionOptions = Object.freeze({
   maxEvents: DEFAULTS.retentionEvents.value,
   maxAgeMs: DEFAULTS.retentionMs.value,
+  maxBytes: DEFAULT_RETENTION_MAX_BYTES,
 });

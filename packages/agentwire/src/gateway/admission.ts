@@ -5,12 +5,12 @@ import { SUBPROTOCOL } from '../protocol/types.js';
 import { authenticateUpgrade } from './authenticate.js';
 import { Connection } from './connection.js';
 import type { InboundHandler } from './inbound-handler.js';
+import { bufferEarlyFrames } from './early-frames.js';
 import { joinStream } from './joining.js';
 import type { ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ScopeRegistry } from './scope-registry.js';
 import type { GatewayStats } from './stats.js';
-import { closeAtTokenExpiry, type ExpiryTimer } from './token-expiry.js';
 
 export interface AdmissionDeps {
   readonly options: ResolvedOptions;
@@ -33,10 +33,8 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
     refuse(deps, ws, CloseCode.protocolError, 'subprotocol agentwire.v1 required', undefined);
     return;
   }
-  // Frames sent before the join completes are kept and answered after it, in order.
-  const early: Array<[RawData, boolean]> = [];
-  const keepEarly = (data: RawData, isBinary: boolean) => early.push([data, isBinary]);
-  ws.on('message', keepEarly);
+  // Frames sent before the join completes are kept (bounded) and answered after it, in order.
+  const early = bufferEarlyFrames(ws);
 
   const auth = await authenticateUpgrade(request, url, {
     verifier: options.verifier,
@@ -68,9 +66,8 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
     new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, Date.now()),
     { log: bus.log, stats, logger, maxBufferedBytes: limits.maxBufferedBytes },
   );
-  let expiry: ExpiryTimer | undefined;
   ws.on('close', (code, reason) => {
-    expiry?.cancel();
+    connection.stopExpiry();
     scope.detach(connection);
     logger.info(
       { event: 'ws_close', user: auth.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
@@ -83,11 +80,11 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
   await joinStream(connection, url, bus.log, options.heartbeatMs);
   if (!connection.isOpen) return;
   logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
-  if (auth.expiresAtMs !== undefined) expiry = closeAtTokenExpiry(connection, auth.expiresAtMs);
-  ws.off('message', keepEarly);
+  if (auth.expiresAtMs !== undefined) connection.expireAt(auth.expiresAtMs);
+  const kept = early.drain();
   const onMessage = (data: RawData, isBinary: boolean) => inbound.handle(connection, scope, data, isBinary);
   ws.on('message', onMessage);
-  for (const [data, isBinary] of early) onMessage(data, isBinary);
+  for (const [data, isBinary] of kept) onMessage(data, isBinary);
 }
 
 function refuse(deps: AdmissionDeps, ws: WebSocket, code: number, reason: string, userId: string | undefined, detail?: string): void {

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { textFrame } from './text-frame.js';
+import { closeAtTokenExpiry, type ExpiryTimer } from './token-expiry.js';
 import { rawStreamOf, senderIdle } from './ws-internals.js';
 import type { GatewayStats } from './stats.js';
 
@@ -40,6 +41,8 @@ export class Connection {
     if (this.burst === 2) this.stream?.uncork();
     this.burst = 0;
   };
+  /** The 4001 timer of the token that opened (or last refreshed) this connection. */
+  private expiry: ExpiryTimer | undefined;
   /** Callers of `delivered()` waiting for the cursor to reach their seq; made on first use, as most connections never have one. */
   private deliveryWaiters: Set<{ seq: number; done: () => void }> | undefined;
 
@@ -107,14 +110,31 @@ export class Connection {
     });
   }
 
-  /** Sends a connection reply (never retained, no seq). */
+  /** (Re-)arms the 4001 close at the token's `exp`; a refresh moves it, the old timer is dropped. */
+  expireAt(expiresAtMs: number): void {
+    this.expiry?.cancel();
+    this.expiry = closeAtTokenExpiry(this, expiresAtMs);
+  }
+
+  stopExpiry(): void {
+    this.expiry?.cancel();
+  }
+
+  /**
+   * Sends a connection reply (never retained, no seq). Replies count against the same byte
+   * budget as stream events: a client that never reads must not make the server buffer
+   * pongs and errors without bound (issue 12, "Outbound budget for everything").
+   */
   reply(frame: string): void {
-    if (this.isOpen) this.socket.send(frame);
+    if (!this.isOpen) return;
+    this.socket.send(frame);
+    this.enforceBudget();
   }
 
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
+    this.expiry?.cancel();
     this.queued = null;
     // What was written this tick goes out now, ahead of the close frame.
     if (this.burst === 2) {
@@ -199,12 +219,16 @@ export class Connection {
     this.transmit(appended.frame, wire);
     this.deps.stats.eventsDelivered++;
     if (this.deliveryWaiters) this.settleWaiters();
-    if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
-      this.deps.stats.slowConsumersClosed++;
-      this.close(CloseCode.tryAgainLater, 'slow consumer: outbound buffer full');
-      // A client that never reads never completes the close handshake; do not keep its buffer.
-      setTimeout(() => this.socket.terminate(), 2000).unref();
-    }
+    this.enforceBudget();
+  }
+
+  /** Past the per-connection byte budget the socket is a slow consumer: closed 1013, its buffer dropped. */
+  private enforceBudget(): void {
+    if (this.socket.bufferedAmount <= this.deps.maxBufferedBytes) return;
+    this.deps.stats.slowConsumersClosed++;
+    this.close(CloseCode.tryAgainLater, 'slow consumer: outbound buffer full');
+    // A client that never reads never completes the close handshake; do not keep its buffer.
+    setTimeout(() => this.socket.terminate(), 2000).unref();
   }
 
   private settleWaiters(): void {

@@ -19,6 +19,7 @@ import { startRun, stopRun, type StartRunOutcome, type StartRunRequest, type Sto
 import { ScopeRegistry } from './scope-registry.js';
 import { shutDown } from './shutdown.js';
 import { GatewayStats } from './stats.js';
+import { ConnectGate } from './connect-gate.js';
 import { createSocketServer, routeUpgrade, type UpgradeRoute } from './upgrade.js';
 import type { UserContext } from './user-context.js';
 import type { UserScope } from './user-scope.js';
@@ -76,6 +77,7 @@ export class Gateway {
   private readonly ownsServer: boolean;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopSubscription: () => void;
+  private readonly disconnectSubscription: () => void;
   private readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private closing: Promise<void> | undefined;
 
@@ -121,6 +123,8 @@ export class Gateway {
     this.stopSubscription = bus.runs.onStopRequested((runId) => {
       this.runner.stop(runId, 'cancelled', 'stopped by the user');
     });
+    // Disconnect requests from any process (this one included) close this process's sockets of the user.
+    this.disconnectSubscription = bus.sessions.onDisconnectRequested((userId) => this.scopes.disconnectLocal(userId));
     const closing = (): boolean => this.closing !== undefined;
     const admission = { options: this.options, stats: this.stats, scopes: this.scopes, inbound: this.inbound, closing };
     const route: UpgradeRoute = {
@@ -128,6 +132,9 @@ export class Gateway {
       wss: this.wss,
       path: this.options.path,
       logger,
+      gate: new ConnectGate(this.options.connectLimits),
+      trustProxy: this.options.trustProxy,
+      allowedOrigins: this.options.allowedOrigins,
       closing,
       admit: (ws, request, url) => admitSocket(admission, ws, request, url),
     };
@@ -149,8 +156,23 @@ export class Gateway {
     return this.options.verifier.verify(token);
   }
 
-  issueTicket(userId: string): Promise<{ ticket: string; expiresAt: Date }> {
-    return this.bus.tickets.issue(userId, this.options.ticketTtlMs);
+  /**
+   * A single-use upgrade ticket. `tokenExpiresAtMs` is the `exp` of the token that buys it:
+   * the ticket never outlives it, and the socket it opens closes 4001 at it, as a Bearer one does.
+   */
+  issueTicket(userId: string, tokenExpiresAtMs?: number): Promise<{ ticket: string; expiresAt: Date }> {
+    return this.bus.tickets.issue(userId, this.options.ticketTtlMs, tokenExpiresAtMs);
+  }
+
+  /**
+   * Ends every session of `userId` on every process (logout, ban, password change): each
+   * socket closes with 4001, so the client SDK asks for a new token before it reconnects.
+   * Resolves once the request is published; this process's sockets are closed by then.
+   * Tickets already issued still open a socket until they expire (60 s by default); a ban
+   * also belongs in the token verifier.
+   */
+  disconnectUser(userId: string): Promise<void> {
+    return this.bus.sessions.requestDisconnect(userId);
   }
 
   /** The retained events of one of the user's threads, or undefined if it is not theirs. */
@@ -254,7 +276,10 @@ export class Gateway {
       inbound: this.inbound,
       heartbeat: this.heartbeat,
       onUpgrade: this.onUpgrade,
-      stopSubscription: this.stopSubscription,
+      stopSubscription: () => {
+        this.stopSubscription();
+        this.disconnectSubscription();
+      },
       writer: this.writer,
     });
   }

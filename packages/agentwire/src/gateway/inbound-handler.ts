@@ -3,10 +3,11 @@ import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { replyFrame } from '../protocol/frames.js';
 import type { FrameParser } from '../protocol/inbound.js';
-import type { PingFrame, StopAgentFrame, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
+import type { PingFrame, RefreshFrame, StopAgentFrame, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { startRun, stopRun, type RunRequestDeps } from './run-requests.js';
 import type { GatewayStats } from './stats.js';
+import { verifyRefresh } from './token-refresh.js';
 import type { UserScope } from './user-scope.js';
 
 export interface InboundDeps extends RunRequestDeps {
@@ -63,9 +64,7 @@ export class InboundHandler {
         this.guard(connection, { runId: frame.run_id }, this.stopAgent(connection, scope, frame));
         return;
       case 'refresh':
-        // Parsed since protocol 1.1; until the expiry timer can be moved (gateway/token-refresh.ts,
-        // issue 12 phase B) the client is told, so it reconnects with its new token instead of waiting.
-        this.error(connection, 'unsupported_frame', 'refresh is not enabled on this server yet; reconnect with the new token');
+        this.guard(connection, {}, this.refresh(connection, frame));
         return;
     }
   }
@@ -95,6 +94,28 @@ export class InboundHandler {
     const echo = { runId: frame.run_id };
     if (outcome === 'forbidden') this.error(connection, 'forbidden', 'run_id: no such run of yours', echo);
     if (outcome === 'not_running') this.error(connection, 'not_running', 'run_id: that run has already ended', echo);
+  }
+
+  /** Protocol 1.1: a new token of the same user moves the connection's 4001 close to its `exp`. */
+  private async refresh(connection: Connection, frame: RefreshFrame): Promise<void> {
+    const result = await verifyRefresh(connection.userId, frame.token, this.deps.options.verifier);
+    if (!connection.isOpen) return;
+    if (result.outcome === 'other_user') {
+      connection.close(CloseCode.unauthorized, 'refresh token of another user');
+      return;
+    }
+    if (result.outcome === 'unauthorized') {
+      this.error(connection, 'unauthorized', result.message);
+      return;
+    }
+    if (result.expiresAtMs === undefined) {
+      // Only with `requireExp: false`: a refresh must never turn a session that ends into one
+      // that does not, so the old expiry stays.
+      this.error(connection, 'unauthorized', 'the refresh token has no exp; the connection keeps its expiry');
+      return;
+    }
+    connection.expireAt(result.expiresAtMs);
+    connection.reply(replyFrame('refreshed', { expires_at: new Date(result.expiresAtMs).toISOString() }));
   }
 
   /** Counts work begun outside a socket (`gateway.startRun`) as in flight, so shutdown waits for it too. */

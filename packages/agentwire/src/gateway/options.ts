@@ -10,6 +10,7 @@ import { MemoryBus } from '../bus/memory/memory-bus.js';
 import { AgentwireError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_LIMITS, type Limits } from '../protocol/limits.js';
+import { resolveConnectLimits, type ConnectLimits } from './connect-limits.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/types.js';
 
@@ -30,6 +31,25 @@ export interface GatewayOptions {
   path?: string;
   /** How tokens are verified: JWT settings, or your own verifier. */
   auth: { jwt: JwtOptions } | { verifier: TokenVerifier };
+  /**
+   * Limits checked on the upgrade request, answered with HTTP 503 (this server is full) or
+   * 429 (this address), before any WebSocket exists. Defaults: 10,000 sockets, 200 per
+   * address, 500 new upgrades a second, 50 a second per address (gateway/connect-limits.ts).
+   */
+  connectLimits?: Partial<ConnectLimits>;
+  /**
+   * Behind a load balancer or reverse proxy you trust: count per-address limits against the
+   * last `X-Forwarded-For` entry instead of the proxy's own address (default false: the
+   * header is ignored, as any client can write it).
+   */
+  trustProxy?: boolean;
+  /**
+   * Browser origins allowed to open sockets (`https://chat.example.com`; `'self'` is the
+   * origin of the request's own Host; `'*'` any). An upgrade with another `Origin` is refused
+   * with HTTP 403. Requests without `Origin` (not browsers) always pass. Default: unset, any
+   * origin (the library cannot know the page's origin; the standalone server sets its own).
+   */
+  allowedOrigins?: readonly string[];
   /** Accept `?token=` on the upgrade URL (off by default: URLs end up in logs). */
   allowQueryToken?: boolean;
   /** Lifetime of `POST /auth/ticket` tickets (default 60 s). */
@@ -60,6 +80,9 @@ export interface ResolvedOptions {
   readonly path: string;
   readonly verifier: TokenVerifier;
   readonly allowQueryToken: boolean;
+  readonly connectLimits: Readonly<ConnectLimits>;
+  readonly trustProxy: boolean;
+  readonly allowedOrigins: readonly string[] | undefined;
   readonly ticketTtlMs: number;
   readonly bus: Bus;
   readonly ownsBus: boolean;
@@ -96,6 +119,9 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     path: options.path ?? '/ws',
     verifier,
     allowQueryToken: options.allowQueryToken ?? DEFAULTS.allowQueryToken.value,
+    connectLimits: resolveConnectLimits(options.connectLimits),
+    trustProxy: options.trustProxy ?? false,
+    allowedOrigins: options.allowedOrigins === undefined ? undefined : [...options.allowedOrigins],
     ticketTtlMs: positive('ticketTtlMs', options.ticketTtlMs, DEFAULTS.ticketTtlMs.value),
     bus: options.bus ?? new MemoryBus({ retention: options.retention ?? {} }),
     ownsBus: options.bus === undefined,

@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/types.js';
 import type { Logger } from '../logger.js';
+import { CloseCode } from '../protocol/close-codes.js';
 import { userContext, type UserContext } from './user-context.js';
 import { UserScope, type ScopeHistory } from './user-scope.js';
 
@@ -32,6 +33,13 @@ export class ScopeRegistry {
 
   get(userId: string): UserScope | undefined {
     return this.scopes.get(userId);
+  }
+
+  /** Closes this process's sockets of `userId` with 4001 (gateway.disconnectUser); creates no scope. */
+  disconnectLocal(userId: string): void {
+    const scope = this.scopes.get(userId);
+    if (!scope) return;
+    for (const connection of [...scope.connections]) connection.close(CloseCode.tokenExpired, 'session ended');
   }
 
   get size(): number {

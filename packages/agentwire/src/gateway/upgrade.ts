@@ -1,7 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { clientAddress } from '../auth/client-address.js';
+import { originAllowed } from '../auth/origin-policy.js';
 import type { Logger } from '../logger.js';
+import type { ConnectGate } from './connect-gate.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { SUBPROTOCOL } from '../protocol/types.js';
 
@@ -23,12 +26,19 @@ export interface UpgradeRoute {
   readonly wss: WebSocketServer;
   readonly path: string;
   readonly logger: Logger;
+  readonly gate: ConnectGate;
+  readonly trustProxy: boolean;
+  readonly allowedOrigins: readonly string[] | undefined;
   closing(): boolean;
   /** Takes the upgraded socket from here: authentication, limits, joining. */
   admit(ws: WebSocket, request: IncomingMessage, url: URL): Promise<void>;
 }
 
-/** Handles one HTTP upgrade: other paths are left alone or refused, and none is taken while closing. */
+/**
+ * Handles one HTTP upgrade: other paths are left alone or refused, none is taken while
+ * closing, a browser origin not allowed is refused (403) and the connection limits answer
+ * 503/429, all before the upgrade completes (PROTOCOL.md, "Connecting").
+ */
 export function routeUpgrade(route: UpgradeRoute, request: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = new URL(request.url ?? '/', 'http://agentwire.invalid');
   if (url.pathname !== route.path) {
@@ -40,6 +50,20 @@ export function routeUpgrade(route: UpgradeRoute, request: IncomingMessage, sock
     rejectUpgrade(socket, 503, 'Service Unavailable');
     return;
   }
+  if (!originAllowed(request.headers.origin, route.allowedOrigins, request.headers.host)) {
+    route.logger.info({ event: 'ws_refused', status: 403, origin: request.headers.origin }, 'upgrade refused: origin not allowed');
+    rejectUpgrade(socket, 403, 'Forbidden');
+    return;
+  }
+  const address = clientAddress(request, route.trustProxy);
+  const entry = route.gate.enter(address);
+  if (!entry.ok) {
+    route.logger.info({ event: 'ws_refused', status: entry.status, address, reason: entry.reason }, 'upgrade refused: connection limits');
+    rejectUpgrade(socket, entry.status, entry.status === 429 ? 'Too Many Requests' : 'Service Unavailable', true);
+    return;
+  }
+  // Counted until the TCP socket is gone, whatever happens to the upgrade in between.
+  socket.once('close', entry.release);
   route.wss.handleUpgrade(request, socket, head, (ws) => {
     route.admit(ws, request, url).catch((error: unknown) => {
       route.logger.error({ err: error }, 'connection setup failed');
@@ -48,6 +72,7 @@ export function routeUpgrade(route: UpgradeRoute, request: IncomingMessage, sock
   });
 }
 
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function rejectUpgrade(socket: Duplex, status: number, text: string, retry = false): void {
+  const retryAfter = retry ? 'Retry-After: 1\r\n' : '';
+  socket.end(`HTTP/1.1 ${status} ${text}\r\n${retryAfter}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }

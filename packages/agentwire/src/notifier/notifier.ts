@@ -3,6 +3,7 @@ import type { RunRecorder, TerminalDraft } from '../history/run-recorder.js';
 import { newId } from '../ids.js';
 import type { RunErrorCode, StreamEvent, StreamEventDataMap, StreamEventDraft, StreamEventType } from '../protocol/types.js';
 import { GoldenPath, type GoldenPathState } from './golden-path.js';
+import { capToolOutcome } from './tool-result-cap.js';
 
 export interface NotifierTarget {
   readonly userId: string;
@@ -72,7 +73,8 @@ export class Notifier {
     return this.emit('tool_completed', {
       tool_call_id: toolCallId,
       tool_name: start?.name ?? 'unknown',
-      ...outcome,
+      // Capped here, not in callTool, so that every agent's tool results are bounded.
+      ...capToolOutcome(outcome),
       duration_ms: start ? elapsed(start.at) : 0,
     });
   }

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { clientAddress } from '../auth/client-address.js';
 import { bearerToken } from '../auth/credentials.js';
 import type { DevLogin } from '../auth/dev-login.js';
+import type { VerifiedToken } from '../auth/jwt.js';
 import { isAgentwireError } from '../errors.js';
 import { AGUI_MAX_BODY_BYTES, serveAguiRun } from './agui/agui-route.js';
 import type { Gateway } from '../gateway/gateway.js';
@@ -35,11 +36,12 @@ const isRateLimited = (pathname: string): boolean => pathname.startsWith('/auth/
 
 /** The HTTP routes of docs/protocol.md ("HTTP"), for the standalone server or a host application. */
 export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}): RequestListener {
-  const caller = async (req: IncomingMessage): Promise<string> => {
+  const caller = async (req: IncomingMessage): Promise<string> => (await verifiedCaller(req)).userId;
+  const verifiedCaller = async (req: IncomingMessage): Promise<VerifiedToken> => {
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'unauthorized', 'a Bearer token is required');
     try {
-      return (await gateway.verifyToken(token)).userId;
+      return await gateway.verifyToken(token);
     } catch (error) {
       if (isAgentwireError(error)) throw new HttpError(401, 'unauthorized', error.message);
       throw error;
@@ -93,8 +95,9 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
     }
     if (pathname === '/auth/ticket') {
       allow(method, 'POST');
-      const userId = await caller(req);
-      const { ticket, expiresAt } = await gateway.issueTicket(userId);
+      // The ticket carries the token's exp, so its socket closes 4001 when the token would have.
+      const verified = await verifiedCaller(req);
+      const { ticket, expiresAt } = await gateway.issueTicket(verified.userId, verified.expiresAtMs);
       return json(res, 200, { ticket, expires_at: expiresAt.toISOString() });
     }
     if (await serveThreadRoutes(gateway.threads, () => caller(req), req, res, url)) return;

@@ -11,6 +11,8 @@ import { createHttpHandler } from '../../src/server/http-api.js';
 import { createMetricsRegistry } from '../../src/server/metrics.js';
 import type { EngineFactory } from './engines.js';
 
+const LOOPBACK_CONNECT_LIMITS = { maxConnectionsPerAddress: 100_000, connectsPerSecondPerAddress: 100_000, connectsPerSecond: 100_000 };
+
 export const TEST_SECRET = 'agentwire-test-secret-0123456789abcdef';
 
 /** An HS256 token for `userId` signed with TEST_SECRET, valid for `ttlSeconds` (negative: already expired). */
@@ -49,6 +51,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const gateway = createGateway({
     shutdownDrainMs: 0,
     ...gatewayOptions,
+    // Every test client connects from 127.0.0.1, in bursts: the per-address admission limits
+    // would refuse them. Tests of those limits pass their own.
+    connectLimits: { ...LOOPBACK_CONNECT_LIMITS, ...gatewayOptions.connectLimits },
     server,
     ...(bus && { bus }),
     auth: { jwt: { secret: TEST_SECRET } },

@@ -3,6 +3,7 @@ import { MemoryEventLog } from './memory-event-log.js';
 import {
   MemoryMessageLedger,
   MemoryRunDirectory,
+  MemorySessionControl,
   MemoryTicketStore,
 } from './memory-stores.js';
 
@@ -17,8 +18,9 @@ export class MemoryBus implements Bus {
   readonly engine = 'memory' as const;
   readonly log: MemoryEventLog;
   readonly messages: MemoryMessageLedger;
-  readonly runs = new MemoryRunDirectory();
+  readonly runs: MemoryRunDirectory;
   readonly tickets: MemoryTicketStore;
+  readonly sessions = new MemorySessionControl();
 
   constructor(options: MemoryBusOptions = {}) {
     const retention = { ...DEFAULT_RETENTION, ...options.retention };
@@ -26,6 +28,7 @@ export class MemoryBus implements Bus {
     this.log = new MemoryEventLog(retention, nowMs);
     this.messages = new MemoryMessageLedger(retention.maxAgeMs, nowMs);
     this.tickets = new MemoryTicketStore(nowMs);
+    this.runs = new MemoryRunDirectory(retention.maxAgeMs, nowMs);
   }
 
   health(): 'ok' {

@@ -18,6 +18,10 @@ class UserStream {
   readonly listeners = new Set<StreamListener>();
   private frames: string[] = [];
   private times: number[] = [];
+  /** UTF-8 size of each frame, for the byte budget. */
+  private sizes: number[] = [];
+  /** Bytes of the live entries (from `start`). */
+  private retainedBytes = 0;
   /** Seq of `frames[0]`. */
   private firstSeq = 1;
   /** Index of the oldest live entry; the arrays are compacted lazily, not shifted per event. */
@@ -41,21 +45,32 @@ class UserStream {
   }
 
   push(frame: string, atMs: number): void {
+    const size = Buffer.byteLength(frame, 'utf8');
     this.frames.push(frame);
     this.times.push(atMs);
+    this.sizes.push(size);
+    this.retainedBytes += size;
     this.trim(atMs);
   }
 
   trim(nowMs: number): void {
-    const { maxEvents, maxAgeMs } = this.retention;
+    const { maxEvents, maxAgeMs, maxBytes } = this.retention;
     const length = this.frames.length;
-    let start = Math.max(this.start, length - maxEvents);
+    let start = this.start;
+    const drop = (): void => {
+      this.retainedBytes -= this.sizes[start]!;
+      start++;
+    };
+    while (start < length - maxEvents) drop();
     const oldestAllowed = nowMs - maxAgeMs;
-    while (start < length && this.times[start]! < oldestAllowed) start++;
+    while (start < length && this.times[start]! < oldestAllowed) drop();
+    // The newest event stays whatever its size: a resume right after it must not see a gap.
+    while (start < length - 1 && this.retainedBytes > maxBytes) drop();
     this.start = start;
     if (start > 64 && start * 2 > length) {
       this.frames = this.frames.slice(start);
       this.times = this.times.slice(start);
+      this.sizes = this.sizes.slice(start);
       this.firstSeq += start;
       this.start = 0;
     }

@@ -6,6 +6,7 @@ import type {
   RunDirectory,
   RunRecord,
   RedeemedTicket,
+  SessionControl,
   TicketStore,
 } from '../types.js';
 
@@ -43,9 +44,26 @@ export class MemoryMessageLedger implements MessageLedger {
   }
 }
 
+/** Finished run records kept per user by the memory engine (the newest; older ones are pruned). */
+export const MAX_FINISHED_RUNS_PER_USER = 100;
+
+/**
+ * Run records of this process. Running ones are kept until they finish; finished ones only
+ * answer `stop_agent` with `not_running` instead of `forbidden`, so they are bounded for a
+ * user who stays active (issue 12): the newest MAX_FINISHED_RUNS_PER_USER per user, for at
+ * most `finishedMaxAgeMs` (the retention age, like Redis's finished-run TTL).
+ */
 export class MemoryRunDirectory implements RunDirectory {
-  private readonly runs = new Map<string, RunRecord>();
+  private readonly runs = new Map<string, RunRecord & { finishedAt?: number }>();
+  /** Each user's finished run ids, oldest first. */
+  private readonly finishedByUser = new Map<string, string[]>();
   private readonly stopListeners = new Set<(runId: string) => void>();
+
+  constructor(
+    private readonly finishedMaxAgeMs = Number.POSITIVE_INFINITY,
+    private readonly nowMs: () => number = Date.now,
+    private readonly maxFinishedPerUser = MAX_FINISHED_RUNS_PER_USER,
+  ) {}
 
   register(run: { runId: string; userId: string; threadId: string }): Promise<void> {
     this.runs.set(run.runId, { ...run, status: 'running' });
@@ -54,12 +72,38 @@ export class MemoryRunDirectory implements RunDirectory {
 
   finish(runId: string): Promise<void> {
     const run = this.runs.get(runId);
-    if (run) this.runs.set(runId, { ...run, status: 'finished' });
+    if (run && run.status === 'running') {
+      this.runs.set(runId, { ...run, status: 'finished', finishedAt: this.nowMs() });
+      const finished = this.finishedByUser.get(run.userId) ?? [];
+      finished.push(runId);
+      this.finishedByUser.set(run.userId, finished);
+      this.prune(run.userId, finished);
+    }
     return Promise.resolve();
   }
 
   get(runId: string): Promise<RunRecord | undefined> {
-    return Promise.resolve(this.runs.get(runId));
+    const run = this.runs.get(runId);
+    if (run?.finishedAt !== undefined && this.nowMs() - run.finishedAt > this.finishedMaxAgeMs) {
+      this.prune(run.userId, this.finishedByUser.get(run.userId) ?? []);
+      return Promise.resolve(undefined);
+    }
+    if (!run) return Promise.resolve(undefined);
+    const { finishedAt: _finishedAt, ...record } = run;
+    return Promise.resolve(record);
+  }
+
+  /** Drops the user's oldest finished records beyond the count, and any past the age. */
+  private prune(userId: string, finished: string[]): void {
+    const now = this.nowMs();
+    while (finished.length > 0) {
+      const oldest = this.runs.get(finished[0]!);
+      const tooMany = finished.length > this.maxFinishedPerUser;
+      const tooOld = oldest?.finishedAt !== undefined && now - oldest.finishedAt > this.finishedMaxAgeMs;
+      if (oldest && !tooMany && !tooOld) break;
+      this.runs.delete(finished.shift()!);
+    }
+    if (finished.length === 0) this.finishedByUser.delete(userId);
   }
 
   requestStop(runId: string): Promise<void> {
@@ -73,7 +117,23 @@ export class MemoryRunDirectory implements RunDirectory {
   }
 
   releaseUser(userId: string): void {
-    for (const [id, run] of this.runs) if (run.userId === userId && run.status === 'finished') this.runs.delete(id);
+    for (const id of this.finishedByUser.get(userId) ?? []) this.runs.delete(id);
+    this.finishedByUser.delete(userId);
+  }
+}
+
+/** One process: a disconnect request reaches its own listeners only. */
+export class MemorySessionControl implements SessionControl {
+  private readonly listeners = new Set<(userId: string) => void>();
+
+  requestDisconnect(userId: string): Promise<void> {
+    for (const listener of this.listeners) listener(userId);
+    return Promise.resolve();
+  }
+
+  onDisconnectRequested(listener: (userId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }
 

@@ -45,6 +45,7 @@ const HAND_OUT_WAIT_MS = 2000;
 export class FanOut {
   private readonly channels = new Map<string, Channel>();
   private readonly stopListeners = new Set<(runId: string) => void>();
+  private readonly disconnectListeners = new Set<(userId: string) => void>();
   /** Tags this process's stop requests, which it has already handled locally. */
   private readonly origin = newSecret(9);
   private started = false;
@@ -70,7 +71,7 @@ export class FanOut {
   }
 
   async start(): Promise<void> {
-    await this.subscriber.subscribe(this.keys.stops());
+    await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects());
     this.started = true;
   }
 
@@ -140,6 +141,17 @@ export class FanOut {
     return () => this.stopListeners.delete(listener);
   }
 
+  onDisconnectRequested(listener: (userId: string) => void): () => void {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+
+  /** Closes the user's sockets here, and tells every other process to close theirs. */
+  async requestDisconnect(userId: string): Promise<void> {
+    this.notify(this.disconnectListeners, userId, 'disconnect listener threw');
+    await this.publisher.publish(this.keys.disconnects(), `${this.origin} ${userId}`);
+  }
+
   /** Stops the run here if it runs here, and tells every other process. */
   async requestStop(runId: string): Promise<void> {
     this.notifyStop(runId);
@@ -151,6 +163,7 @@ export class FanOut {
     for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
     this.stopListeners.clear();
+    this.disconnectListeners.clear();
   }
 
   private async confirm(channel: Channel): Promise<void> {
@@ -165,6 +178,13 @@ export class FanOut {
     if (name === this.keys.stops()) {
       const [origin, runId] = payload.split(' ');
       if (origin !== this.origin && runId) this.notifyStop(runId);
+      return;
+    }
+    if (name === this.keys.disconnects()) {
+      // A user id may contain spaces: it is everything after the origin.
+      const space = payload.indexOf(' ');
+      const userId = payload.slice(space + 1);
+      if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.disconnectListeners, userId, 'disconnect listener threw');
       return;
     }
     const channel = this.channelNamed(name);
@@ -196,7 +216,7 @@ export class FanOut {
   /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
   private async resubscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.keys.stops(), ...[...this.channels.values()].map((c) => c.name));
+      await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), ...[...this.channels.values()].map((c) => c.name));
     } catch (error) {
       // The connection dropped again; its next 'ready' starts over.
       this.logger.warn({ err: error }, 'resubscribe failed');
@@ -239,6 +259,16 @@ export class FanOut {
         follower.onReset(epoch);
       } catch (error) {
         this.logger.error({ err: error, userId: channel.userId }, 'reset listener threw');
+      }
+    }
+  }
+
+  private notify(listeners: ReadonlySet<(id: string) => void>, id: string, failure: string): void {
+    for (const listener of listeners) {
+      try {
+        listener(id);
+      } catch (error) {
+        this.logger.error({ err: error, id }, failure);
       }
     }
   }

@@ -41,6 +41,11 @@ export class RedisKeys {
     return `${this.prefix}stop`;
   }
 
+  /** Pub/sub channel carrying `<origin> <userId>` disconnect requests (gateway.disconnectUser) to every process. */
+  disconnects(): string {
+    return `${this.prefix}disconnect`;
+  }
+
   message(userId: string, clientMsgId: string): string {
     return `${this.prefix}{${keyPart(userId)}}:msg:${keyPart(clientMsgId)}`;
   }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULTS } from '../../defaults.js';
 import { AgentwireError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { DEFAULT_RETENTION, type Bus, type BusHealth, type OrphanHistory, type RetentionOptions } from '../types.js';
+import { DEFAULT_RETENTION, type Bus, type BusHealth, type OrphanHistory, type RetentionOptions, type SessionControl } from '../types.js';
 import { FanOut } from './fan-out.js';
 import { RedisKeys } from './keys.js';
 import { closeClient, connectOrThrow, createRedisClient } from './redis-client.js';
@@ -42,6 +42,8 @@ export class RedisBus implements Bus {
   readonly messages: RedisMessageLedger;
   readonly runs: RedisRunDirectory;
   readonly tickets: RedisTicketStore;
+  /** Disconnect requests travel on the fan-out's disconnect channel to every process. */
+  readonly sessions: SessionControl;
   readonly keys: RedisKeys;
   /** This process's id and liveness key; runs it registers are recorded as its own. */
   readonly liveness: ProcessLiveness;
@@ -86,6 +88,7 @@ export class RedisBus implements Bus {
       logger,
     });
     this.tickets = new RedisTicketStore(commands, keys, nowMs);
+    this.sessions = fanOut;
   }
 
   setOrphanHistory(history: OrphanHistory): void {

@@ -78,6 +78,7 @@ export class RedisEventLog implements EventLog {
         retry ? '1' : '0',
         draft.run_id ?? '',
         isTerminalType(draft.type) ? '1' : '0',
+        retention.maxBytes,
       ),
     );
     await this.fanOut.handedOut(userId, epoch, seq);
@@ -102,7 +103,7 @@ export class RedisEventLog implements EventLog {
 
   private read(userId: string, afterSeq: number): Promise<[string, number, number, string[]]> {
     const { retention, nowMs, metaTtlMs } = this.options;
-    return this.redis.awRead(this.keys.meta(userId), this.keys.events(userId), newSecret(9), nowMs(), retention.maxAgeMs, metaTtlMs, afterSeq);
+    return this.redis.awRead(this.keys.meta(userId), this.keys.events(userId), newSecret(9), nowMs(), retention.maxAgeMs, metaTtlMs, afterSeq, retention.maxEvents, retention.maxBytes);
   }
 
   /**

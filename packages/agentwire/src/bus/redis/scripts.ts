@@ -13,20 +13,47 @@ if not epoch then
   epoch = ARGV[1]
   redis.call('DEL', KEYS[2])
   if KEYS[3] then redis.call('DEL', KEYS[3]) end
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'bytes', 0)
+end
+`;
+
+/**
+ * Shared: drops entries from the front of the stream (KEYS[2]) while there are more than
+ * maxEvents, or they are older than minId (ms), or the retained frames exceed maxBytes
+ * (keeping the newest entry). The byte total lives in the meta hash (KEYS[1], 'bytes') and
+ * every trim goes through here, so it stays exact; an empty stream (expired key) resets it.
+ * One XRANGE and XDEL per dropped entry: amortised, an append drops about one.
+ */
+const trimFront = `
+local function trimFront(maxEvents, minId, maxBytes)
+  local len = redis.call('XLEN', KEYS[2])
+  local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0') or 0
+  if len == 0 then bytes = 0 end
+  while len > 0 do
+    -- One entry at a time: an append usually drops none or one, and entries can be 64 KiB.
+    local entry = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+    if not entry then break end
+    local ms = tonumber(string.match(entry[1], '^(%d+)%-'))
+    if not (len > maxEvents or ms < minId or (len > 1 and bytes > maxBytes)) then break end
+    bytes = bytes - string.len(entry[2][2])
+    len = len - 1
+    redis.call('XDEL', KEYS[2], entry[1])
+  end
+  if len == 0 or bytes < 0 then bytes = 0 end
+  redis.call('HSET', KEYS[1], 'bytes', bytes)
 end
 `;
 
 /**
  * KEYS: meta, events, endedRuns. ARGV: newEpoch, nowMs, maxEvents, maxAgeMs, metaTtlMs, channel,
  * framePrefix, frameSuffix, nonce, retry ('1' when an earlier attempt may have run), runId,
- * terminal ('1' for agent_completed / agent_error).
+ * terminal ('1' for agent_completed / agent_error), maxBytes.
  * Returns { epoch, seq } or, for a retry that finds its own earlier entry, { epoch, seq, frame };
  * an error reply `AW_RUN_ENDED` when the run already has its terminal event (whichever
  * process wrote it: its runner or the orphan reaper), so a run never gets two.
  * Retained (XADD) before published (PUBLISH), in one atomic step.
  */
-export const APPEND_SCRIPT = `${ensureEpoch}
+export const APPEND_SCRIPT = `${ensureEpoch}${trimFront}
 if ARGV[10] == '1' then
   local recent = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 64)
   for _, entry in ipairs(recent) do
@@ -46,9 +73,10 @@ if last[1] then
   if lastMs > ms then ms = lastMs end
 end
 local frame = ARGV[7] .. string.format('%d', seq) .. ARGV[8]
-redis.call('XADD', KEYS[2], 'MAXLEN', '=', ARGV[3], string.format('%d-%d', ms, seq), 'f', frame, 'n', ARGV[9])
-local minId = now - tonumber(ARGV[4])
-if minId > 0 then redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', minId)) end
+if redis.call('XLEN', KEYS[2]) == 0 then redis.call('HSET', KEYS[1], 'bytes', 0) end
+redis.call('XADD', KEYS[2], string.format('%d-%d', ms, seq), 'f', frame, 'n', ARGV[9])
+redis.call('HINCRBY', KEYS[1], 'bytes', string.len(frame))
+trimFront(tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[13]))
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 if ARGV[12] == '1' then
@@ -61,14 +89,13 @@ return { epoch, seq }
 `;
 
 /**
- * KEYS: meta, events. ARGV: newEpoch, nowMs, maxAgeMs, metaTtlMs, afterSeq (-1: head only).
+ * KEYS: meta, events. ARGV: newEpoch, nowMs, maxAgeMs, metaTtlMs, afterSeq (-1: head only), maxEvents, maxBytes.
  * Returns { epoch, lastSeq, oldestSeq, frames after afterSeq in order }.
  */
-export const READ_SCRIPT = `${ensureEpoch}
+export const READ_SCRIPT = `${ensureEpoch}${trimFront}
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local last = tonumber(redis.call('HGET', KEYS[1], 'seq'))
-local minId = tonumber(ARGV[2]) - tonumber(ARGV[3])
-if minId > 0 then redis.call('XTRIM', KEYS[2], 'MINID', string.format('%d', minId)) end
+trimFront(tonumber(ARGV[6]), tonumber(ARGV[2]) - tonumber(ARGV[3]), tonumber(ARGV[7]))
 local oldest = last + 1
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 if first[1] then oldest = tonumber(string.match(first[1][1], '%-(%d+)$')) end
