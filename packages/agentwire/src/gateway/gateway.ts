@@ -11,6 +11,7 @@ import { createFrameParser } from '../protocol/inbound.js';
 import { newId } from '../ids.js';
 import type { StreamEvent } from '../protocol/types.js';
 import { admitSocket } from './admission.js';
+import { announceListening } from './announce.js';
 import { startHeartbeat } from './heartbeat.js';
 import { InboundHandler } from './inbound-handler.js';
 import { resolveOptions, type GatewayOptions, type ResolvedOptions } from './options.js';
@@ -141,6 +142,7 @@ export class Gateway {
     this.onUpgrade = (request, socket, head) => routeUpgrade(route, request, socket, head);
     this.server.on('upgrade', this.onUpgrade);
     this.heartbeat = startHeartbeat(this.scopes, logger, this.options.heartbeatMs);
+    announceListening(this.server, this.options);
   }
 
   /** The factory of user scopes: the only way to obtain one. */

@@ -73,7 +73,13 @@ export interface GatewayOptions {
   scopeIdleMs?: number;
   /** On close, how long running runs may continue before they end with `shutdown` (default 10 s). */
   shutdownDrainMs?: number;
+  /**
+   * Where the gateway logs (one line per connection open and close, warnings, errors);
+   * default: nothing, but for one line on stdout when its server starts listening.
+   */
   logger?: Logger;
+  /** No line when the server starts listening (the standalone server says it itself). */
+  quiet?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -98,6 +104,8 @@ export interface ResolvedOptions {
   readonly scopeIdleMs: number;
   readonly shutdownDrainMs: number;
   readonly logger: Logger;
+  /** Say where the gateway listens: through `logger` when one was given, else on stdout unless `quiet`. */
+  readonly announce: 'logger' | 'stdout' | 'none';
 }
 
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
@@ -141,6 +149,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, DEFAULTS.scopeIdleMs.value),
     shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, DEFAULTS.shutdownDrainMs.value),
     logger: options.logger ?? silentLogger,
+    announce: options.quiet ? 'none' : options.logger ? 'logger' : 'stdout',
   };
 }
 

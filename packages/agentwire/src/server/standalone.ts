@@ -63,6 +63,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
   });
   const gateway = createGateway({
+    quiet: true,
     server,
     auth: { jwt: config.jwt },
     allowQueryToken: config.allowQueryToken,

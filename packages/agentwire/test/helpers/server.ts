@@ -57,6 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server,
     ...(bus && { bus }),
     auth: { jwt: { secret: TEST_SECRET } },
+    quiet: true,
     agents: agents ?? [createDemoAgent({ delayMs: demoDelayMs ?? 0 })],
     tools: builtinTools(),
   });
