@@ -198,3 +198,20 @@ describe('history routes (docs/protocol.md, HTTP and History)', () => {
     expect(all.body.messages.map((m) => m.text).filter((t, i) => i % 2 === 0)).toEqual(['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'arrives while paging']);
   });
 });
+
+describe('account deletion (issue 11 point 4)', () => {
+  it('gateway.threads.deleteUser removes every thread, message and note of one user, and nothing of another', async () => {
+    const { s, alice, bob, aliceWs, bobWs } = await setup();
+    const mine = [(await converse(aliceWs, 'Remember that the code is 1234')).threadId, (await converse(aliceWs, 'What is 2 + 2?')).threadId];
+    const theirs = (await converse(bobWs, 'Remember that my code is 9876')).threadId;
+    await s.gateway.threads.deleteUser('alice');
+    expect((await alice.get<ThreadList>('/threads')).body.threads).toEqual([]);
+    for (const id of mine) expect((await alice.get(`/threads/${id}/messages`)).status).toBe(404);
+    expect(await s.gateway.store.notes.search('alice', 'code')).toEqual([]);
+    expect((await bob.get<ThreadList>('/threads')).body.threads.map((t) => t.thread_id)).toEqual([theirs]);
+    expect((await bob.get<Messages>(`/threads/${theirs}/messages`)).body.messages).toHaveLength(2);
+    expect((await s.gateway.store.notes.search('bob', 'code')).map((n) => n.text)).toEqual(['my code is 9876']);
+    // Every tab of the user was told about each deleted thread.
+    await eventually('thread_deleted for both threads', () => mine.every((id) => aliceWs.frames.some((f) => f.type === 'thread_deleted' && (f as StreamEvent).thread_id === id)));
+  });
+});
