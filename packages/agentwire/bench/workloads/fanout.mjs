@@ -5,8 +5,8 @@ import { sleep, startSession, userIds, waitFor } from '../lib/session.mjs';
 export const FANOUT = { window: 20_000, batch: 2_000, warmupMs: 500, measureMs: 2_000 };
 
 /** One measurement on a fresh server process with `users` connected sockets. */
-export async function fanoutRun(system, users, { secret, cpuProfileDir }) {
-  const session = await startSession(system, { users: userIds(users), secret, cpuProfileDir });
+export async function fanoutRun(system, users, { secret, cpuProfileDir, env }) {
+  const session = await startSession(system, { users: userIds(users), secret, cpuProfileDir, env });
   try {
     return await fanoutOnce(session);
   } finally {
