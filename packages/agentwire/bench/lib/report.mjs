@@ -215,7 +215,7 @@ function storeSection(r, line, table) {
   line('### Fan-out with the store');
   line();
   line(`The fan-out workload for agentwire at ${int(shape.fanoutUsers)} users (as above: a fresh server process per run, ${FANOUT.measureMs / 1000} s measured),`);
-  line(`with the gateway on each store engine. Each user\'s stream is cut into runs of ${shape.runEvents} \`agent_thinking\` events: a run touches its`);
+  line(`with the gateway on each store engine. Each user's stream is cut into runs of ${shape.runEvents} \`agent_thinking\` events: a run touches its`);
   line('thread and writes its user message (as `send_message` does), its events go through the run recorder (a checkpoint');
   line('at most every 250 ms per run), and its final message is written before `agent_completed` is appended. SQLite is a');
   line('fresh file in a temp dir, PostgreSQL a fresh database on the local server (created and dropped per run; the');
@@ -236,11 +236,11 @@ function storeSection(r, line, table) {
   line('### `GET /threads/:id/messages` on a filled store');
   line();
   line(`A fresh SQLite file and a fresh PostgreSQL database, filled in bulk with ${int(shape.threads)} threads of ${int(shape.users)} users and`);
-  line(`${int(shape.messages)} messages (asked; "filled" says how many went in before the fill\'s share of the deadline ran out):`);
+  line(`${int(shape.messages)} messages (asked; "filled" says how many went in before the fill's share of the deadline ran out):`);
   line('user and assistant messages (thinking, a tool call, text) of runs interleaved over all threads. A gateway on that');
   line('store serves the HTTP routes (`createHttpHandler`, JWT-authenticated) on loopback; the bench requests the newest');
   line(`${shape.pageLimit} messages of a random thread as its owner, one request at a time on a keep-alive connection (client in the`);
-  line(`same process), after 200 warm-up requests; ${int(shape.samples)} samples. Write per run = the store\'s cost of one run as the gateway`);
+  line(`same process), after 200 warm-up requests; ${int(shape.samples)} samples. Write per run = the store's cost of one run as the gateway`);
   line('writes it (user message, 3 checkpoints, final message) through the store API, one run at a time; runs/s with 8 in flight.');
   line();
   const ms = fixed(2);

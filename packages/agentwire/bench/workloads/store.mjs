@@ -104,7 +104,7 @@ const ownerOf = (i) => `user_${i % STORE.users}`;
 async function measureHttp(store, secret, shape, deadline) {
   const http = await startHttp(store, secret);
   try {
-    const page = (i) => {
+    const page = () => {
       const t = pick(shape.threads);
       return http.get(ownerOf(t), `/threads/${threadId(t)}/messages?limit=${STORE.pageLimit}`).then((body) => {
         if (!Array.isArray(body.messages) || body.messages.length === 0) throw new Error(`empty page for ${threadId(t)}: the fill did not happen`);
