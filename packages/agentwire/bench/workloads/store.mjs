@@ -12,7 +12,7 @@
 // BENCH_STORE_SAMPLES (2,000), BENCH_STORE_ENGINES=sqlite,postgres, BENCH_STORE_FANOUT_USERS
 // (1,000), BENCH_STORE_RUN_EVENTS (50), DATABASE_URL (admin connection, default the local server).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,11 +208,38 @@ export async function storeHttpRuns({ secret, log, deadline, reserveMs = 60_000 
   return out;
 }
 
+/**
+ * CPU µs so far of the PostgreSQL backends serving database `name` (from /proc, so only
+ * for a server on this machine; 0 when /proc cannot be read). The bench's own database
+ * only: other users of a shared server are not billed.
+ */
+async function backendCpuMicros(url) {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: STORE.adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name]);
+    let ticks = 0;
+    for (const { pid } of rows) {
+      try {
+        // Fields after the command name: state is field 3, utime 14, stime 15 (clock ticks, 100 per second).
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // A backend that has just exited, or a server on another machine.
+      }
+    }
+    return ticks * 10_000;
+  } finally {
+    await admin.end();
+  }
+}
+
 /** One fan-out run of agentwire with the gateway on `engine` (a fresh SQLite dir / PostgreSQL database). */
 export async function storeFanoutRun(engine, { secret }) {
   const env = { BENCH_STORE: engine, BENCH_STORE_RUN_EVENTS: String(STORE.runEvents) };
-  const run = (extra) => fanoutRun('agentwire', STORE.fanoutUsers, { secret, env: { ...env, ...extra } });
+  const run = (extra, extraCpu) => fanoutRun('agentwire', STORE.fanoutUsers, { secret, env: { ...env, ...extra }, extraCpu });
   if (engine === 'sqlite') return withTempDir((dir) => run({ BENCH_STORE_DIR: dir }));
-  if (engine === 'postgres') return withDatabase((url) => run({ BENCH_STORE_URL: url }));
+  if (engine === 'postgres') return withDatabase((url) => run({ BENCH_STORE_URL: url }, () => backendCpuMicros(url)));
   return run({});
 }
