@@ -2,15 +2,20 @@
 // own process driven by a separate client process, 3 runs per workload, medians and
 // ranges written to docs/benchmarks.md with an SVG chart. Bounded: every loop has a count
 // and the whole run a deadline. Environment knobs (for profiling and quick checks):
-//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis   BENCH_SYSTEMS=agentwire,ws
+//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis,store   BENCH_SYSTEMS=agentwire,ws
 //   BENCH_NS=100,1000   BENCH_RUNS=3   BENCH_CPU_PROF=<dir>   BENCH_WRITE=0 (no docs)
+//   BENCH_DEADLINE_MIN (default 9, or 20 with the store workload)
+//   store workload (workloads/store.mjs): BENCH_STORE_MESSAGES=1000000 BENCH_STORE_THREADS=10000
+//   BENCH_STORE_SAMPLES BENCH_STORE_ENGINES=sqlite,postgres BENCH_STORE_FANOUT_USERS DATABASE_URL.
+// With BENCH_ONLY=store the report goes to docs/benchmarks-store.md (docs/benchmarks.md is
+// only rewritten by a run of the whole default set).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fanoutChartSvg } from './lib/chart.mjs';
 import { describeMachine } from './lib/machine.mjs';
-import { renderReport } from './lib/report.mjs';
+import { renderReport, renderStoreReport } from './lib/report.mjs';
 import { SYSTEMS } from './lib/session.mjs';
 import { summarise } from './lib/stats.mjs';
 import { acceptRun } from './workloads/accept.mjs';
@@ -19,11 +24,14 @@ import { latencyRun } from './workloads/latency.mjs';
 import { memoryOnce } from './workloads/memory.mjs';
 import { redisStatus, redisRuns } from './workloads/redis.mjs';
 import { scopeRuns } from './workloads/scope.mjs';
+import { STORE, storeFanoutRun, storeHttpRuns } from './workloads/store.mjs';
 
-const DEADLINE_MS = 9 * 60_000;
 const list = (name, fallback) => (process.env[name] ? process.env[name].split(',').map((s) => s.trim()).filter(Boolean) : fallback);
 
-const only = new Set(list('BENCH_ONLY', ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis']));
+const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 'store'];
+const only = new Set(list('BENCH_ONLY', DEFAULT_SET));
+const storeOnly = only.size === 1 && only.has('store');
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9)) * 60_000;
 const systems = list('BENCH_SYSTEMS', SYSTEMS).filter((s) => SYSTEMS.includes(s));
 const ns = list('BENCH_NS', ['100', '1000', '5000']).map(Number);
 const memorySizes = [1_000, 10_000];
@@ -54,6 +62,8 @@ const results = {
   accept: {},
   scope: undefined,
   redis: undefined,
+  store: undefined,
+  command: commandLine(),
   skipped: [],
   errors: [],
 };
@@ -152,11 +162,34 @@ if (only.has('redis')) {
   }
 }
 
+if (only.has('store')) {
+  results.store = { shape: { ...STORE }, http: [], fanout: {} };
+  // Fan-out first (it is short), then the fills, which take what is left of the deadline.
+  log(`store fan-out: agentwire, ${STORE.fanoutUsers} users, runs of ${STORE.runEvents} events, memory vs SQLite vs PostgreSQL store`);
+  for (let run = 0; run < runs; run++) {
+    for (const engine of STORE.fanoutEngines) {
+      await step(`store fan-out ${engine} run ${run + 1}`, 20_000, async () => {
+        const result = await storeFanoutRun(engine, { secret });
+        (results.store.fanout[engine] ??= []).push(result);
+        log(`  store fan-out ${engine} run ${run + 1}/${runs}: ${fmt(result.eventsPerSecond)} events/s, ${fmt(result.cpuMicrosPerEvent, 2)} us CPU/event`);
+      });
+    }
+  }
+  log(`store: GET /threads/:id/messages on ${STORE.engines.join(', ')}`);
+  await step('store http', 30_000, async () => {
+    results.store.http = await storeHttpRuns({ secret, log, deadline: startedAt + DEADLINE_MS - 5_000 });
+  });
+}
+
 results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 results.machine.loadAverageAfter = describeMachine().loadAverage;
 log(`done in ${results.durationSeconds} s${results.errors.length ? `, ${results.errors.length} failures` : ''}`);
 
-if (write) {
+if (write && storeOnly) {
+  mkdirSync(docsDir, { recursive: true });
+  writeFileSync(join(docsDir, 'benchmarks-store.md'), renderStoreReport(results));
+  log(`wrote ${join(docsDir, 'benchmarks-store.md')}`);
+} else if (write) {
   mkdirSync(docsDir, { recursive: true });
   writeFileSync(join(docsDir, 'benchmarks.md'), renderReport(results));
   if (Object.keys(results.fanout).length > 0) {
@@ -165,6 +198,14 @@ if (write) {
   log(`wrote ${join(docsDir, 'benchmarks.md')} and benchmarks-fanout.svg`);
 }
 process.exitCode = results.errors.length ? 1 : 0;
+
+function commandLine() {
+  const knobs = Object.entries(process.env)
+    .filter(([name]) => /^BENCH_/.test(name) && name !== 'BENCH_JWT_SECRET')
+    .map(([name, value]) => `${name}=${value}`)
+    .sort();
+  return [...knobs, 'npm run bench'].join(' ');
+}
 
 function summariseFanout(fanout) {
   return Object.fromEntries(

@@ -17,6 +17,7 @@ import pg from 'pg';
 import { openPostgresStore } from '../dist/store/postgres-store.js';
 import { openSqliteStore } from '../dist/store/sqlite-store.js';
 import { fillPostgres, fillSqlite } from './lib/store-fill.mjs';
+import { measureWrites, pick, postgresPlans, sqlitePlans, threadId, timed } from './lib/store-measure.mjs';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const shape = { threads: env('BENCH_STORE_THREADS', 10_000), messages: env('BENCH_STORE_MESSAGES', 1_000_000), users: 1_000 };
@@ -35,24 +36,6 @@ const progress = (engine) => {
   };
 };
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function timed(count, operation) {
-  const times = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = process.hrtime.bigint();
-    await operation(i);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
-}
-
-const pick = (n) => Math.floor(Math.random() * n);
-const threadId = (i) => `thr_bench_${String(i).padStart(6, '0')}`;
-
 async function measureReads(store) {
   // Warm-up: the first reads pay for opening files and filling caches; the figures are for a running server.
   await timed(200, () => store.messages.page(threadId(pick(shape.threads)), { limit: 100 }));
@@ -64,74 +47,9 @@ async function measureReads(store) {
   return { page, list };
 }
 
-/** One run as the gateway writes it: the user message, three checkpoints, the final message. */
-async function writeRun(store, thread, n) {
-  const runId = `run_w_${n}_${randomBytes(4).toString('hex')}`;
-  const at = new Date().toISOString();
-  await store.messages.addUser({
-    threadId: thread,
-    userId: 'user_writer',
-    message: { message_id: `msg_u_${runId}`, role: 'user', run_id: runId, client_msg_id: `c_${runId}`, text: 'What is the weather?', created_at: at },
-    mark: { epoch: 'ep', seq: null, terminalSeq: null },
-  });
-  const parts = [];
-  for (let step = 0; step < 4; step++) {
-    parts.push({ type: 'text', text: `chunk ${step} of the answer, a sentence or two long. `.repeat(3) });
-    const final = step === 3;
-    await store.messages.putAssistant({
-      threadId: thread,
-      userId: 'user_writer',
-      message: {
-        message_id: `msg_a_${runId}`,
-        role: 'assistant',
-        run_id: runId,
-        agent_name: 'demo',
-        status: final ? 'completed' : 'running',
-        parts: [...parts],
-        text: parts.map((p) => p.text).join(''),
-        created_at: at,
-        ...(final ? { completed_at: new Date().toISOString(), duration_ms: 5 } : {}),
-      },
-      mark: { epoch: 'ep', seq: step, terminalSeq: null },
-    });
-  }
-}
-
-async function measureWrites(store) {
-  const threads = [];
-  for (let i = 0; i < 20; i++) {
-    const id = `thr_writer_${i}_${randomBytes(4).toString('hex')}`;
-    await store.threads.create({ threadId: id, userId: 'user_writer', title: 'writes', at: new Date().toISOString() });
-    threads.push(id);
-  }
-  const sequential = await timed(300, (n) => writeRun(store, threads[n % threads.length], n));
-  // 8 runs in flight, as a busy process has: throughput in runs/s.
-  const total = 800;
-  let next = 0;
-  const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < total) {
-        const n = next++;
-        await writeRun(store, threads[n % threads.length], 10_000 + n);
-      }
-    }),
-  );
-  return { ...sequential, runsPerSecond: total / ((Date.now() - t0) / 1000) };
-}
-
-const PLAN_QUERIES = (sample) => ({
-  'page (newest 100)': `SELECT * FROM messages WHERE thread_id = '${sample.thread}' ORDER BY position DESC LIMIT 101`,
-  'page (before cursor)': `SELECT * FROM messages WHERE thread_id = '${sample.thread}' AND position < ${sample.position} ORDER BY position DESC LIMIT 101`,
-  'list threads': `SELECT * FROM threads WHERE user_id = '${sample.user}' ORDER BY updated_at_ms DESC, thread_id DESC LIMIT 51`,
-  'list threads (cursor)': `SELECT * FROM threads WHERE user_id = '${sample.user}' AND (updated_at_ms, thread_id) < (${sample.updatedAtMs}, '${sample.thread}') ORDER BY updated_at_ms DESC, thread_id DESC LIMIT 51`,
-});
-
-function checkPlan(engine, name, plan) {
-  const scansMessages = engine === 'sqlite' ? /SCAN messages(?! USING)/.test(plan) : /Seq Scan on messages/.test(plan);
-  const scansThreads = engine === 'sqlite' ? /SCAN threads(?! USING)/.test(plan) : /Seq Scan on threads/.test(plan);
-  console.log(`--- ${engine}: ${name}${scansMessages || scansThreads ? '   <-- SEQUENTIAL SCAN' : ''}\n${plan}`);
-  return !(scansMessages || scansThreads);
+function printPlans(engine, plans) {
+  for (const { name, plan, ok } of plans) console.log(`--- ${engine}: ${name}${ok ? '' : '   <-- SEQUENTIAL SCAN'}\n${plan}`);
+  return plans.every((p) => p.ok);
 }
 
 async function benchSqlite() {
@@ -147,13 +65,7 @@ async function benchSqlite() {
     const writes = await measureWrites(store);
     await store.close();
     const db = new Database(file, { readonly: true });
-    const sample = db.prepare("SELECT thread_id AS thread, user_id AS user, updated_at_ms AS updatedAtMs FROM threads WHERE thread_id = ?").get(threadId(7));
-    sample.position = db.prepare('SELECT position FROM messages WHERE thread_id = ? ORDER BY position DESC LIMIT 1 OFFSET 10').get(sample.thread).position;
-    let plansOk = true;
-    for (const [name, query] of Object.entries(PLAN_QUERIES(sample))) {
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${query}`).all().map((row) => row.detail).join('\n');
-      plansOk = checkPlan('sqlite', name, plan) && plansOk;
-    }
+    const plansOk = printPlans('sqlite', sqlitePlans(db));
     db.close();
     const sizeMb = statSync(file).size / 1e6;
     return { engine: 'sqlite', fillSeconds, sizeMb, reads, writes, plansOk };
@@ -181,13 +93,7 @@ async function benchPostgres() {
     await store.close();
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
-    const sample = (await client.query('SELECT thread_id AS thread, user_id AS user, updated_at_ms AS "updatedAtMs" FROM threads WHERE thread_id = $1', [threadId(7)])).rows[0];
-    sample.position = (await client.query('SELECT position FROM messages WHERE thread_id = $1 ORDER BY position DESC LIMIT 1 OFFSET 10', [sample.thread])).rows[0].position;
-    let plansOk = true;
-    for (const [planName, query] of Object.entries(PLAN_QUERIES(sample))) {
-      const plan = (await client.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${query}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
-      plansOk = checkPlan('postgres', planName, plan) && plansOk;
-    }
+    const plansOk = printPlans('postgres', await postgresPlans(client));
     const sizeMb = Number((await client.query('SELECT pg_database_size(current_database()) AS bytes')).rows[0].bytes) / 1e6;
     await client.end();
     return { engine: 'postgres', fillSeconds, sizeMb, reads, writes, plansOk };

@@ -36,8 +36,8 @@ export function startClient(server) {
 }
 
 /** A server with `count` users prepared and one connected socket each. */
-export async function startSession(system, { users, concurrency = 64, cpuProfileDir, secret }) {
-  const server = await startServer(system, { cpuProfileDir });
+export async function startSession(system, { users, concurrency = 64, cpuProfileDir, secret, env }) {
+  const server = await startServer(system, { cpuProfileDir, env });
   const client = startClient(server);
   try {
     await server.call('prepare', { users });

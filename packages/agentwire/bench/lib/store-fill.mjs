@@ -52,8 +52,11 @@ export function* fillRows({ threads, messages, users }) {
 
 const MESSAGE_COLUMNS = ['message_id', 'thread_id', 'user_id', 'run_id', 'role', 'body', 'epoch', 'seq', 'terminal_seq'];
 
-/** SQLite: prepared inserts, one transaction per batch, no fsync while filling. */
-export function fillSqlite(file, shape, progress) {
+/**
+ * SQLite: prepared inserts, one transaction per batch, no fsync while filling. Stops at
+ * `deadline` (epoch ms) if given; returns the number of messages written.
+ */
+export function fillSqlite(file, shape, progress, deadline = Infinity) {
   const db = new Database(file);
   db.pragma('synchronous = OFF');
   const insertThread = db.prepare('INSERT INTO threads (thread_id, user_id, title, created_at, updated_at, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
@@ -65,13 +68,15 @@ export function fillSqlite(file, shape, progress) {
   for (const batch of fillRows(shape)) {
     insertAll(batch.kind === 'threads' ? insertThread : insertMessage, batch.rows);
     if (batch.kind === 'messages') progress((done += batch.rows.length));
+    if (Date.now() > deadline) break;
   }
   db.exec('ANALYZE');
   db.close();
+  return done;
 }
 
-/** PostgreSQL: multi-row inserts through unnest (one statement per 5,000 rows), a transaction per round. */
-export async function fillPostgres(url, shape, progress) {
+/** PostgreSQL: multi-row inserts through unnest (one statement per 5,000 rows), a transaction per round; stops at `deadline`. */
+export async function fillPostgres(url, shape, progress, deadline = Infinity) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('SET synchronous_commit = off');
@@ -95,8 +100,10 @@ export async function fillPostgres(url, shape, progress) {
     }
     await client.query('COMMIT');
     if (batch.kind === 'messages') progress((done += batch.rows.length));
+    if (Date.now() > deadline) break;
   }
   await client.query('VACUUM ANALYZE threads');
   await client.query('VACUUM ANALYZE messages');
   await client.end();
+  return done;
 }
