@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { requireRedisBus, uniquePrefix, purgeAndClose } from '../redis/support/redis-env.js';
-import type { RedisBus } from '../../src/bus/redis/redis-bus.js';
+import type { RedisBus } from '../../src/redis.js';
 import type { EngineFactory } from '../helpers/engines.js';
 
 let users = 0;

@@ -1,8 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/agents/demo-agent.js';
-import type { TokenVerifier } from '../../src/auth/jwt.js';
-import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
+import { createDemoAgent, type TokenVerifier, createGateway, type Gateway } from '../../src/index.js';
 import { MAX_EARLY_BYTES, MAX_EARLY_FRAMES } from '../../src/gateway/early-frames.js';
 import { TestClient } from '../helpers/ws-client.js';
 

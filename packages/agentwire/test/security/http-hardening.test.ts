@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/logger.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { startServer, type RunningServer } from '../../src/server/standalone.js';
+import { silentLogger } from '../../src/index.js';
+import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
 import { TEST_SECRET } from '../helpers/server.js';
 
 // Issue 12, "Bounded resources" and "Browser-facing": the standalone server's HTTP side.

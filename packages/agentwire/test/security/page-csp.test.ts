@@ -1,8 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../../src/logger.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { startServer, type RunningServer } from '../../src/server/standalone.js';
+import { silentLogger } from '../../src/index.js';
+import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
 import { ensureWebBuilt, launchChromium } from '../e2e/browser.js';
 import { ask, signIn } from '../e2e/chat-page.js';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
-import { DEFAULT_RETENTION } from '../../src/bus/types.js';
+import { MemoryBus, DEFAULT_RETENTION } from '../../src/index.js';
 import { testEngines } from '../helpers/engines.js';
 
 const redisEngine = () => testEngines().find((e) => e.name === 'redis')!;

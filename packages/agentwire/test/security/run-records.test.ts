@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
+import { MemoryBus } from '../../src/index.js';
 import { MAX_FINISHED_RUNS_PER_USER } from '../../src/bus/memory/memory-stores.js';
 
 describe('in-memory run records of an active user are bounded (issue 12, per-user bounds)', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent } from '../../src/agents/types.js';
+import type { Agent } from '../../src/index.js';
 import { MAX_TOOL_RESULT_BYTES } from '../../src/notifier/tool-result-cap.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
