@@ -37,7 +37,7 @@ export interface UpgradeRoute {
 /**
  * Handles one HTTP upgrade: other paths are left alone or refused, none is taken while
  * closing, a browser origin not allowed is refused (403) and the connection limits answer
- * 503/429, all before the upgrade completes (PROTOCOL.md, "Connecting").
+ * 503/429, all before the upgrade completes (docs/protocol.md, "Connecting").
  */
 export function routeUpgrade(route: UpgradeRoute, request: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = new URL(request.url ?? '/', 'http://agentwire.invalid');
