@@ -46,6 +46,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle connection dropped by the server (restart, failover) is reported here; without a
   // listener it would crash the process. The next operation reconnects or fails as unavailable.
   pool.on('error', () => {});
+  // pg-pool takes its own listener off a connection while it is checked out (Kysely holds it
+  // for a transaction): a server that goes away then would emit 'error' on the client with no
+  // listener, an uncaught exception. A listener of our own for the connection's whole life;
+  // the query in flight still rejects, and becomes AW_ERR_STORE_UNAVAILABLE as usual.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
