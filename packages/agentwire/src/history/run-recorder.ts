@@ -33,8 +33,18 @@ export type TerminalDraft = Extract<StreamEvent, { type: 'agent_completed' | 'ag
  */
 export class RunRecorder {
   private readonly compactor: MessageCompactor;
-  /** Appends in call order: events are folded in the order the stream gave them seqs. */
-  private chain: Promise<void> = Promise.resolve();
+  /**
+   * Appends not yet folded. A run's appends resolve in the order the stream gave them
+   * seqs (the engines append in call order), so folding each as it resolves keeps that
+   * order at the cost of one reaction per event; `finish` waits for the last of them.
+   */
+  private pending = 0;
+  private drained: (() => void) | undefined;
+  private readonly onAppended = (appended: AppendedEvent): void => {
+    this.fold(appended);
+    this.settle();
+  };
+  private readonly onFailed = (): void => this.settle();
   private epoch = '';
   private lastSeq: number | null = null;
   private writing: Promise<void> | undefined;
@@ -52,12 +62,10 @@ export class RunRecorder {
     this.compactor = MessageCompactor.start(run.runId, agentName, createdAt);
   }
 
-  /** Follows one append of this run (any but the terminal event), in call order. */
+  /** Follows one append of this run (any but the terminal event). */
   track(append: Promise<AppendedEvent>): void {
-    this.chain = this.chain.then(
-      () => append.then((appended) => this.fold(appended), () => undefined),
-      () => undefined,
-    );
+    this.pending++;
+    append.then(this.onAppended, this.onFailed);
   }
 
   /**
@@ -67,7 +75,7 @@ export class RunRecorder {
    * message is then written as soon as the store is back).
    */
   async finish(terminal: TerminalDraft): Promise<TerminalDraft> {
-    await this.chain;
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     this.finished = true;
     clearTimeout(this.timer);
     await this.writing;
@@ -93,10 +101,8 @@ export class RunRecorder {
     this.options.writer.eventually(() => messages.mark(id, mark), `terminal mark of ${this.run.runId}`);
   }
 
-  /** Stops checkpointing a run that ends without a terminal event of its own (never normally). */
-  dispose(): void {
-    this.finished = true;
-    clearTimeout(this.timer);
+  private settle(): void {
+    if (--this.pending === 0) this.drained?.();
   }
 
   private fold(appended: AppendedEvent): void {
