@@ -77,16 +77,25 @@ export class ThreadService {
     await this.deps.store.deleteUser(userId);
   }
 
-  /** Runs of the thread the stream may still be carrying: running, or accepted and not started. */
+  /**
+   * Runs of the thread the stream may still be carrying: an assistant message still running,
+   * or a user message whose run has no assistant message yet (accepted, not started).
+   * Only those are looked up in the run directory, not every run the thread ever had.
+   */
   private async runsInFlight(threadId: string): Promise<string[]> {
-    const runIds = new Set<string>();
+    const candidates = new Set<string>();
+    const finished = new Set<string>();
     let before: string | undefined;
     do {
       const page = await this.deps.store.messages.page(threadId, { limit: SCAN_PAGE, ...(before !== undefined && { before }) });
-      for (const { message } of page.messages) runIds.add(message.run_id);
+      for (const { message } of page.messages) {
+        if (message.role === 'assistant' && message.status !== 'running') finished.add(message.run_id);
+        else candidates.add(message.run_id);
+      }
       before = page.nextBefore ?? undefined;
     } while (before !== undefined);
-    const records = await Promise.all([...runIds].map((id) => this.deps.runs.get(id)));
+    const open = [...candidates].filter((id) => !finished.has(id));
+    const records = await Promise.all(open.map((id) => this.deps.runs.get(id)));
     return records.flatMap((record) => (record?.status === 'running' ? [record.runId] : []));
   }
 
