@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,4 +40,36 @@ function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
   );
+}
+
+export const DESKTOP = Object.freeze({ width: 1200, height: 800 });
+
+/**
+ * The lifecycle every browser test file shares: the page built and one Chromium launched
+ * before the file, each test's contexts closed after it, the browser closed after the file.
+ * Call it at the top level of the file, before the file's own hooks.
+ */
+export function browserSession(): {
+  newContext(viewport?: { width: number; height: number }): Promise<BrowserContext>;
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+} {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    browser = await launchChromium();
+  }, 120_000);
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const newContext = async (viewport: { width: number; height: number } = DESKTOP): Promise<BrowserContext> => {
+    if (!browser) throw new Error('browserSession(): no browser yet (call it at the top level of the test file)');
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    return context;
+  };
+  return { newContext, newPage: async (viewport) => (await newContext(viewport)).newPage() };
 }

@@ -1,43 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Agent } from '../../src/index.js';
 import { silentLogger } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
-import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
+import { browserSession, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
 
 // A browser test does several runs with paced agents; with two test files (two Chromiums)
 // sharing two cores, 20 s is not enough. Every wait inside is still bounded by a condition.
 vi.setConfig({ testTimeout: 90_000 });
 
-let browser: Browser;
 let server: RunningServer;
-const contexts: BrowserContext[] = [];
+const { newPage } = browserSession();
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  browser = await launchChromium();
   // The real standalone server (page, /ws, HTTP routes); the demo agent paced slowly enough
   // (300 ms a step) that a run is visibly in progress for a second or two.
   const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
   server = await startServer(config, { logger: silentLogger });
 }, 120_000);
 
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
 });
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  contexts.push(context);
-  return context.newPage();
-}
 
 async function serverEvents(userId: string): Promise<StreamEvent[]> {
   return (await server.gateway.bus.log.readAfter(userId, 0)).events.map((e) => e.event);

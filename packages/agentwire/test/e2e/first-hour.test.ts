@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
 import { createLlmAgent } from '../../src/llm.js';
 import { silentLogger } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
-import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
+import { browserSession, DESKTOP, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
 import { echoAgent, holdAgent, lateAgent } from './test-agents.js';
 
@@ -14,15 +14,11 @@ vi.setConfig({ testTimeout: 90_000 });
 
 // Issue 13, points 1-8: the chat page as a new user meets it in the first hour.
 
-let browser: Browser;
 let server: RunningServer;
-const contexts: BrowserContext[] = [];
-const DESKTOP = { width: 1200, height: 800 };
+const { newContext, newPage } = browserSession();
 const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  browser = await launchChromium();
   // The demo agent paced at 300 ms a step, so a run is in flight long enough to reload mid-answer;
   // an LLM agent whose endpoint is down (port 9 refuses), so its failure is the real one.
   const llm = createLlmAgent({ baseURL: 'http://127.0.0.1:9/v1', model: 'tiny-test-model', maxRetries: 0 });
@@ -30,24 +26,9 @@ beforeAll(async () => {
   server = await startServer(config, { logger: silentLogger, extraAgents: [holdAgent, echoAgent, lateAgent, llm] });
 }, 120_000);
 
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
 });
-
-async function newContext(viewport = DESKTOP): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  return context;
-}
-
-async function newPage(viewport = DESKTOP): Promise<Page> {
-  return (await newContext(viewport)).newPage();
-}
 
 async function serverEvents(userId: string): Promise<StreamEvent[]> {
   return (await server.gateway.bus.log.readAfter(userId, 0)).events.map((e) => e.event);

@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
 import { connect } from '../../src/client.js';
 import { silentLogger } from '../../src/index.js';
 import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
-import { ensureWebBuilt, launchChromium, screenshotPath } from './browser.js';
+import { browserSession, screenshotPath } from './browser.js';
 import { ask, signIn } from './chat-page.js';
 
 // A browser test does several runs with paced agents; with two test files (two Chromiums)
@@ -17,11 +17,10 @@ vi.setConfig({ testTimeout: 90_000 });
 // "History" (GET /threads/:id/messages, PATCH and DELETE /threads/:id, thread_updated /
 // thread_deleted) and the SQLite store under a data directory, seen through the chat page.
 
-let browser: Browser;
 let dataDir: string;
 let server: RunningServer | undefined;
 let port = 0;
-const contexts: BrowserContext[] = [];
+const { newContext } = browserSession();
 const SECRET = () => 'e2e-history-secret-0123456789abcdef0123';
 
 /** The standalone server on a fixed port and data directory, as `npm start` runs it. */
@@ -33,8 +32,6 @@ async function start(): Promise<RunningServer> {
 }
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  browser = await launchChromium();
   dataDir = await mkdtemp(join(tmpdir(), 'agentwire-history-e2e-'));
   await start();
   const { token } = (await (await fetch(`${server!.url}/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'probe' }) })).json()) as { token: string };
@@ -43,21 +40,10 @@ beforeAll(async () => {
   if (!('next_cursor' in list)) throw new Error('the server has no protocol 1.1 history routes (GET /threads without next_cursor)');
 }, 120_000);
 
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
-
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  contexts.push(context);
-  return context;
-}
 
 const completedRuns = (page: Page, n: number) =>
   page.waitForFunction((count) => document.querySelectorAll('[data-testid="run"][data-status="completed"]').length === count, n, { timeout: 20_000 });
