@@ -44,10 +44,11 @@ export interface GatewayOptions {
    */
   trustProxy?: boolean;
   /**
-   * Browser origins allowed to open sockets (`https://chat.example.com`; `'self'` is the
-   * origin of the request's own Host; `'*'` any). An upgrade with another `Origin` is refused
-   * with HTTP 403. Requests without `Origin` (not browsers) always pass. Default: unset, any
-   * origin (the library cannot know the page's origin; the standalone server sets its own).
+   * Browser origins allowed to open sockets besides the server's own (`https://chat.example.com`;
+   * `'*'` any). Once a list is set, the origin of the request's own `Host` always passes and
+   * any other `Origin` is refused with HTTP 403 before the upgrade; requests without `Origin`
+   * (not browsers) always pass (auth/origin-policy.ts). Default: unset, any origin (the
+   * library cannot know the page's origin); the standalone server passes `[]`, its own only.
    */
   allowedOrigins?: readonly string[];
   /** Accept `?token=` on the upgrade URL (off by default: URLs end up in logs). */

@@ -67,6 +67,9 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     server,
     auth: { jwt: config.jwt },
     allowQueryToken: config.allowQueryToken,
+    // One allow-list and one address rule for the API (CORS, rate limits) and for /ws.
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
     ticketTtlMs: config.ticketTtlMs,
     ...(bus && { bus }),
     store,
