@@ -27,6 +27,9 @@ const gateway = createGateway({
   auth: { jwt: { secret } },
   agents: [createDemoAgent({ delayMs: 0 })],
   shutdownDrainMs: 0,
+  // All bench clients share 127.0.0.1, and raw ws and Socket.IO have no admission control:
+  // the per-address and per-process connect limits (docs/deploy.md) would refuse most of them.
+  connectLimits: { maxConnections: 1e9, maxConnectionsPerAddress: 1e9, connectsPerSecond: 1e9, connectsPerSecondPerAddress: 1e9 },
   ...(bus ? { bus } : retention ? { retention } : {}),
   ...(store ? { store } : {}),
 });

@@ -1,7 +1,7 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AgentwireError } from '../errors.js';
+import { jwksVerifier } from './jwt-jwks.js';
+import { localKeyVerifier } from './jwt-local.js';
 
 export interface JwtOptions {
   /** Shared secret for HS256 (`AGENTWIRE_JWT_SECRET`). */
@@ -43,24 +43,46 @@ const ASYMMETRIC: readonly string[] = Object.freeze(['RS256', 'ES256', 'EdDSA'])
 const MAX_TOKEN_LENGTH = 8192;
 const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
+/** The claims both verification paths hand back once the signature and `exp` hold. */
+export interface TokenClaims {
+  readonly sub?: unknown;
+  readonly exp?: unknown;
+  readonly iat?: unknown;
+}
+
+/** What a key-specific path checks: signature, algorithm, `exp`, issuer, audience. */
+export interface VerificationSettings {
+  readonly algorithms: string[];
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly requireExp: boolean;
+}
+
+/**
+ * A shared secret or a PEM key is verified synchronously by fast-jwt (with its cache of
+ * verified tokens: a reconnect storm re-presents the same tokens); a JWKS URL by jose, whose
+ * remote key set handles fetching, caching and rotation (docs/benchmarks.md, "Connection accept rate").
+ */
 export function createJwtVerifier(options: JwtOptions): TokenVerifier {
   const configured = [options.secret, options.publicKey, options.jwksUrl].filter((v) => v !== undefined && v !== '');
   if (configured.length !== 1) {
     throw new AgentwireError('AW_ERR_CONFIG', 'configure exactly one of jwt.secret, jwt.publicKey, jwt.jwksUrl');
   }
-  let key: Uint8Array | KeyObject | JWTVerifyGetKey;
-  let algorithms: string[];
+  const skewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.clockSkewSeconds must be a number >= 0');
+  const settings = (algorithms: string[]): VerificationSettings => ({
+    algorithms: options.algorithms ?? algorithms,
+    issuer: options.issuer,
+    audience: options.audience,
+    requireExp: options.requireExp ?? true,
+  });
+
+  let verifyClaims: (token: string) => Promise<TokenClaims>;
   if (options.secret) {
     if (options.secret.length < 32) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.secret must be at least 32 characters');
-    key = hmacKeyResolver(new TextEncoder().encode(options.secret));
-    algorithms = options.algorithms ?? ['HS256'];
+    verifyClaims = localKeyVerifier({ kind: 'secret', secret: options.secret }, settings(['HS256']));
   } else if (options.publicKey) {
-    try {
-      key = createPublicKey(options.publicKey);
-    } catch (cause) {
-      throw new AgentwireError('AW_ERR_CONFIG', 'jwt.publicKey is not a PEM public key', { cause });
-    }
-    algorithms = options.algorithms ?? [...ASYMMETRIC];
+    verifyClaims = localKeyVerifier({ kind: 'public-key', pem: options.publicKey }, settings([...ASYMMETRIC]));
   } else {
     const url = URL.canParse(options.jwksUrl!) ? new URL(options.jwksUrl!) : undefined;
     if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be an http(s) URL');
@@ -69,38 +91,21 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
       throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be https unless its host is loopback (127.0.0.0/8, ::1, localhost)');
     }
-    key = createRemoteJWKSet(url);
-    algorithms = options.algorithms ?? [...ASYMMETRIC];
+    verifyClaims = jwksVerifier(url, settings([...ASYMMETRIC]));
   }
-  const requireExp = options.requireExp ?? true;
-  const skewSeconds = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
-  if (!Number.isFinite(skewSeconds) || skewSeconds < 0) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.clockSkewSeconds must be a number >= 0');
-  const verifyOptions = {
-    algorithms,
-    issuer: options.issuer,
-    audience: options.audience,
-    // jose checks `exp` when present; `requiredClaims` makes its absence a failure too.
-    ...(requireExp && { requiredClaims: ['exp'] }),
-  };
 
   return {
     async verify(token) {
       if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new AgentwireError('AW_ERR_AUTH_INVALID', 'bad token length');
-      try {
-        const { payload } = await jwtVerify(token, key as unknown as Uint8Array, verifyOptions);
-        if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
-          throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
-        }
-        // jose checks a future `iat` only together with maxTokenAge, so it is checked here.
-        if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skewSeconds) {
-          throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the iat claim is in the future');
-        }
-        return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
-      } catch (error) {
-        if (error instanceof AgentwireError) throw error;
-        if (error instanceof joseErrors.JWTExpired) throw new AgentwireError('AW_ERR_AUTH_EXPIRED', undefined, { cause: error });
-        throw new AgentwireError('AW_ERR_AUTH_INVALID', undefined, { cause: error });
+      const payload = await verifyClaims(token);
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
+        throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
       }
+      // Neither library checks a future `iat` on its own (jose only with maxTokenAge).
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skewSeconds) {
+        throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the iat claim is in the future');
+      }
+      return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
     },
   };
 }
@@ -109,26 +114,4 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
 function isLoopbackHost(hostname: string): boolean {
   if (hostname === 'localhost' || hostname === '[::1]') return true;
   return isIPv4(hostname) && hostname.startsWith('127.');
-}
-
-const HMAC_HASHES: Readonly<Record<string, string>> = Object.freeze({ HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' });
-
-/**
- * Hands jose an HMAC key imported once per algorithm: given the raw secret, jose imports
- * it into WebCrypto on every verification, which was most of the cost of accepting a socket.
- * Other algorithms get the raw secret, which jose refuses with its own error.
- */
-function hmacKeyResolver(secret: Uint8Array<ArrayBuffer>): JWTVerifyGetKey {
-  const imported = new Map<string, Promise<CryptoKey>>();
-  return (header) => {
-    const alg = header.alg ?? '';
-    const hash = HMAC_HASHES[alg];
-    if (hash === undefined) return secret;
-    let key = imported.get(alg);
-    if (!key) {
-      key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
-      imported.set(alg, key);
-    }
-    return key;
-  };
 }

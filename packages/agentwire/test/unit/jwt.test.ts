@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createJwtVerifier, type TokenVerifier } from '../../src/auth/jwt.js';
 import { isAgentwireError, type ErrorCode } from '../../src/errors.js';
 
@@ -133,6 +133,68 @@ describe('createJwtVerifier', () => {
     it('a missing sub → AW_ERR_AUTH_INVALID', async () => {
       const verifier = createJwtVerifier({ publicKey: pem(ed.publicKey) });
       expect(await rejection(verifier, await sign('EdDSA', ed.privateKey, { sub: null }))).toBe('AW_ERR_AUTH_INVALID');
+    });
+  });
+
+  // Issue 19 moved secrets and PEM keys to fast-jwt's synchronous verifier; these hold the
+  // attacks that a verifier swap could reopen against that path.
+  describe('the synchronous path (secret and PEM key): none, confusion, cache', () => {
+    afterEach(() => vi.useRealTimers());
+
+    const unsigned = (header: Record<string, unknown>, signature = '') => {
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      return `${part(header)}.${part({ sub: 'mallory', exp: nowS() + 600 })}.${signature}`;
+    };
+
+    it('alg none, with or without a signature part, is refused by a secret and by a public key', async () => {
+      for (const verifier of [createJwtVerifier({ secret: SECRET }), createJwtVerifier({ publicKey: pem(rsa.publicKey) })]) {
+        for (const alg of ['none', 'None', 'NONE']) {
+          expect(await rejection(verifier, unsigned({ alg }))).toBe('AW_ERR_AUTH_INVALID');
+          expect(await rejection(verifier, unsigned({ alg }, 'c2lnbmF0dXJl'))).toBe('AW_ERR_AUTH_INVALID');
+        }
+      }
+    });
+
+    it.each([
+      ['RS256', rsa],
+      ['ES256', ec],
+      ['EdDSA', ed],
+    ] as const)('an HMAC token keyed with the %s public key (PEM or DER) is refused', async (_alg, pair) => {
+      const verifier = createJwtVerifier({ publicKey: pem(pair.publicKey) });
+      const der = pair.publicKey.export({ type: 'spki', format: 'der' });
+      for (const hmac of ['HS256', 'HS384', 'HS512']) {
+        expect(await rejection(verifier, await sign(hmac, new TextEncoder().encode(pem(pair.publicKey))))).toBe('AW_ERR_AUTH_INVALID');
+        expect(await rejection(verifier, await sign(hmac, new Uint8Array(der)))).toBe('AW_ERR_AUTH_INVALID');
+      }
+    });
+
+    it('a token of another asymmetric kind than the key is refused (RS256 claimed, EC key configured)', async () => {
+      const verifier = createJwtVerifier({ publicKey: pem(ec.publicKey) });
+      expect(await rejection(verifier, await sign('RS256', rsa.privateKey))).toBe('AW_ERR_AUTH_INVALID');
+    });
+
+    it('algorithms that the key kind cannot verify are a configuration error, not a silent accept-all', () => {
+      expect(configCode(() => createJwtVerifier({ secret: SECRET, algorithms: ['RS256'] }))).toBe('AW_ERR_CONFIG');
+      expect(configCode(() => createJwtVerifier({ publicKey: pem(rsa.publicKey), algorithms: ['HS256'] }))).toBe('AW_ERR_CONFIG');
+    });
+
+    it('a verified token stays verified only until its exp: the cache never outlives it', async () => {
+      const verifier = createJwtVerifier({ secret: SECRET });
+      const token = await sign('HS256', secretKey, { expiresIn: 120 });
+      expect((await verifier.verify(token)).userId).toBe('user-1');
+      expect((await verifier.verify(token)).userId).toBe('user-1');
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 121_000);
+      expect(await rejection(verifier, token)).toBe('AW_ERR_AUTH_EXPIRED');
+    });
+
+    it('a cached token does not vouch for a token with the same claims and another signature', async () => {
+      const verifier = createJwtVerifier({ secret: SECRET });
+      const token = await sign('HS256', secretKey);
+      await verifier.verify(token);
+      const [header, payload] = token.split('.');
+      const forged = `${header}.${payload}.${Buffer.alloc(32, 7).toString('base64url')}`;
+      expect(await rejection(verifier, forged)).toBe('AW_ERR_AUTH_INVALID');
     });
   });
 
