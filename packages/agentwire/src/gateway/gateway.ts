@@ -91,7 +91,8 @@ export class Gateway {
     this.server = options.server ?? createServer((_req, res) => res.writeHead(426).end());
     this.writer = new DurableWriter({ logger, retryMs: 100, maxRetryMs: 5000 });
     const recorder = { messages: store.messages, writer: this.writer, logger, checkpointMs: history.checkpointMs, finalWriteTimeoutMs: history.finalWriteTimeoutMs };
-    this.scopes = new ScopeRegistry(bus, { store, recorder }, this.options.scopeIdleMs, logger);
+    const notifier = { coalesceMs: this.options.coalesceDeltasMs };
+    this.scopes = new ScopeRegistry(bus, { store, recorder, notifier }, this.options.scopeIdleMs, logger);
     this.runner = new AgentRunner({
       bus,
       store,

@@ -1,6 +1,6 @@
 import type { Notebook } from '../agents/tools/registry.js';
 import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
-import { Notifier } from '../notifier/notifier.js';
+import { Notifier, type NotifierOptions } from '../notifier/notifier.js';
 import { bindNotebook } from '../agents/tools/notebook.js';
 import { RunRecorder, type RunRecorderOptions } from '../history/run-recorder.js';
 import type { Store } from '../store/types.js';
@@ -24,6 +24,8 @@ export interface RunHandle {
 export interface ScopeHistory {
   readonly store: Store;
   readonly recorder: RunRecorderOptions;
+  /** How run notifiers send deltas (the gateway's `coalesceDeltasMs`). */
+  readonly notifier: NotifierOptions;
 }
 
 export interface ScopeHooks {
@@ -103,7 +105,7 @@ export class UserScope {
   notifierFor(threadId: string, runId: string): Notifier {
     const target = { userId: this.userId, threadId, runId };
     const recorder = new RunRecorder(this.history.recorder, target, 'unknown', new Date().toISOString());
-    return new Notifier(this.bus.log, target, recorder);
+    return new Notifier(this.bus.log, target, recorder, this.history.notifier);
   }
 
   addRun(run: RunHandle): void {
