@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RunErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
+import { KeyedSerial } from './keyed-serial.js';
 import { textFrame } from './text-frame.js';
 import type { UserContext } from './user-context.js';
 
@@ -44,6 +45,8 @@ export class UserScope {
   readonly runs = new Map<string, RunHandle>();
   /** Made on first use: most sockets never run a tool, and an idle socket should stay small. */
   private notebookView: Notebook | undefined;
+  /** Messages to one thread are accepted one at a time, in arrival order (run-requests.ts). */
+  readonly acceptOrder = new KeyedSerial();
   /** Runs accepted but not yet registered in `runs`, so the in-flight limit has no race. */
   reservedRuns = 0;
   private subscription: Subscription | undefined;

@@ -1,7 +1,7 @@
 import type { EventLog, ReadResult } from '../bus/types.js';
 import type { StreamEvent } from '../protocol/types.js';
 import { isTerminalType } from '../protocol/terminal.js';
-import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord } from '../store/types.js';
+import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord, UserMessage } from '../store/types.js';
 import { asRunning, MessageCompactor } from './compaction.js';
 
 export interface ThreadSnapshot {
@@ -105,12 +105,11 @@ function resolve(stored: readonly StoredMessage[], read: ReadResult, nowMs: numb
     const events = byRun.get(item.message.run_id) ?? [];
     if (item.message.role === 'user') {
       if (!userVisible(item, events, read, nowMs)) continue;
-      messages.push(item.message);
       // Its run may have events on the stream before its first checkpoint reached the store.
-      if (!assistantRuns.has(item.message.run_id)) {
-        const fromStream = fromEvents(item.message.run_id, events);
-        if (fromStream) messages.push(fromStream);
-      }
+      const fromStream = assistantRuns.has(item.message.run_id) ? undefined : fromEvents(item.message.run_id, events);
+      const started = fromStream !== undefined || assistantRuns.has(item.message.run_id);
+      messages.push(started ? startedUserMessage(item.message) : item.message);
+      if (fromStream) messages.push(fromStream);
       continue;
     }
     const assistant = assistantAt(item as StoredMessage & { message: AssistantMessage }, events, read, nowMs);
@@ -118,6 +117,16 @@ function resolve(stored: readonly StoredMessage[], read: ReadResult, nowMs: numb
     messages.push(assistant.message);
   }
   return { messages, uncovered };
+}
+
+/**
+ * A user message is `queued` (protocol 1.2) only until its run starts: from then on its
+ * run's assistant message follows it, so the flag is dropped (docs/protocol.md, "Busy threads").
+ */
+function startedUserMessage(message: UserMessage): UserMessage {
+  if (!message.queued) return message;
+  const { queued: _queued, ...rest } = message;
+  return rest;
 }
 
 function userVisible(item: StoredMessage, events: readonly StreamEvent[], read: ReadResult, nowMs: number): boolean {
