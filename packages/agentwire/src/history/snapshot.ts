@@ -64,22 +64,25 @@ export async function threadSnapshot(
 /** Reads the retained events the resolution needs: from the lowest mark still open, or just the head. */
 async function readNeeded(log: EventLog, userId: string, messages: readonly StoredMessage[]): Promise<ReadResult> {
   let from: number | undefined;
-  for (const stored of messages) {
-    if (!needsStream(stored)) continue;
+  const assistantRuns = new Set(messages.filter((m) => m.message.role === 'assistant').map((m) => m.message.run_id));
+  const needed = messages.filter((stored) => needsStream(stored, assistantRuns));
+  for (const stored of needed) {
     const seq = stored.mark.seq ?? 0;
     from = from === undefined ? seq : Math.min(from, seq);
   }
   if (from === undefined) return { ...(await log.head(userId)), events: [] };
   const read = await log.readAfter(userId, from);
   // Marks of another stream life say nothing about this one: read all that is retained.
-  const otherLife = messages.some((m) => needsStream(m) && m.mark.seq !== null && m.mark.epoch !== read.epoch);
+  const otherLife = needed.some((m) => m.mark.seq !== null && m.mark.epoch !== read.epoch);
   return otherLife && from > 0 ? log.readAfter(userId, 0) : read;
 }
 
-function needsStream(stored: StoredMessage): boolean {
+function needsStream(stored: StoredMessage, assistantRuns: ReadonlySet<string>): boolean {
   const { message, mark } = stored;
   if (mark.seq === null) return true;
-  if (message.role === 'user') return false;
+  // A user message whose run has no stored assistant message yet: its run may have started
+  // since (a queued run, protocol 1.2, starts long after its message was marked).
+  if (message.role === 'user') return !assistantRuns.has(message.run_id);
   // Every user message may still miss its assistant message (not checkpointed yet).
   return message.status === 'running' || mark.terminalSeq === null;
 }
