@@ -111,6 +111,8 @@ describe.each(testEngines())('snapshot, then follow ($name engine): nothing miss
       if (client.established.resumed) followers.push({ snap: body, client });
       else await client.close();
     }
+    // The truth is the run's final history: taken once it ended, however fast the snapshots above came.
+    await eventually('the run ended', () => ended(main.events(), runIds), 15_000);
     const truth = await api.get<Snapshot>(`/threads/${threadId}/messages`);
     // The run emitted far more events than are retained, so its beginning came from the store.
     expect(truth.body.stream.last_seq).toBeGreaterThan(300);
