@@ -43,7 +43,7 @@ export async function threadSnapshot(
 ): Promise<ThreadSnapshot> {
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.messages.page(thread.threadId, page);
-    const read = await readNeeded(deps.log, thread.userId, stored.messages);
+    const read = await readNeeded(deps.log, thread.userId, stored.messages, page.before === undefined);
     const view = resolve(stored.messages, read, deps.nowMs());
     // A checkpoint behind retention is waited for once: a run still emitting writes a newer
     // one within `checkpointMs`; a run that had nothing more to write has nothing missing.
@@ -62,9 +62,10 @@ export async function threadSnapshot(
 }
 
 /** Reads the retained events the resolution needs: from the lowest mark still open, or just the head. */
-async function readNeeded(log: EventLog, userId: string, messages: readonly StoredMessage[]): Promise<ReadResult> {
+async function readNeeded(log: EventLog, userId: string, messages: readonly StoredMessage[], newest: boolean): Promise<ReadResult> {
   let from: number | undefined;
-  const assistantRuns = new Set(messages.filter((m) => m.message.role === 'assistant').map((m) => m.message.run_id));
+  // Only on the newest page: on an older one, a user message's assistant message may be on the next page.
+  const assistantRuns = newest ? new Set(messages.filter((m) => m.message.role === 'assistant').map((m) => m.message.run_id)) : undefined;
   const needed = messages.filter((stored) => needsStream(stored, assistantRuns));
   for (const stored of needed) {
     const seq = stored.mark.seq ?? 0;
@@ -77,12 +78,12 @@ async function readNeeded(log: EventLog, userId: string, messages: readonly Stor
   return otherLife && from > 0 ? log.readAfter(userId, 0) : read;
 }
 
-function needsStream(stored: StoredMessage, assistantRuns: ReadonlySet<string>): boolean {
+function needsStream(stored: StoredMessage, assistantRuns: ReadonlySet<string> | undefined): boolean {
   const { message, mark } = stored;
   if (mark.seq === null) return true;
   // A user message whose run has no stored assistant message yet: its run may have started
   // since (a queued run, protocol 1.2, starts long after its message was marked).
-  if (message.role === 'user') return !assistantRuns.has(message.run_id);
+  if (message.role === 'user') return assistantRuns !== undefined && !assistantRuns.has(message.run_id);
   // Every user message may still miss its assistant message (not checkpointed yet).
   return message.status === 'running' || mark.terminalSeq === null;
 }

@@ -46,9 +46,19 @@ export class DeltaCoalescer<E> {
     return this.waiters.length > 0;
   }
 
-  /** Resolves with the event that carried `delta` (shared by the deltas coalesced with it). */
+  /**
+   * Resolves with the event that carried `delta` (shared by the deltas coalesced with it),
+   * rejects when its append failed. A caller may ignore the promise (a model streaming at
+   * full speed should not wait a window per delta): an ignored failure is never an
+   * unhandled rejection; the run's later events, its terminal event included, fail alike.
+   */
   add(delta: string): Promise<E> {
-    if (this.windowMs <= 0) return this.send(delta);
+    const carried = this.windowMs <= 0 ? this.send(delta) : this.gather(delta);
+    carried.catch(() => {});
+    return carried;
+  }
+
+  private gather(delta: string): Promise<E> {
     this.text += delta;
     const carried = new Promise<E>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.text.length >= MAX_COALESCED_CHARS) this.flush();

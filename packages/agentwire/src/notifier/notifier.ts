@@ -81,6 +81,9 @@ export class Notifier {
    * resolves, once that shared event is appended, with it (its `delta` holds this part and
    * the ones coalesced with it), and rejects if that append fails. Either way the part is
    * on the stream before any later event of the run (docs/protocol.md, "Coalesced deltas").
+   * Awaiting each delta therefore paces an agent to one delta per window: an agent that
+   * streams fast may leave the promise (an ignored failure never goes unhandled; the
+   * terminal event waits for every delta and fails with them).
    */
   delta(delta: string): Promise<StreamEvent<'agent_message_delta'>> {
     this.path.admit('agent_message_delta');

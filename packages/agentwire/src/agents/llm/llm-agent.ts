@@ -138,7 +138,9 @@ async function streamTurn(
       if (delta.content) {
         await thinking.flush();
         content += delta.content;
-        await notifier.delta(delta.content);
+        // Not awaited: waiting for each append would pace the model to one chunk per coalescing
+        // window (Notifier.delta); the order is kept and the terminal event waits for them all.
+        void notifier.delta(delta.content);
       }
       for (const call of delta.tool_calls ?? []) calls.add(call);
       if (choice.finish_reason) finished = true;
