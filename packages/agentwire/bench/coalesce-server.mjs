@@ -1,6 +1,7 @@
 // The `coalesce` workload's server: one gateway whose agent streams a long answer at model
 // speed (BENCH_COALESCE_DELTAS deltas of a few characters, one every 2 to 5 ms, the same
-// seeded pauses every run), with deltas coalesced within BENCH_COALESCE_MS (0: off).
+// seeded pauses every run), with deltas coalesced within BENCH_COALESCE_MS (0: off;
+// `default`: the gateway's default, DEFAULTS.coalesceDeltasMs).
 // Commands on stdin (lib/control.mjs): `cpu` answers this process's CPU time so far.
 import { emit, serveControl } from './lib/control.mjs';
 
@@ -8,7 +9,7 @@ const agentwire = await import(process.env.BENCH_AGENTWIRE_ENTRY ?? 'agentwire')
 const secret = process.env.BENCH_JWT_SECRET;
 if (!secret) throw new Error('BENCH_JWT_SECRET is required');
 const deltas = Number(process.env.BENCH_COALESCE_DELTAS ?? 2000);
-const windowMs = Number(process.env.BENCH_COALESCE_MS ?? 30);
+const window = process.env.BENCH_COALESCE_MS ?? 'default';
 
 /** A small seeded generator (mulberry32), so every run and both windows see the same pauses. */
 function seeded(seed) {
@@ -41,7 +42,7 @@ const gateway = agentwire.createGateway({
   agents: [streamer],
   shutdownDrainMs: 0,
   quiet: true,
-  coalesceDeltasMs: windowMs,
+  ...(window === 'default' ? {} : { coalesceDeltasMs: Number(window) }),
 });
 const { port } = await gateway.listen(0, '127.0.0.1');
 serveControl({

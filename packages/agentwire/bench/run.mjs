@@ -19,7 +19,7 @@ import { renderReport, renderStoreReport } from './lib/report.mjs';
 import { SYSTEMS } from './lib/session.mjs';
 import { summarise } from './lib/stats.mjs';
 import { acceptRun } from './workloads/accept.mjs';
-import { COALESCE, coalesceRun } from './coalesce.mjs';
+import { COALESCE, coalesceRun, renderCoalesceReport } from './coalesce.mjs';
 import { fanoutRun } from './workloads/fanout.mjs';
 import { latencyRun } from './workloads/latency.mjs';
 import { memoryOnce } from './workloads/memory.mjs';
@@ -32,6 +32,7 @@ const list = (name, fallback) => (process.env[name] ? process.env[name].split(',
 const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 'store', 'coalesce'];
 const only = new Set(list('BENCH_ONLY', DEFAULT_SET));
 const storeOnly = only.size === 1 && only.has('store');
+const coalesceOnly = only.size === 1 && only.has('coalesce');
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9)) * 60_000;
 const systems = list('BENCH_SYSTEMS', SYSTEMS).filter((s) => SYSTEMS.includes(s));
 const ns = list('BENCH_NS', ['100', '1000', '5000']).map(Number);
@@ -186,13 +187,13 @@ if (only.has('store')) {
 if (only.has('coalesce')) {
   // Window 0 and the default window alternate, each run on fresh server processes.
   results.coalesce = { deltas: COALESCE.deltas, runs: {} };
-  log(`coalesce: one answer of ${fmt(COALESCE.deltas)} deltas (one every 2-5 ms), windows ${COALESCE.windowsMs.join(' and ')} ms`);
+  log(`coalesce: one answer of ${fmt(COALESCE.deltas)} deltas (one every 2-5 ms), windows ${COALESCE.windows.join(' and ')}`);
   for (let run = 0; run < runs; run++) {
-    for (const windowMs of COALESCE.windowsMs) {
-      await step(`coalesce ${windowMs} ms run ${run + 1}`, 30_000, async () => {
-        const result = await coalesceRun(windowMs, { secret });
-        (results.coalesce.runs[windowMs] ??= []).push(result);
-        log(`  coalesce window ${windowMs} ms run ${run + 1}/${runs}: ${fmt(result.events)} events (${fmt(result.deltaEvents)} deltas), ${fmt(result.bytes / 1024, 1)} KiB, server CPU ${fmt(result.cpuMicros / 1000, 1)} ms, ${fmt(result.ms / 1000, 2)} s`);
+    for (const window of COALESCE.windows) {
+      await step(`coalesce ${window} run ${run + 1}`, 30_000, async () => {
+        const result = await coalesceRun(window, { secret });
+        (results.coalesce.runs[window] ??= []).push(result);
+        log(`  coalesce window ${window} run ${run + 1}/${runs}: ${fmt(result.events)} events (${fmt(result.deltaEvents)} deltas), ${fmt(result.bytes / 1024, 1)} KiB, server CPU ${fmt(result.cpuMicros / 1000, 1)} ms, ${fmt(result.ms / 1000, 2)} s`);
       });
     }
   }
@@ -202,7 +203,14 @@ results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 results.machine.loadAverageAfter = describeMachine().loadAverage;
 log(`done in ${results.durationSeconds} s${results.errors.length ? `, ${results.errors.length} failures` : ''}`);
 
-if (write && storeOnly) {
+if (write && results.coalesce) {
+  mkdirSync(docsDir, { recursive: true });
+  writeFileSync(join(docsDir, 'benchmarks-coalesce.md'), renderCoalesceReport(results));
+  log(`wrote ${join(docsDir, 'benchmarks-coalesce.md')}`);
+}
+if (write && coalesceOnly) {
+  // docs/benchmarks.md is left as the last full run wrote it.
+} else if (write && storeOnly) {
   mkdirSync(docsDir, { recursive: true });
   writeFileSync(join(docsDir, 'benchmarks-store.md'), renderStoreReport(results));
   log(`wrote ${join(docsDir, 'benchmarks-store.md')}`);
