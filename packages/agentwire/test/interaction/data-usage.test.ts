@@ -2,8 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Agent } from '../../src/index.js';
 import { isAgentwireError, type ErrorCode } from '../../src/errors.js';
 import { createLlmAgent } from '../../src/llm.js';
-import { MemoryBus } from '../../src/bus/memory/memory-bus.js';
-import { Notifier } from '../../src/notifier/notifier.js';
+import { MemoryBus, Notifier } from '../../src/index.js';
 import { MAX_DATA_BYTES, MAX_DATA_NAME_LENGTH } from '../../src/notifier/run-extras.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import type { AssistantMessage, ThreadMessage } from '../../src/store/types.js';
