@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
+import { connect, ServerRejectionError } from '../../src/client.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -248,5 +249,35 @@ describe('busy threads and the in-flight limit', () => {
     client.send({ type: 'stop_agent', run_id: a.run_id });
     await client.waitForRunEnd(a.run_id);
     await client.close();
+  });
+});
+
+describe('busy threads from the client SDK', () => {
+  let server: TestServer;
+  const gated = new GatedAgents();
+  beforeAll(async () => {
+    server = await startTestServer({ agents: [gated.agent] });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('send() passes ifBusy: queued answers carry queued, reject rejects with thread_busy', async () => {
+    const client = connect({ url: server.wsUrl, token: await server.token(freshUser()) });
+    try {
+      await client.ready();
+      const a = await client.send('A');
+      await gated.reached(a.run_id);
+      expect(await client.send('B', { threadId: a.thread_id })).toMatchObject({ queued: true });
+      const refused = await client.send('C', { threadId: a.thread_id, ifBusy: 'reject' }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(ServerRejectionError);
+      expect((refused as ServerRejectionError).wireCode).toBe('thread_busy');
+      await client.stop(a.run_id);
+    } finally {
+      client.close();
+    }
   });
 });
