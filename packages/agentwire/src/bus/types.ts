@@ -52,6 +52,12 @@ export interface EventLog {
   append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent>;
   head(userId: string): Promise<StreamHead>;
   readAfter(userId: string, afterSeq: number): Promise<ReadResult>;
+  /**
+   * True once the run's terminal event is appended (remembered for the retention age): a
+   * run ends on the stream a moment before its process marks it finished in the run
+   * directory, and its thread is free from then on (docs/protocol.md, "Busy threads").
+   */
+  hasEnded(userId: string, runId: string): Promise<boolean>;
   subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription;
 }
 

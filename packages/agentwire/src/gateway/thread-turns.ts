@@ -44,9 +44,15 @@ export async function dropEndedRuns(bus: Bus, thread: Omit<QueuedRun, 'runId'>):
 }
 
 async function dropEnded(bus: Bus, thread: Omit<QueuedRun, 'runId'>, runIds: readonly string[]): Promise<number> {
-  const records = await Promise.all(runIds.map((id) => bus.runs.get(id)));
-  // Gone (expired) or finished: its terminal event is on the stream, or its process is dead and reaped.
-  const ended = runIds.filter((_, i) => records[i]?.status !== 'running');
+  const ended: string[] = [];
+  await Promise.all(
+    runIds.map(async (id) => {
+      // Gone (expired) or finished: its terminal event is on the stream, or its process is dead and reaped.
+      // Its terminal event appended: finished in a moment (the directory is told right after).
+      const record = await bus.runs.get(id);
+      if (record?.status !== 'running' || (await bus.log.hasEnded(thread.userId, id))) ended.push(id);
+    }),
+  );
   await Promise.all(ended.map((id) => bus.queues.leave(thread.userId, thread.threadId, id)));
   return ended.length;
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { connect, ServerRejectionError } from '../../src/client.js';
+import { MemoryBus } from '../../src/index.js';
 import { testEngines } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -279,5 +280,46 @@ describe('busy threads from the client SDK', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('a thread is free once its run’s terminal event is on the stream', () => {
+  let server: TestServer;
+  const gated = new GatedAgents();
+  let releaseFinish!: () => void;
+
+  beforeAll(async () => {
+    // The run directory hears of the end only when the test allows it: the moment between
+    // the terminal event and `runs.finish` is held open.
+    const finishing = new Promise<void>((resolve) => (releaseFinish = resolve));
+    const engine = {
+      name: 'memory' as const,
+      create: async () => {
+        const bus = new MemoryBus();
+        const finish = bus.runs.finish.bind(bus.runs);
+        bus.runs.finish = async (runId: string) => {
+          await finishing;
+          return finish(runId);
+        };
+        return bus;
+      },
+    };
+    server = await startTestServer({ engine, agents: [gated.agent] });
+  });
+  afterAll(async () => {
+    releaseFinish();
+    await server.close();
+  });
+
+  it('reject right after the terminal event, before the run directory has it finished: accepted, not thread_busy', async () => {
+    const client = await TestClient.connect(server.wsUrl, { token: await server.token(freshUser()) });
+    const a = accepted(await client.ask('A', { agent: 'gated' }));
+    await gated.reached(a.run_id);
+    gated.open(a.run_id, 'complete');
+    await client.waitForRunEnd(a.run_id);
+    const answer = await client.ask('B', { agent: 'gated', thread_id: a.thread_id, if_busy: 'reject' });
+    expect(answer.type).toBe('message_accepted');
+    expect(answer.data).not.toHaveProperty('queued');
+    await client.close();
   });
 });
