@@ -162,9 +162,14 @@ async function accept(
     await undo();
     throw error;
   }
-  // Interrupt: the earlier runs end `cancelled`; this one starts once they have (its place in the queue).
-  await Promise.all(entered.interrupt.map((runId) => bus.runs.requestStop(runId, 'interrupted')));
+  // Started first: whatever happens next, an accepted run gets its terminal event.
   runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text });
+  // Interrupt: the earlier runs end `cancelled`; this one starts once they have (its place in the queue).
+  const stops = await Promise.allSettled(entered.interrupt.map((runId) => bus.runs.requestStop(runId, 'interrupted')));
+  for (const stop of stops) {
+    // The new run then waits for them to end on their own, as a queued one does.
+    if (stop.status === 'rejected') options.logger.warn({ err: stop.reason as unknown, runId: claim.runId }, 'interrupt not delivered');
+  }
   return { ok: true, fresh: true, ...ids };
 }
 
