@@ -18,10 +18,7 @@ export class GatedAgents {
   readonly agent: Agent = {
     name: 'gated',
     run: async (input, { notifier, signal }) => {
-      const active = (this.activeByThread.get(input.threadId) ?? 0) + 1;
-      this.activeByThread.set(input.threadId, active);
-      this.maxOverlap = Math.max(this.maxOverlap, active);
-      this.startedRuns.push(input.runId);
+      const leave = this.enter(input.threadId, input.runId);
       try {
         await notifier.delta(`start ${input.text};`);
         const outcome = await new Promise<Outcome>((resolve, reject) => {
@@ -34,7 +31,7 @@ export class GatedAgents {
         if (outcome === 'hang') await new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
         await notifier.delta(` end ${input.text}`);
       } finally {
-        this.activeByThread.set(input.threadId, (this.activeByThread.get(input.threadId) ?? 1) - 1);
+        leave();
       }
     },
   };
@@ -43,18 +40,24 @@ export class GatedAgents {
   readonly quick: Agent = {
     name: 'quick',
     run: async (input, { notifier }) => {
-      const active = (this.activeByThread.get(input.threadId) ?? 0) + 1;
-      this.activeByThread.set(input.threadId, active);
-      this.maxOverlap = Math.max(this.maxOverlap, active);
-      this.startedRuns.push(input.runId);
+      const leave = this.enter(input.threadId, input.runId);
       try {
         await new Promise((resolve) => setImmediate(resolve));
         await notifier.delta(input.text);
       } finally {
-        this.activeByThread.set(input.threadId, (this.activeByThread.get(input.threadId) ?? 1) - 1);
+        leave();
       }
     },
   };
+
+  /** Counts a run of `threadId` as executing until the returned function is called. */
+  private enter(threadId: string, runId: string): () => void {
+    const active = (this.activeByThread.get(threadId) ?? 0) + 1;
+    this.activeByThread.set(threadId, active);
+    this.maxOverlap = Math.max(this.maxOverlap, active);
+    this.startedRuns.push(runId);
+    return () => this.activeByThread.set(threadId, (this.activeByThread.get(threadId) ?? 1) - 1);
+  }
 
   /** Resolves once the run waits at its gate (it has started). */
   reached(runId: string): Promise<void> {
