@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Agent } from '../../src/index.js';
 import { isAgentwireError, type ErrorCode } from '../../src/errors.js';
 import { createLlmAgent } from '../../src/llm.js';
+import { connect } from '../../src/client.js';
 import { MemoryBus, Notifier } from '../../src/index.js';
 import { MAX_DATA_BYTES, MAX_DATA_NAME_LENGTH } from '../../src/notifier/run-extras.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
@@ -233,5 +234,33 @@ describe('LLM agent usage (fake OpenAI-compatible endpoint)', () => {
     expect(end.data).not.toHaveProperty('usage');
     const [request] = await fake.received(1);
     expect(request!.body).not.toHaveProperty('stream_options');
+  });
+});
+
+describe('agent_data and usage through the client SDK', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ agents });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('run() yields the agent_data events in order and its result carries the usage', async () => {
+    const client = connect({ url: server.wsUrl, token: await server.token('sdk-data') });
+    try {
+      await client.ready();
+      const run = client.run('report', { agent: 'reporter' });
+      const data: unknown[] = [];
+      for await (const event of run) if (event.type === 'agent_data') data.push(event.data);
+      expect(data).toEqual([
+        { name: 'progress', data: { value: 0.25 } },
+        { name: 'citations', data: [{ title: 'RFC 6455', url: 'https://www.rfc-editor.org/rfc/rfc6455' }] },
+        { name: 'progress', data: { value: 1 } },
+      ]);
+      expect(await run.result).toMatchObject({ text: 'Found two sources.', usage: SUM });
+    } finally {
+      client.close();
+    }
   });
 });
