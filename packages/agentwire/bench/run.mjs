@@ -2,7 +2,7 @@
 // own process driven by a separate client process, 3 runs per workload, medians and
 // ranges written to docs/benchmarks.md with an SVG chart. Bounded: every loop has a count
 // and the whole run a deadline. Environment knobs (for profiling and quick checks):
-//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis,store   BENCH_SYSTEMS=agentwire,ws
+//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis,store,coalesce   BENCH_SYSTEMS=agentwire,ws
 //   BENCH_NS=100,1000   BENCH_RUNS=3   BENCH_CPU_PROF=<dir>   BENCH_WRITE=0 (no docs)
 //   BENCH_DEADLINE_MIN (default 9, or 20 with the store workload)
 //   store workload (workloads/store.mjs): BENCH_STORE_MESSAGES=1000000 BENCH_STORE_THREADS=10000
@@ -19,6 +19,7 @@ import { renderReport, renderStoreReport } from './lib/report.mjs';
 import { SYSTEMS } from './lib/session.mjs';
 import { summarise } from './lib/stats.mjs';
 import { acceptRun } from './workloads/accept.mjs';
+import { COALESCE, coalesceRun, renderCoalesceReport } from './coalesce.mjs';
 import { fanoutRun } from './workloads/fanout.mjs';
 import { latencyRun } from './workloads/latency.mjs';
 import { memoryOnce } from './workloads/memory.mjs';
@@ -28,9 +29,10 @@ import { STORE, storeFanoutRun, storeHttpRuns } from './workloads/store.mjs';
 
 const list = (name, fallback) => (process.env[name] ? process.env[name].split(',').map((s) => s.trim()).filter(Boolean) : fallback);
 
-const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 'store'];
+const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 'store', 'coalesce'];
 const only = new Set(list('BENCH_ONLY', DEFAULT_SET));
 const storeOnly = only.size === 1 && only.has('store');
+const coalesceOnly = only.size === 1 && only.has('coalesce');
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9)) * 60_000;
 const systems = list('BENCH_SYSTEMS', SYSTEMS).filter((s) => SYSTEMS.includes(s));
 const ns = list('BENCH_NS', ['100', '1000', '5000']).map(Number);
@@ -63,6 +65,7 @@ const results = {
   scope: undefined,
   redis: undefined,
   store: undefined,
+  coalesce: undefined,
   command: commandLine(),
   skipped: [],
   errors: [],
@@ -181,11 +184,33 @@ if (only.has('store')) {
   });
 }
 
+if (only.has('coalesce')) {
+  // Window 0 and the default window alternate, each run on fresh server processes.
+  results.coalesce = { deltas: COALESCE.deltas, runs: {} };
+  log(`coalesce: one answer of ${fmt(COALESCE.deltas)} deltas (one every 2-5 ms), windows ${COALESCE.windows.join(' and ')}`);
+  for (let run = 0; run < runs; run++) {
+    for (const window of COALESCE.windows) {
+      await step(`coalesce ${window} run ${run + 1}`, 30_000, async () => {
+        const result = await coalesceRun(window, { secret });
+        (results.coalesce.runs[window] ??= []).push(result);
+        log(`  coalesce window ${window} run ${run + 1}/${runs}: ${fmt(result.events)} events (${fmt(result.deltaEvents)} deltas), ${fmt(result.bytes / 1024, 1)} KiB, server CPU ${fmt(result.cpuMicros / 1000, 1)} ms, ${fmt(result.ms / 1000, 2)} s`);
+      });
+    }
+  }
+}
+
 results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 results.machine.loadAverageAfter = describeMachine().loadAverage;
 log(`done in ${results.durationSeconds} s${results.errors.length ? `, ${results.errors.length} failures` : ''}`);
 
-if (write && storeOnly) {
+if (write && results.coalesce) {
+  mkdirSync(docsDir, { recursive: true });
+  writeFileSync(join(docsDir, 'benchmarks-coalesce.md'), renderCoalesceReport(results));
+  log(`wrote ${join(docsDir, 'benchmarks-coalesce.md')}`);
+}
+if (write && coalesceOnly) {
+  // docs/benchmarks.md is left as the last full run wrote it.
+} else if (write && storeOnly) {
   mkdirSync(docsDir, { recursive: true });
   writeFileSync(join(docsDir, 'benchmarks-store.md'), renderStoreReport(results));
   log(`wrote ${join(docsDir, 'benchmarks-store.md')}`);

@@ -14,6 +14,8 @@ export const ErrorCodes = {
   AW_ERR_NOTIFIER_UNKNOWN_TOOL_CALL: 'tool_completed for an unknown or completed tool_call_id',
   AW_ERR_NOTIFIER_DUPLICATE_TOOL_CALL: 'tool_executing with a tool_call_id already used in this run',
   AW_ERR_NOTIFIER_TOOL_CALLS_OPEN: 'agent_completed while tool calls are still open',
+  AW_ERR_NOTIFIER_DATA: 'agent_data outside its limits (name 1-64 characters, data at most 16 KiB of JSON)',
+  AW_ERR_NOTIFIER_USAGE: 'usage counts must be non-negative whole numbers',
   AW_ERR_UNKNOWN_AGENT: 'no agent registered under that name',
   AW_ERR_UNKNOWN_TOOL: 'no tool registered under that name',
   AW_ERR_TOOL_INPUT: 'tool arguments are invalid',

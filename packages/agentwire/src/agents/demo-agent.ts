@@ -46,7 +46,8 @@ export function createDemoAgent({ delayMs = DEFAULTS.demoDelayMs.value }: DemoAg
       const answer = sentences.length > 0 ? sentences.join(' ') : DEMO_HELP;
       for (const [i, chunk] of answerChunks(answer).entries()) {
         if (i > 0) await pause(chunkDelayMs);
-        await notifier.delta(chunk);
+        // Not awaited: with coalescing, each await would wait a window (Notifier.delta).
+        void notifier.delta(chunk);
       }
     },
   };

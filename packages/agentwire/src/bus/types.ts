@@ -52,6 +52,12 @@ export interface EventLog {
   append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent>;
   head(userId: string): Promise<StreamHead>;
   readAfter(userId: string, afterSeq: number): Promise<ReadResult>;
+  /**
+   * True once the run's terminal event is appended (remembered for the retention age): a
+   * run ends on the stream a moment before its process marks it finished in the run
+   * directory, and its thread is free from then on (docs/protocol.md, "Busy threads").
+   */
+  hasEnded(userId: string, runId: string): Promise<boolean>;
   subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription;
 }
 
@@ -78,14 +84,43 @@ export interface RunRecord {
   readonly status: RunStatus;
 }
 
+/**
+ * Why a stop was requested: `user` (stop_agent, a deleted thread) or `interrupted` (a newer
+ * message of the thread sent with `if_busy: "interrupt"`, protocol 1.2). Both end the run
+ * with `cancelled`; the reason only chooses its message.
+ */
+export type StopReason = 'user' | 'interrupted';
+
 /** Which runs exist, who owns them, and the stop requests that must reach them anywhere. */
 export interface RunDirectory {
   register(run: { runId: string; userId: string; threadId: string }): Promise<void>;
   finish(runId: string): Promise<void>;
   get(runId: string): Promise<RunRecord | undefined>;
-  /** Delivers a stop request to whichever process executes the run. */
-  requestStop(runId: string): Promise<void>;
-  onStopRequested(listener: (runId: string) => void): () => void;
+  /** Delivers a stop request to whichever process executes the run (reason default `user`). */
+  requestStop(runId: string, reason?: StopReason): Promise<void>;
+  onStopRequested(listener: (runId: string, reason: StopReason) => void): () => void;
+}
+
+/**
+ * The order of each thread's runs (protocol 1.2, "Busy threads"; docs/protocol.md): a run
+ * enters its thread's queue when accepted and leaves it when it has ended; only the head
+ * may execute, so the runs of one thread never overlap, whichever processes execute them.
+ * A run that ended without leaving (its process died) is recognised by its run record
+ * (`finished` or gone) and dropped by whoever waits behind it (gateway/thread-turns.ts).
+ */
+export interface ThreadQueue {
+  /**
+   * Appends the run to its thread's queue and resolves with the runs ahead of it, head
+   * first. With `onlyIfIdle`, appends only to an empty queue and resolves undefined when
+   * the queue was not empty (nothing appended).
+   */
+  enter(userId: string, threadId: string, runId: string, options?: { onlyIfIdle?: boolean }): Promise<readonly string[] | undefined>;
+  /** The thread's queued runs, head first. */
+  list(userId: string, threadId: string): Promise<readonly string[]>;
+  /** Takes the run out of its thread's queue and tells every process the thread may have advanced. */
+  leave(userId: string, threadId: string, runId: string): Promise<void>;
+  /** Called, on every process, when a thread's queue may have advanced (a run left it). */
+  onAdvanced(listener: (threadId: string) => void): () => void;
 }
 
 /**
@@ -142,6 +177,7 @@ export interface Bus {
   readonly log: EventLog;
   readonly messages: MessageLedger;
   readonly runs: RunDirectory;
+  readonly queues: ThreadQueue;
   readonly tickets: TicketStore;
   readonly sessions: SessionControl;
   health(): BusHealth;

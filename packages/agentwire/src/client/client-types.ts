@@ -3,7 +3,7 @@ import type { CredentialOptions } from './credentials.js';
 import type { SocketFactory } from './socket-factory.js';
 import type { StreamPosition } from './stream-cursor.js';
 import type { AgentwireError } from '../errors.js';
-import type { ReplyDataMap, StreamEvent, StreamEventType } from '../protocol/types.js';
+import type { IfBusy, ReplyDataMap, StreamEvent, StreamEventType } from '../protocol/types.js';
 
 /**
  * `connecting`: first attempt; `connected`: `connection_established` received;
@@ -33,6 +33,12 @@ export interface SendOptions {
   agent?: string;
   /** Supply your own idempotency key; default a random id. */
   clientMsgId?: string;
+  /**
+   * When the thread has a run in flight (protocol 1.2): `queue` (the server's default; the
+   * accepted answer then has `queued: true`), `reject` (the send rejects with `thread_busy`)
+   * or `interrupt` (the running run ends `cancelled`).
+   */
+  ifBusy?: IfBusy;
 }
 
 export type Accepted = ReplyDataMap['message_accepted'];

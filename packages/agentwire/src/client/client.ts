@@ -112,6 +112,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     const frame: UserMessageFrame = { type: 'user_message', client_msg_id: clientMsgId, text };
     if (options.threadId !== undefined) frame.thread_id = options.threadId;
     if (options.agent !== undefined) frame.agent = options.agent;
+    if (options.ifBusy !== undefined) frame.if_busy = options.ifBusy;
     return this.enqueue<Accepted>(`msg:${clientMsgId}`, frame);
   }
 

@@ -1,5 +1,5 @@
 import { RunFailedError } from './client-errors.js';
-import type { StreamEvent } from '../protocol/types.js';
+import type { RunUsage, StreamEvent } from '../protocol/types.js';
 
 /** The final answer of a completed run. */
 export interface RunResult {
@@ -7,6 +7,8 @@ export interface RunResult {
   threadId: string;
   text: string;
   durationMs: number;
+  /** Token counts, when the agent reported them (protocol 1.2). */
+  usage?: RunUsage;
 }
 
 /**
@@ -51,7 +53,13 @@ export class RunStream implements AsyncIterableIterator<StreamEvent, RunResult |
     if (this.done || event.run_id === undefined) return;
     this.bind(event.run_id);
     if (event.type === 'agent_completed') {
-      const result: RunResult = { runId: event.run_id, threadId: event.thread_id, text: event.data.result.text, durationMs: event.data.duration_ms };
+      const result: RunResult = {
+        runId: event.run_id,
+        threadId: event.thread_id,
+        text: event.data.result.text,
+        durationMs: event.data.duration_ms,
+        ...(event.data.usage && { usage: event.data.usage }),
+      };
       this.ended = { result };
       this.settleResult.resolve(result);
     } else if (event.type === 'agent_error') {

@@ -16,7 +16,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { InboundHandler } from './inbound-handler.js';
 import { resolveOptions, type GatewayOptions, type ResolvedOptions } from './options.js';
 import { AgentRunner } from './runner.js';
-import { startRun, stopRun, type StartRunOutcome, type StartRunRequest, type StopRunOutcome } from './run-requests.js';
+import { INTERRUPTED_MESSAGE, startRun, stopRun, type StartRunOutcome, type StartRunRequest, type StopRunOutcome } from './run-requests.js';
 import { ScopeRegistry } from './scope-registry.js';
 import { shutDown } from './shutdown.js';
 import { GatewayStats } from './stats.js';
@@ -91,7 +91,8 @@ export class Gateway {
     this.server = options.server ?? createServer((_req, res) => res.writeHead(426).end());
     this.writer = new DurableWriter({ logger, retryMs: 100, maxRetryMs: 5000 });
     const recorder = { messages: store.messages, writer: this.writer, logger, checkpointMs: history.checkpointMs, finalWriteTimeoutMs: history.finalWriteTimeoutMs };
-    this.scopes = new ScopeRegistry(bus, { store, recorder }, this.options.scopeIdleMs, logger);
+    const notifier = { coalesceMs: this.options.coalesceDeltasMs };
+    this.scopes = new ScopeRegistry(bus, { store, recorder, notifier }, this.options.scopeIdleMs, logger);
     this.runner = new AgentRunner({
       bus,
       store,
@@ -121,8 +122,8 @@ export class Gateway {
       accepting: () => this.closing === undefined,
     });
     this.wss = createSocketServer(limits.maxFrameBytes);
-    this.stopSubscription = bus.runs.onStopRequested((runId) => {
-      this.runner.stop(runId, 'cancelled', 'stopped by the user');
+    this.stopSubscription = bus.runs.onStopRequested((runId, reason) => {
+      this.runner.stop(runId, 'cancelled', reason === 'interrupted' ? INTERRUPTED_MESSAGE : 'stopped by the user');
     });
     // Disconnect requests from any process (this one included) close this process's sockets of the user.
     this.disconnectSubscription = bus.sessions.onDisconnectRequested((userId) => this.scopes.disconnectLocal(userId));

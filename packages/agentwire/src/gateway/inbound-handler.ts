@@ -82,9 +82,11 @@ export class InboundHandler {
   }
 
   private async userMessage(connection: Connection, scope: UserScope, frame: UserMessageFrame): Promise<void> {
-    const request = { text: frame.text, clientMsgId: frame.client_msg_id, threadId: frame.thread_id, agent: frame.agent };
-    const outcome = await startRun(this.deps, scope, request, ({ threadId, runId }) =>
-      connection.reply(replyFrame('message_accepted', { client_msg_id: frame.client_msg_id, thread_id: threadId, run_id: runId })),
+    const request = { text: frame.text, clientMsgId: frame.client_msg_id, threadId: frame.thread_id, agent: frame.agent, ifBusy: frame.if_busy };
+    const outcome = await startRun(this.deps, scope, request, ({ threadId, runId, queued }) =>
+      connection.reply(
+        replyFrame('message_accepted', { client_msg_id: frame.client_msg_id, thread_id: threadId, run_id: runId, ...(queued && { queued: true as const }) }),
+      ),
     );
     if (!outcome.ok) this.error(connection, outcome.code, outcome.message, { clientMsgId: frame.client_msg_id });
   }

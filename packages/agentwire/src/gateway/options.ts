@@ -70,6 +70,11 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   /** A run still going after this is ended with `agent_error` code `timeout` (default 5 min). */
   runTimeoutMs?: number;
+  /**
+   * Consecutive text deltas of a run within this window travel as one `agent_message_delta`
+   * (docs/protocol.md, "Coalesced deltas"; default 30 ms; 0 sends every delta on its own).
+   */
+  coalesceDeltasMs?: number;
   /** A scope with no sockets and no runs is released after this (default 30 min). */
   scopeIdleMs?: number;
   /** On close, how long running runs may continue before they end with `shutdown` (default 10 s). */
@@ -102,6 +107,7 @@ export interface ResolvedOptions {
   readonly limits: Readonly<Limits>;
   readonly heartbeatMs: number;
   readonly runTimeoutMs: number;
+  readonly coalesceDeltasMs: number;
   readonly scopeIdleMs: number;
   readonly shutdownDrainMs: number;
   readonly logger: Logger;
@@ -147,6 +153,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     limits,
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs.value),
     runTimeoutMs: positive('runTimeoutMs', options.runTimeoutMs, DEFAULTS.runTimeoutMs.value),
+    coalesceDeltasMs: nonNegative('coalesceDeltasMs', options.coalesceDeltasMs, DEFAULTS.coalesceDeltasMs.value),
     scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, DEFAULTS.scopeIdleMs.value),
     shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, DEFAULTS.shutdownDrainMs.value),
     logger: options.logger ?? silentLogger,

@@ -3,7 +3,9 @@ import { isAgentwireError } from '../errors.js';
 import type { DurableWriter } from '../history/durable-writer.js';
 import { userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
-import type { WireErrorCode } from '../protocol/types.js';
+import type { IfBusy, WireErrorCode } from '../protocol/types.js';
+import type { Bus } from '../bus/types.js';
+import { dropEndedRuns, type QueuedRun } from './thread-turns.js';
 import type { ResolvedOptions } from './options.js';
 import type { UserScope } from './user-scope.js';
 
@@ -21,11 +23,23 @@ export interface StartRunRequest {
    * that id (AG-UI clients choose their thread ids). Another user's thread stays refused.
    */
   readonly createThread?: boolean | undefined;
+  /** When the thread has a run in flight (protocol 1.2, "Busy threads"); default `queue`. */
+  readonly ifBusy?: IfBusy | undefined;
+}
+
+/** The ids of an accepted run; `queued` when it waits for earlier runs of its thread (never set on a resend). */
+export interface AcceptedIds {
+  readonly threadId: string;
+  readonly runId: string;
+  readonly queued: boolean;
 }
 
 export type StartRunOutcome =
-  | { readonly ok: true; readonly fresh: boolean; readonly threadId: string; readonly runId: string }
+  | ({ readonly ok: true; readonly fresh: boolean } & AcceptedIds)
   | { readonly ok: false; readonly code: WireErrorCode; readonly message: string };
+
+/** `agent_error.message` of a run ended by a newer message sent with `if_busy: "interrupt"`. */
+export const INTERRUPTED_MESSAGE = 'interrupted by a newer message in this thread';
 
 export interface RunRequestDeps {
   readonly options: ResolvedOptions;
@@ -40,18 +54,22 @@ export interface RunRequestDeps {
  * The one path from a user's message to a running agent. `onAccepted` is called once the
  * ids are settled and before the run's first event (`user_message`), which is when
  * `/ws` answers `message_accepted`; it is called for a repeated `clientMsgId` too.
+ * Messages to one thread are accepted one at a time in this process, in the order they
+ * came, so their thread queue order, their `message_accepted` and their `user_message`
+ * events agree (docs/protocol.md, "Busy threads").
  */
 export async function startRun(
   deps: RunRequestDeps,
   scope: UserScope,
   request: StartRunRequest,
-  onAccepted?: (ids: { threadId: string; runId: string }) => void,
+  onAccepted?: (ids: AcceptedIds) => void,
 ): Promise<StartRunOutcome> {
   // Reserved from the start, so that the release below also tells the scope it may be idle
   // after a refusal (a scope made for a caller without sockets must not linger).
   scope.reservedRuns++;
   try {
-    return await accept(deps, scope, request, onAccepted);
+    const work = () => accept(deps, scope, request, onAccepted);
+    return await (request.threadId === undefined ? work() : scope.acceptOrder.run(request.threadId, work));
   } finally {
     scope.releaseReservation();
   }
@@ -61,7 +79,7 @@ async function accept(
   deps: RunRequestDeps,
   scope: UserScope,
   request: StartRunRequest,
-  onAccepted: ((ids: { threadId: string; runId: string }) => void) | undefined,
+  onAccepted: ((ids: AcceptedIds) => void) | undefined,
 ): Promise<StartRunOutcome> {
   const { options, runner } = deps;
   const { bus, limits, store } = options;
@@ -86,15 +104,21 @@ async function accept(
     threadId: request.threadId ?? newId('thr'),
     runId: newId('run'),
   });
-  const ids = { threadId: claim.threadId, runId: claim.runId };
   if (!claim.fresh) {
-    onAccepted?.(ids);
-    return { ok: true, fresh: false, ...ids };
+    const repeated = { threadId: claim.threadId, runId: claim.runId, queued: false };
+    onAccepted?.(repeated);
+    return { ok: true, fresh: false, ...repeated };
   }
+  // Queued runs count: every accepted run not yet ended is in flight (docs/protocol.md, "Busy threads").
   if (scope.runsInFlight > limits.maxRunsInFlightPerUser) {
     await bus.messages.release(scope.userId, request.clientMsgId);
     return refuse('too_many_runs', `at most ${limits.maxRunsInFlightPerUser} runs in flight; wait for one to end`);
   }
+  const run = { userId: scope.userId, threadId: claim.threadId, runId: claim.runId };
+  const entered = await enterThread(bus, run, request.ifBusy ?? 'queue', newThread, request.clientMsgId);
+  if (!entered) return refuse('thread_busy', 'thread_id: the thread has a run in flight (if_busy: "reject"); nothing was appended');
+  const ids: AcceptedIds = { threadId: claim.threadId, runId: claim.runId, queued: entered.queued };
+  const undo = () => forget(bus, run, request.clientMsgId);
   const at = new Date().toISOString();
   const userMessage = {
     message_id: userMessageId(claim.runId),
@@ -103,6 +127,7 @@ async function accept(
     client_msg_id: request.clientMsgId,
     text: request.text,
     created_at: at,
+    ...(ids.queued && { queued: true as const }),
   };
   try {
     // Accepted means durable (docs/protocol.md, History): the thread and the user message are
@@ -111,38 +136,79 @@ async function accept(
       const created = await store.threads.create({ threadId: claim.threadId, userId: scope.userId, title: threadTitle(request.text), at });
       // An id the caller chose that exists already is someone's thread: refuse, revealing nothing.
       if (!created) {
-        await bus.messages.release(scope.userId, request.clientMsgId);
+        await undo();
         return refuse('forbidden', 'thread_id: no such thread of yours');
       }
     } else await store.threads.touch(claim.threadId, at);
     await store.messages.addUser({ threadId: claim.threadId, userId: scope.userId, message: userMessage, mark: UNMARKED });
   } catch (error) {
-    await bus.messages.release(scope.userId, request.clientMsgId).catch(() => undefined);
+    await undo();
     if (isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE')) return refuse('unavailable', HISTORY_DOWN);
     throw error;
   }
   try {
-    await bus.runs.register({ runId: claim.runId, userId: scope.userId, threadId: claim.threadId });
     onAccepted?.(ids);
     const appended = await bus.log.append(scope.userId, {
       type: 'user_message',
       thread_id: claim.threadId,
       run_id: claim.runId,
-      data: { text: request.text, client_msg_id: request.clientMsgId },
+      data: { text: request.text, client_msg_id: request.clientMsgId, ...(ids.queued && { queued: true as const }) },
     });
     const mark = { epoch: appended.epoch, seq: appended.event.seq, terminalSeq: null };
     deps.writer.eventually(() => store.messages.mark(userMessage.message_id, mark), `stream mark of ${userMessage.message_id}`);
   } catch (error) {
     // Nothing of this run reached the stream: forget the claim so that resending the same
     // client_msg_id starts it, instead of answering message_accepted for a run that never ran.
-    await Promise.allSettled([bus.messages.release(scope.userId, request.clientMsgId), bus.runs.finish(claim.runId)]);
+    await undo();
     throw error;
   }
+  // Started first: whatever happens next, an accepted run gets its terminal event.
   runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text });
+  // Interrupt: the earlier runs end `cancelled`; this one starts once they have (its place in the queue).
+  const stops = await Promise.allSettled(entered.interrupt.map((runId) => bus.runs.requestStop(runId, 'interrupted')));
+  for (const stop of stops) {
+    // The new run then waits for them to end on their own, as a queued one does.
+    if (stop.status === 'rejected') options.logger.warn({ err: stop.reason as unknown, runId: claim.runId }, 'interrupt not delivered');
+  }
   return { ok: true, fresh: true, ...ids };
 }
 
+/**
+ * Registers the run and puts it in its thread's queue under the `if_busy` policy
+ * (docs/protocol.md, "Busy threads"). Undefined for `reject` on a busy thread: then
+ * nothing of the run is left behind. Runs ahead that already ended are dropped first, so
+ * a thread whose run's process died is not taken for busy.
+ */
+async function enterThread(
+  bus: Bus,
+  run: QueuedRun,
+  ifBusy: IfBusy,
+  newThread: boolean,
+  clientMsgId: string,
+): Promise<{ queued: boolean; interrupt: readonly string[] } | undefined> {
+  await bus.runs.register(run);
+  try {
+    if (!newThread) await dropEndedRuns(bus, run);
+    const ahead = await bus.queues.enter(run.userId, run.threadId, run.runId, { onlyIfIdle: ifBusy === 'reject' });
+    if (ahead === undefined) {
+      await forget(bus, run, clientMsgId, false);
+      return undefined;
+    }
+    return { queued: ifBusy === 'queue' && ahead.length > 0, interrupt: ifBusy === 'interrupt' ? ahead : [] };
+  } catch (error) {
+    await forget(bus, run, clientMsgId);
+    throw error;
+  }
+}
+
+/** Undoes an acceptance that did not reach the stream: the claim, the run record, its queue place. */
+async function forget(bus: Bus, run: QueuedRun, clientMsgId: string, queued = true): Promise<void> {
+  await Promise.allSettled([bus.messages.release(run.userId, clientMsgId), bus.runs.finish(run.runId)]);
+  if (queued) await bus.queues.leave(run.userId, run.threadId, run.runId).catch(() => undefined);
+}
+
 export type StopRunOutcome = 'stopping' | 'forbidden' | 'not_running';
+
 
 /** Asks the process executing one of the user's runs to end it with `cancelled`. */
 export async function stopRun(options: ResolvedOptions, userId: string, runId: string): Promise<StopRunOutcome> {

@@ -8,6 +8,7 @@ import type { ToolRegistry } from '../agents/tools/registry.js';
 import type { Agent, AgentContext, ThreadTurn } from '../agents/types.js';
 import { isAgentwireError } from '../errors.js';
 import { loadTurns } from '../history/turns.js';
+import { waitForTurn } from './thread-turns.js';
 import type { Store } from '../store/types.js';
 
 export interface RunnerOptions {
@@ -65,7 +66,7 @@ export class AgentRunner {
     const done = this.execute(request, notifier, controller).finally(() => {
       this.active.delete(runId);
       scope.removeRun(runId);
-      this.options.bus.runs.finish(runId).catch((err: unknown) => this.options.logger.warn({ err, runId }, 'run finish not recorded'));
+      void this.release(scope.userId, threadId, runId);
     });
     const started: RunHandle = { ...handle, done };
     this.active.set(runId, started);
@@ -95,15 +96,29 @@ export class AgentRunner {
     this.drainOver = true;
   }
 
+  /**
+   * After the terminal event: the run is finished in the directory first, then leaves its
+   * thread's queue, so whoever the advance wakes finds it finished (docs/protocol.md, "Busy threads").
+   */
+  private async release(userId: string, threadId: string, runId: string): Promise<void> {
+    const { bus, logger } = this.options;
+    await bus.runs.finish(runId).catch((err: unknown) => logger.warn({ err, runId }, 'run finish not recorded'));
+    // Not fatal: a run left behind is finished, and whoever waits behind it drops it (thread-turns.ts).
+    await bus.queues.leave(userId, threadId, runId).catch((err: unknown) => logger.warn({ err, runId }, 'run did not leave its thread queue'));
+  }
+
   private async execute(request: RunRequest, notifier: Notifier, controller: AbortController): Promise<void> {
     const { agent, scope, threadId, runId, text } = request;
     const { logger, stats, timeoutMs } = this.options;
-    const timer = setTimeout(
-      () => controller.abort({ code: 'timeout', message: `the run exceeded its ${timeoutMs} ms timeout` } satisfies StopReason),
-      timeoutMs,
-    );
+    let timer: NodeJS.Timeout | undefined;
     let outcome: keyof GatewayStats['runsEnded'] = 'completed';
     try {
+      // A queued run starts when its thread's earlier runs have ended; its timeout counts from then.
+      await waitForTurn(this.options.bus, { userId: scope.userId, threadId, runId }, controller.signal);
+      timer = setTimeout(
+        () => controller.abort({ code: 'timeout', message: `the run exceeded its ${timeoutMs} ms timeout` } satisfies StopReason),
+        timeoutMs,
+      );
       await notifier.started(agent.name);
       const context: AgentContext = {
         notifier,
@@ -118,6 +133,8 @@ export class AgentRunner {
       const reason = stopReason(controller.signal, error);
       outcome = reason.code;
       if (reason.code === 'failed') logger.warn({ err: error, user: scope.userId, runId }, 'run failed');
+      // A run stopped while queued still opens with its own agent's name (agent_started first, always).
+      if (!notifier.goldenPath().started) await notifier.started(agent.name).catch(() => undefined);
       if (!notifier.ended) {
         // With the event bus unreachable even the terminal event cannot be stored: say so, never crash.
         await notifier.failed(reason.code, reason.message).catch((err: unknown) => {

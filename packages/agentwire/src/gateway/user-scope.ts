@@ -1,12 +1,13 @@
 import type { Notebook } from '../agents/tools/registry.js';
 import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
-import { Notifier } from '../notifier/notifier.js';
+import { Notifier, type NotifierOptions } from '../notifier/notifier.js';
 import { bindNotebook } from '../agents/tools/notebook.js';
 import { RunRecorder, type RunRecorderOptions } from '../history/run-recorder.js';
 import type { Store } from '../store/types.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RunErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
+import { KeyedSerial } from './keyed-serial.js';
 import { textFrame } from './text-frame.js';
 import type { UserContext } from './user-context.js';
 
@@ -24,6 +25,8 @@ export interface RunHandle {
 export interface ScopeHistory {
   readonly store: Store;
   readonly recorder: RunRecorderOptions;
+  /** How run notifiers send deltas (the gateway's `coalesceDeltasMs`). */
+  readonly notifier: NotifierOptions;
 }
 
 export interface ScopeHooks {
@@ -42,6 +45,8 @@ export class UserScope {
   readonly runs = new Map<string, RunHandle>();
   /** Made on first use: most sockets never run a tool, and an idle socket should stay small. */
   private notebookView: Notebook | undefined;
+  /** Messages to one thread are accepted one at a time, in arrival order (run-requests.ts). */
+  readonly acceptOrder = new KeyedSerial();
   /** Runs accepted but not yet registered in `runs`, so the in-flight limit has no race. */
   reservedRuns = 0;
   private subscription: Subscription | undefined;
@@ -103,7 +108,7 @@ export class UserScope {
   notifierFor(threadId: string, runId: string): Notifier {
     const target = { userId: this.userId, threadId, runId };
     const recorder = new RunRecorder(this.history.recorder, target, 'unknown', new Date().toISOString());
-    return new Notifier(this.bus.log, target, recorder);
+    return new Notifier(this.bus.log, target, recorder, this.history.notifier);
   }
 
   addRun(run: RunHandle): void {

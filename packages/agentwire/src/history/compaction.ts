@@ -1,4 +1,4 @@
-import type { RunErrorCode, StreamEvent } from '../protocol/types.js';
+import type { RunErrorCode, RunUsage, StreamEvent } from '../protocol/types.js';
 import type { AssistantMessage, AssistantStatus, MessagePart } from '../store/types.js';
 
 type ToolCallPart = Extract<MessagePart, { type: 'tool_call' }>;
@@ -33,6 +33,7 @@ export class MessageCompactor {
   private error: { code: string; message: string } | undefined;
   private completedAt: string | undefined;
   private durationMs: number | undefined;
+  private usage: RunUsage | undefined;
   private readonly createdAt: string;
   private readonly startedAtMs: number;
 
@@ -50,6 +51,7 @@ export class MessageCompactor {
     this.error = base.error && { ...base.error };
     this.completedAt = base.completed_at;
     this.durationMs = base.duration_ms;
+    this.usage = base.usage && { ...base.usage };
     this.createdAt = base.created_at;
     this.startedAtMs = Date.parse(base.created_at);
   }
@@ -117,14 +119,17 @@ export class MessageCompactor {
         part.duration_ms = event.data.duration_ms;
         return;
       }
+      case 'agent_data':
+        this.parts.push({ type: 'data', name: event.data.name, data: event.data.data });
+        return;
       case 'agent_completed':
         // The answer of record is the terminal event's: it equals every delta joined.
         this.text = event.data.result.text;
-        this.finish('completed', event.ts, event.data.duration_ms);
+        this.finish('completed', event.ts, event.data.duration_ms, event.data.usage);
         return;
       case 'agent_error':
         this.error = { code: event.data.code, message: event.data.message };
-        this.finish(STATUS_OF_ERROR[event.data.code], event.ts, event.data.duration_ms);
+        this.finish(STATUS_OF_ERROR[event.data.code], event.ts, event.data.duration_ms, event.data.usage);
         return;
       default:
         return;
@@ -144,11 +149,13 @@ export class MessageCompactor {
       created_at: this.createdAt,
       ...(this.completedAt !== undefined && { completed_at: this.completedAt }),
       ...(this.durationMs !== undefined && { duration_ms: this.durationMs }),
+      ...(this.usage && { usage: { ...this.usage } }),
     };
   }
 
-  private finish(status: AssistantStatus, at: string, durationMs: number): void {
+  private finish(status: AssistantStatus, at: string, durationMs: number, usage: RunUsage | undefined): void {
     this.status = status;
+    if (usage) this.usage = { ...usage };
     this.completedAt = at;
     this.durationMs = Number.isFinite(durationMs) ? durationMs : Math.max(0, Date.parse(at) - this.startedAtMs);
   }
@@ -156,6 +163,6 @@ export class MessageCompactor {
 
 /** A final message shown as the stream still saw it: running, before its terminal event. */
 export function asRunning(message: AssistantMessage): AssistantMessage {
-  const { error: _error, completed_at: _completedAt, duration_ms: _duration, ...rest } = message;
+  const { error: _error, completed_at: _completedAt, duration_ms: _duration, usage: _usage, ...rest } = message;
   return { ...rest, status: 'running' };
 }

@@ -1,7 +1,7 @@
 import type { EventLog, ReadResult } from '../bus/types.js';
 import type { StreamEvent } from '../protocol/types.js';
 import { isTerminalType } from '../protocol/terminal.js';
-import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord } from '../store/types.js';
+import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord, UserMessage } from '../store/types.js';
 import { asRunning, MessageCompactor } from './compaction.js';
 
 export interface ThreadSnapshot {
@@ -43,7 +43,7 @@ export async function threadSnapshot(
 ): Promise<ThreadSnapshot> {
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.messages.page(thread.threadId, page);
-    const read = await readNeeded(deps.log, thread.userId, stored.messages);
+    const read = await readNeeded(deps.log, thread.userId, stored.messages, page.before === undefined);
     const view = resolve(stored.messages, read, deps.nowMs());
     // A checkpoint behind retention is waited for once: a run still emitting writes a newer
     // one within `checkpointMs`; a run that had nothing more to write has nothing missing.
@@ -62,24 +62,28 @@ export async function threadSnapshot(
 }
 
 /** Reads the retained events the resolution needs: from the lowest mark still open, or just the head. */
-async function readNeeded(log: EventLog, userId: string, messages: readonly StoredMessage[]): Promise<ReadResult> {
+async function readNeeded(log: EventLog, userId: string, messages: readonly StoredMessage[], newest: boolean): Promise<ReadResult> {
   let from: number | undefined;
-  for (const stored of messages) {
-    if (!needsStream(stored)) continue;
+  // Only on the newest page: on an older one, a user message's assistant message may be on the next page.
+  const assistantRuns = newest ? new Set(messages.filter((m) => m.message.role === 'assistant').map((m) => m.message.run_id)) : undefined;
+  const needed = messages.filter((stored) => needsStream(stored, assistantRuns));
+  for (const stored of needed) {
     const seq = stored.mark.seq ?? 0;
     from = from === undefined ? seq : Math.min(from, seq);
   }
   if (from === undefined) return { ...(await log.head(userId)), events: [] };
   const read = await log.readAfter(userId, from);
   // Marks of another stream life say nothing about this one: read all that is retained.
-  const otherLife = messages.some((m) => needsStream(m) && m.mark.seq !== null && m.mark.epoch !== read.epoch);
+  const otherLife = needed.some((m) => m.mark.seq !== null && m.mark.epoch !== read.epoch);
   return otherLife && from > 0 ? log.readAfter(userId, 0) : read;
 }
 
-function needsStream(stored: StoredMessage): boolean {
+function needsStream(stored: StoredMessage, assistantRuns: ReadonlySet<string> | undefined): boolean {
   const { message, mark } = stored;
   if (mark.seq === null) return true;
-  if (message.role === 'user') return false;
+  // A user message whose run has no stored assistant message yet: its run may have started
+  // since (a queued run, protocol 1.2, starts long after its message was marked).
+  if (message.role === 'user') return assistantRuns !== undefined && !assistantRuns.has(message.run_id);
   // Every user message may still miss its assistant message (not checkpointed yet).
   return message.status === 'running' || mark.terminalSeq === null;
 }
@@ -105,12 +109,11 @@ function resolve(stored: readonly StoredMessage[], read: ReadResult, nowMs: numb
     const events = byRun.get(item.message.run_id) ?? [];
     if (item.message.role === 'user') {
       if (!userVisible(item, events, read, nowMs)) continue;
-      messages.push(item.message);
       // Its run may have events on the stream before its first checkpoint reached the store.
-      if (!assistantRuns.has(item.message.run_id)) {
-        const fromStream = fromEvents(item.message.run_id, events);
-        if (fromStream) messages.push(fromStream);
-      }
+      const fromStream = assistantRuns.has(item.message.run_id) ? undefined : fromEvents(item.message.run_id, events);
+      const started = fromStream !== undefined || assistantRuns.has(item.message.run_id);
+      messages.push(started ? startedUserMessage(item.message) : item.message);
+      if (fromStream) messages.push(fromStream);
       continue;
     }
     const assistant = assistantAt(item as StoredMessage & { message: AssistantMessage }, events, read, nowMs);
@@ -118,6 +121,16 @@ function resolve(stored: readonly StoredMessage[], read: ReadResult, nowMs: numb
     messages.push(assistant.message);
   }
   return { messages, uncovered };
+}
+
+/**
+ * A user message is `queued` (protocol 1.2) only until its run starts: from then on its
+ * run's assistant message follows it, so the flag is dropped (docs/protocol.md, "Busy threads").
+ */
+function startedUserMessage(message: UserMessage): UserMessage {
+  if (!message.queued) return message;
+  const { queued: _queued, ...rest } = message;
+  return rest;
 }
 
 function userVisible(item: StoredMessage, events: readonly StreamEvent[], read: ReadResult, nowMs: number): boolean {

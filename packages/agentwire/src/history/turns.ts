@@ -23,14 +23,16 @@ function turnOf(message: ThreadMessage): ThreadTurn | undefined {
 
 /**
  * A thread's conversation memory (docs/agents.md, "Conversation memory"): its stored
- * messages as turns, oldest first, the current run's own messages left out, trimmed from
+ * messages as turns, oldest first, the current run's own messages left out (and those
+ * after them: messages queued behind this run, protocol 1.2 "Busy threads"), trimmed from
  * the oldest end so that the turns kept cost at most `budgetChars` (the newest turn is
  * always kept whole, so a budget smaller than it still gives the model that turn).
  */
 export function turnsWithinBudget(messages: readonly ThreadMessage[], excludeRunId: string, budgetChars: number): ThreadTurn[] {
   const kept: ThreadTurn[] = [];
   let spent = 0;
-  for (let i = messages.length - 1; i >= 0; i--) {
+  const own = messages.findIndex((m) => m.run_id === excludeRunId);
+  for (let i = (own >= 0 ? own : messages.length) - 1; i >= 0; i--) {
     const message = messages[i]!;
     if (message.run_id === excludeRunId) continue;
     const turn = turnOf(message);

@@ -1,8 +1,11 @@
 import type { AppendedEvent, EventLog } from '../bus/types.js';
 import type { RunRecorder, TerminalDraft } from '../history/run-recorder.js';
+import { AgentwireError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { RunErrorCode, StreamEvent, StreamEventDataMap, StreamEventDraft, StreamEventType } from '../protocol/types.js';
+import type { RunErrorCode, RunUsage, StreamEvent, StreamEventDataMap, StreamEventDraft, StreamEventType } from '../protocol/types.js';
+import { DeltaCoalescer, timerScheduler, type Scheduler } from './coalesce.js';
 import { GoldenPath, type GoldenPathState } from './golden-path.js';
+import { addUsage, checkedData } from './run-extras.js';
 import { capToolOutcome } from './tool-result-cap.js';
 
 export interface NotifierTarget {
@@ -12,6 +15,17 @@ export interface NotifierTarget {
 }
 
 export type ToolOutcome = { result: unknown } | { error: string };
+
+export interface NotifierOptions {
+  /**
+   * Consecutive deltas within this window go out as one event (docs/protocol.md,
+   * "Coalesced deltas"); 0 sends each delta as its own event. Default 0 here; the gateway
+   * passes its `coalesceDeltasMs` (default DEFAULTS.coalesceDeltasMs).
+   */
+  readonly coalesceMs?: number;
+  /** Timer of the coalescing window, injectable so tests drive time. */
+  readonly schedule?: Scheduler;
+}
 
 /**
  * Reports one run's progress on its user's stream. Every call is checked against the
@@ -29,17 +43,25 @@ export class Notifier {
   private readonly path = new GoldenPath();
   private readonly toolStarts = new Map<string, { name: string; at: number }>();
   private readonly deltas: string[] = [];
+  private readonly coalescer: DeltaCoalescer<StreamEvent<'agent_message_delta'>>;
+  private usageTotal: RunUsage | undefined;
   private startedAt = 0;
 
   constructor(
     private readonly log: EventLog,
     target: NotifierTarget,
     private readonly recorder?: RunRecorder,
+    options: NotifierOptions = {},
   ) {
     this.userId = target.userId;
     this.threadId = target.threadId;
     this.runId = target.runId;
     this.messageId = `msg_${target.runId.replace(/^run_/, '')}`;
+    this.coalescer = new DeltaCoalescer(
+      options.coalesceMs ?? 0,
+      (text) => this.emit('agent_message_delta', { message_id: this.messageId, delta: text }),
+      options.schedule ?? timerScheduler,
+    );
   }
 
   started(agentName: string): Promise<StreamEvent<'agent_started'>> {
@@ -53,11 +75,41 @@ export class Notifier {
     return this.emit('agent_thinking', { text });
   }
 
-  /** Streams a part of the answer; `agent_completed` carries all parts joined. */
+  /**
+   * Streams a part of the answer; `agent_completed` carries all parts joined. With a
+   * coalescing window the part may travel together with its neighbours: the promise then
+   * resolves, once that shared event is appended, with it (its `delta` holds this part and
+   * the ones coalesced with it), and rejects if that append fails. Either way the part is
+   * on the stream before any later event of the run (docs/protocol.md, "Coalesced deltas").
+   * Awaiting each delta therefore paces an agent to one delta per window: an agent that
+   * streams fast may leave the promise (an ignored failure never goes unhandled; the
+   * terminal event waits for every delta and fails with them).
+   */
   delta(delta: string): Promise<StreamEvent<'agent_message_delta'>> {
     this.path.admit('agent_message_delta');
     this.deltas.push(delta);
-    return this.emit('agent_message_delta', { message_id: this.messageId, delta });
+    return this.coalescer.add(delta);
+  }
+
+  /**
+   * Sends typed extras a front end renders (protocol 1.2, `agent_data`): a plan, citations,
+   * progress. Throws `AW_ERR_NOTIFIER_DATA` (appending nothing) when `name` is not 1 to 64
+   * characters or `data` is not JSON of at most 16 KiB.
+   */
+  data(name: string, data: unknown): Promise<StreamEvent<'agent_data'>> {
+    const checked = checkedData(name, data);
+    this.path.admit('agent_data');
+    return this.emit('agent_data', checked);
+  }
+
+  /**
+   * Reports the tokens one model call used; the run's terminal event carries the sum of
+   * every report (protocol 1.2, `usage`). Throws `AW_ERR_NOTIFIER_USAGE` for counts that
+   * are not non-negative whole numbers, `AW_ERR_NOTIFIER_ENDED` once the run has ended.
+   */
+  reportUsage(usage: RunUsage): void {
+    if (this.path.ended) throw new AgentwireError('AW_ERR_NOTIFIER_ENDED', 'usage after the terminal event');
+    this.usageTotal = addUsage(this.usageTotal, usage);
   }
 
   toolExecuting(toolName: string, args: unknown, toolCallId: string = newId('call')): Promise<StreamEvent<'tool_executing'>> {
@@ -79,7 +131,6 @@ export class Notifier {
     });
   }
 
-  /** Ends the run with its answer: every delta streamed so far, joined in order. */
   /**
    * Ends the run with its answer: every delta streamed so far, joined in order. Resolves
    * with the terminal event appended: `agent_error` instead when the answer could not be
@@ -87,7 +138,7 @@ export class Notifier {
    */
   completed(): Promise<StreamEvent<'agent_completed' | 'agent_error'>> {
     this.path.admit('agent_completed');
-    return this.emitTerminal('agent_completed', { result: { text: this.answer() }, duration_ms: this.runDuration() });
+    return this.emitTerminal('agent_completed', { result: { text: this.answer() }, duration_ms: this.runDuration(), ...this.usageField() });
   }
 
   /**
@@ -99,7 +150,7 @@ export class Notifier {
     if (!this.path.hasStarted) before.push(this.started('unknown'));
     for (const id of this.path.openToolCalls()) before.push(this.toolCompleted(id, { error: `${code}: ${message}` }));
     this.path.admit('agent_error');
-    const terminal = this.emitTerminal('agent_error', { code, message, duration_ms: this.runDuration() });
+    const terminal = this.emitTerminal('agent_error', { code, message, duration_ms: this.runDuration(), ...this.usageField() });
     // `terminal` is in the list so that its failure is observed even when an earlier one fails first.
     return Promise.all([...before, terminal]).then(() => terminal);
   }
@@ -116,12 +167,18 @@ export class Notifier {
     return this.path.state();
   }
 
+  private usageField(): { usage?: RunUsage } {
+    return this.usageTotal ? { usage: this.usageTotal } : {};
+  }
+
   private runDuration(): number {
     return this.startedAt === 0 ? 0 : elapsed(this.startedAt);
   }
 
   // Not `async`: one promise per event instead of three on the hottest call of a run.
   private emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): Promise<StreamEvent<T>> {
+    // Deltas still gathered go first: nothing of the run may overtake them.
+    if (type !== 'agent_message_delta') this.coalescer.flush();
     try {
       const appended = this.log.append(this.userId, { type, thread_id: this.threadId, run_id: this.runId, data } as never);
       this.recorder?.track(appended);
@@ -137,6 +194,8 @@ export class Notifier {
     data: StreamEventDataMap[T],
   ): Promise<StreamEvent<'agent_completed' | 'agent_error'>> {
     const { recorder } = this;
+    // Synchronously, before the recorder waits for the run's appends: they include these deltas.
+    this.coalescer.flush();
     if (!recorder) return this.emit(type, data);
     const planned = { type, seq: 0, ts: new Date().toISOString(), thread_id: this.threadId, run_id: this.runId, data } as TerminalDraft;
     const terminal = await recorder.finish(planned);

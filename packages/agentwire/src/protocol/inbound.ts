@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ClientFrame, WireErrorCode } from './types.js';
+import { IF_BUSY_POLICIES, type ClientFrame, type WireErrorCode } from './types.js';
 
 export interface InboundLimits {
   maxTextBytes: number;
@@ -86,6 +86,7 @@ function buildSchemas(limits: InboundLimits) {
       text: z.string({ error: 'text must be a string' }).min(1, { error: 'text must not be empty' }),
       thread_id: id('thread_id', 128).optional(),
       agent: id('agent', 64).optional(),
+      if_busy: z.enum(IF_BUSY_POLICIES, { error: `if_busy must be one of ${IF_BUSY_POLICIES.join(', ')}` }).optional(),
     }),
     stop_agent: z.object({ type: z.literal('stop_agent'), run_id: id('run_id', 128) }),
     // client_ts is echoed in the pong: bounded so a ping cannot make the server send (and buffer) large frames.

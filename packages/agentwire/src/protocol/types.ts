@@ -11,9 +11,21 @@ export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
 /** Why a run ended without an answer (`agent_error.data.code`). */
 export type RunErrorCode = 'failed' | 'cancelled' | 'timeout' | 'shutdown';
 
+/** Token counts of a run, when its agent knows them (protocol 1.2, "Data and usage"). */
+export interface RunUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+/** What a `user_message` does when its thread has a run in flight (protocol 1.2, "Busy threads"). */
+export type IfBusy = 'queue' | 'reject' | 'interrupt';
+export const IF_BUSY_POLICIES: readonly IfBusy[] = ['queue', 'reject', 'interrupt'];
+
 /** `data` of every user-stream event, by type. */
 export interface StreamEventDataMap {
-  user_message: { text: string; client_msg_id: string };
+  /** `queued` (protocol 1.2): the run waits for the thread's earlier runs; absent otherwise. */
+  user_message: { text: string; client_msg_id: string; queued?: true };
   agent_started: { agent_name: string };
   agent_thinking: { text: string };
   agent_message_delta: { message_id: string; delta: string };
@@ -25,8 +37,10 @@ export interface StreamEventDataMap {
     error?: string;
     duration_ms: number;
   };
-  agent_completed: { result: { text: string }; duration_ms: number };
-  agent_error: { code: RunErrorCode; message: string; duration_ms: number };
+  /** Typed extras a front end renders (protocol 1.2): `name` ≤ 64 chars, `data` ≤ 16 KiB of JSON. */
+  agent_data: { name: string; data: unknown };
+  agent_completed: { result: { text: string }; duration_ms: number; usage?: RunUsage };
+  agent_error: { code: RunErrorCode; message: string; duration_ms: number; usage?: RunUsage };
   /** A thread was renamed (protocol 1.1). */
   thread_updated: { title: string };
   /** A thread was deleted (protocol 1.1). */
@@ -50,6 +64,7 @@ export const STREAM_EVENT_TYPES: readonly StreamEventType[] = [
   'agent_message_delta',
   'tool_executing',
   'tool_completed',
+  'agent_data',
   'agent_completed',
   'agent_error',
   'thread_updated',
@@ -81,7 +96,8 @@ export interface ReplyDataMap {
     resumed: boolean;
     heartbeat_ms: number;
   };
-  message_accepted: { client_msg_id: string; thread_id: string; run_id: string };
+  /** `queued` (protocol 1.2): the thread had a run in flight, so this run waits its turn. */
+  message_accepted: { client_msg_id: string; thread_id: string; run_id: string; queued?: true };
   resume_gap: { requested_after: number; oldest_available: number; epoch: string };
   pong: { client_ts?: number | string };
   /** Answer to `refresh` (protocol 1.1): the connection now expires at `expires_at` (ISO 8601). */
@@ -108,6 +124,7 @@ export type WireErrorCode =
   | 'rate_limited'
   | 'unsupported_frame'
   | 'too_many_runs'
+  | 'thread_busy'
   | 'unavailable'
   | 'unauthorized'
   | 'internal';
@@ -119,6 +136,8 @@ export interface UserMessageFrame {
   text: string;
   thread_id?: string | undefined;
   agent?: string | undefined;
+  /** Protocol 1.2; the server's default is `queue`. */
+  if_busy?: IfBusy | undefined;
 }
 export interface StopAgentFrame {
   type: 'stop_agent';

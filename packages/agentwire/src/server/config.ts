@@ -39,6 +39,8 @@ export interface ServerConfig {
   httpRate: { perMinute: number; burst: number };
   /** The gateway's `history` options (src/gateway/options.ts, HistoryOptions). */
   history: { budgetChars: number; checkpointMs: number; finalWriteTimeoutMs: number };
+  /** The gateway's `coalesceDeltasMs`. */
+  coalesceDeltasMs: number;
   logLevel: string;
   redisUrl: string | undefined;
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
@@ -142,6 +144,7 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
       checkpointMs: int(env, 'AGENTWIRE_CHECKPOINT_MS', DEFAULTS.checkpointMs.value, 0),
       finalWriteTimeoutMs: int(env, 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', DEFAULTS.finalWriteTimeoutMs.value, 0),
     },
+    coalesceDeltasMs: int(env, 'AGENTWIRE_COALESCE_DELTAS_MS', DEFAULTS.coalesceDeltasMs.value, 0),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], DEFAULTS.logLevel.value),
     redisUrl,
     redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? DEFAULTS.redisPrefix.value,

@@ -86,6 +86,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     limits: { maxConnectionsPerUser: config.maxConnectionsPerUser, maxRunsInFlightPerUser: config.maxRunsPerUser },
     heartbeatMs: config.heartbeatMs,
     runTimeoutMs: config.runTimeoutMs,
+    coalesceDeltasMs: config.coalesceDeltasMs,
     scopeIdleMs: config.scopeIdleMs,
     shutdownDrainMs: config.shutdownDrainMs,
     logger: options.logger,

@@ -9,6 +9,8 @@
  * bad input a caller could have checked (an unknown cursor) rejects with `AW_ERR_STORE_CURSOR`.
  */
 
+import type { RunUsage } from '../protocol/types.js';
+
 export interface ThreadRecord {
   readonly threadId: string;
   readonly userId: string;
@@ -56,7 +58,9 @@ export type MessagePart =
       readonly error?: string;
       readonly duration_ms?: number;
     }
-  | { readonly type: 'text'; readonly text: string };
+  | { readonly type: 'text'; readonly text: string }
+  /** An `agent_data` event (protocol 1.2). */
+  | { readonly type: 'data'; readonly name: string; readonly data: unknown };
 
 /** A user message exactly as `GET /threads/:id/messages` serves it. */
 export interface UserMessage {
@@ -66,6 +70,11 @@ export interface UserMessage {
   readonly client_msg_id: string;
   readonly text: string;
   readonly created_at: string;
+  /**
+   * Protocol 1.2, "Busy threads": accepted while its thread had a run in flight. History
+   * serves it only until the run starts (docs/protocol.md, "Busy threads").
+   */
+  readonly queued?: true;
 }
 
 /** An assistant message (one compacted run) exactly as `GET /threads/:id/messages` serves it. */
@@ -81,6 +90,8 @@ export interface AssistantMessage {
   readonly created_at: string;
   readonly completed_at?: string;
   readonly duration_ms?: number;
+  /** The terminal event's `usage`, when the agent reported it (protocol 1.2). */
+  readonly usage?: RunUsage;
 }
 
 export type ThreadMessage = UserMessage | AssistantMessage;

@@ -21,7 +21,8 @@ describe('client reconnect and resume', () => {
   for (const seed of [1, 7, 42]) {
     it(`delivers every event once and in order while sockets drop at random points (seed ${seed})`, async () => {
       const random = seededRandom(seed);
-      server = await startTestServer({ demoDelayMs: 5 });
+      // Every delta its own event (no coalescing): the drop points need a long stream.
+      server = await startTestServer({ demoDelayMs: 5, coalesceDeltasMs: 0 });
       const token = await server.token('alice');
       client = connect({ url: server.wsUrl, token, random, backoff: { initialMs: 4, maxMs: 40 } });
       const received: StreamEvent[] = [];
@@ -52,7 +53,8 @@ describe('client reconnect and resume', () => {
   }
 
   it('drops a duplicated event and reports it', async () => {
-    server = await startTestServer();
+    // Every delta its own event: two of them are replayed.
+    server = await startTestServer({ coalesceDeltasMs: 0 });
     client = connect({ url: server.wsUrl, token: await server.token('dup') });
     const deltas: string[] = [];
     client.on('agent_message_delta', (e) => deltas.push(e.data.delta));

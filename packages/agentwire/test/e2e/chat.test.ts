@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Agent } from '../../src/index.js';
 import { silentLogger } from '../../src/index.js';
@@ -12,16 +15,19 @@ vi.setConfig({ testTimeout: 90_000 });
 
 let server: RunningServer;
 const { newPage } = browserSession();
+// Its own data directory: with the default ./data a second run in one checkout saw the first run's threads.
+const dataDir = mkdtempSync(join(tmpdir(), 'agentwire-e2e-chat-'));
 
 beforeAll(async () => {
   // The real standalone server (page, /ws, HTTP routes); the demo agent paced slowly enough
   // (300 ms a step) that a run is visibly in progress for a second or two.
-  const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
+  const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300', AGENTWIRE_DATA_DIR: dataDir }, () => 'e2e-secret-0123456789abcdef0123456789');
   server = await startServer(config, { logger: silentLogger });
 }, 120_000);
 
 afterAll(async () => {
   await server?.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function serverEvents(userId: string): Promise<StreamEvent[]> {
@@ -133,7 +139,7 @@ describe('chat page in Chromium', () => {
         await notifier.delta(input.text.toUpperCase());
       },
     };
-    const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'e2e-secret-0123456789abcdef0123456789');
+    const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0', AGENTWIRE_DATA_DIR: dataDir }, () => 'e2e-secret-0123456789abcdef0123456789');
     const two = await startServer(config, { logger: silentLogger, extraAgents: [shout] });
     try {
       const page = await newPage();

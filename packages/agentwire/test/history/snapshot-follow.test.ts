@@ -63,7 +63,8 @@ const ended = (events: readonly StreamEvent[], runIds: readonly string[]) =>
 
 describe.each(testEngines())('snapshot, then follow ($name engine): nothing missing, nothing twice', (engine) => {
   it('snapshots taken while four runs emit, each followed by a resume from its stream position, rebuild exactly the final history', async () => {
-    server = await startTestServer({ engine, agents: [chattyAgent(200, 7, 6)], history: { checkpointMs: 20 }, limits: { maxConnectionsPerUser: 100 } });
+    // Every delta its own event (no coalescing): many events, so snapshots land at many stream positions.
+    server = await startTestServer({ engine, agents: [chattyAgent(200, 7, 6)], history: { checkpointMs: 20 }, limits: { maxConnectionsPerUser: 100 }, coalesceDeltasMs: 0 });
     const token = await server.token('hana');
     const api = apiFor(server.httpUrl, token);
     const main = await TestClient.connect(server.wsUrl, { token });
@@ -96,6 +97,8 @@ describe.each(testEngines())('snapshot, then follow ($name engine): nothing miss
       retention: { maxEvents: 40, maxAgeMs: 60_000 },
       history: { checkpointMs: 20 },
       limits: { maxConnectionsPerUser: 100 },
+      // Every delta its own event: the run must outgrow the retention window.
+      coalesceDeltasMs: 0,
     });
     const token = await server.token('ines');
     const api = apiFor(server.httpUrl, token);
@@ -108,6 +111,8 @@ describe.each(testEngines())('snapshot, then follow ($name engine): nothing miss
       if (client.established.resumed) followers.push({ snap: body, client });
       else await client.close();
     }
+    // The truth is the run's final history: taken once it ended, however fast the snapshots above came.
+    await eventually('the run ended', () => ended(main.events(), runIds), 15_000);
     const truth = await api.get<Snapshot>(`/threads/${threadId}/messages`);
     // The run emitted far more events than are retained, so its beginning came from the store.
     expect(truth.body.stream.last_seq).toBeGreaterThan(300);

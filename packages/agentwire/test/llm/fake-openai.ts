@@ -13,6 +13,13 @@ export type Delta = {
   tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function: { name?: string; arguments?: string } }>;
 };
 
+/** OpenAI's token counts, sent on a last chunk without choices when the request asked (`stream_options.include_usage`). */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
 export interface ChunkSpec {
   delta: Delta;
   finish_reason?: 'stop' | 'tool_calls' | 'length' | null;
@@ -20,7 +27,7 @@ export interface ChunkSpec {
 
 export type Reply =
   /** 200 and the chunks as SSE; `then` says how the stream ends. */
-  | { kind: 'stream'; chunks: ChunkSpec[]; then?: 'done' | 'destroy' | 'stall' | 'error' }
+  | { kind: 'stream'; chunks: ChunkSpec[]; then?: 'done' | 'destroy' | 'stall' | 'error'; usage?: Usage }
   /** An HTTP error with OpenAI's error body. */
   | { kind: 'status'; status: number; message: string }
   /** Accepts the request and never answers. */
@@ -29,7 +36,7 @@ export type Reply =
 export interface RecordedRequest {
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
-  readonly body: { model: string; stream?: boolean; messages: Array<Record<string, unknown>>; tools?: Array<Record<string, unknown>> };
+  readonly body: { model: string; stream?: boolean; stream_options?: { include_usage?: boolean }; messages: Array<Record<string, unknown>>; tools?: Array<Record<string, unknown>> };
   /** Resolves when the client closed the connection before the reply was complete. */
   readonly abandoned: Promise<void>;
   readonly wasAbandoned: () => boolean;
@@ -121,6 +128,7 @@ export class FakeOpenAi {
       abandoned: abandonedPromise,
       wasAbandoned: () => abandoned,
     });
+    const recorded = this.requests.at(-1)!;
     for (const wake of this.waiters.splice(0)) wake();
 
     const reply = this.script.shift() ?? { kind: 'status', status: 500, message: 'fake endpoint: no reply scripted for this request' };
@@ -142,6 +150,9 @@ export class FakeOpenAi {
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
       // Let each chunk leave as its own write, as a real server streams them.
       await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (reply.usage && recorded.body.stream_options?.include_usage) {
+      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'fake-model', choices: [], usage: reply.usage })}\n\n`);
     }
     const then = reply.then ?? 'done';
     if (then === 'done') res.end('data: [DONE]\n\n');

@@ -33,7 +33,8 @@ const capturingLogger: Logger = {
 async function start(options: Partial<LlmAgentOptions> = {}): Promise<TestClient> {
   logged = [];
   const agent = createLlmAgent({ baseURL: fake.baseURL, apiKey: 'sk-test', model: 'fake-model', maxRetries: 0, ...options });
-  server = await startTestServer({ agents: [agent], logger: capturingLogger });
+  // Every streamed piece as its own event: these tests follow the agent's mapping, not coalescing (test/unit/coalesce.test.ts).
+  server = await startTestServer({ agents: [agent], logger: capturingLogger, coalesceDeltasMs: 0 });
   client = await TestClient.connect(server.wsUrl, { token: await server.token('alice') });
   return client;
 }

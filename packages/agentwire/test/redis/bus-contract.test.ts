@@ -245,6 +245,50 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     await a.runs.finish('run_never_registered');
     expect(await a.runs.get('run_never_registered')).toBeUndefined();
   });
+
+  it('carries a stop request with its reason (protocol 1.2 interrupt) to the other handle', async () => {
+    const [a, b] = await engine.pair();
+    const stopped: string[] = [];
+    const off = b.runs.onStopRequested((runId, reason) => stopped.push(`${runId}:${reason}`));
+    await a.runs.requestStop('run_i', 'interrupted');
+    await a.runs.requestStop('run_u');
+    await eventually('both stop requests at the other handle', () => stopped.length === 2);
+    expect(stopped).toEqual(['run_i:interrupted', 'run_u:user']);
+    off();
+  });
+
+  it('thread queues: runs enter in order, onlyIfIdle refuses a busy thread, leaving wakes the other handle (protocol 1.2)', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    expect(await a.queues.enter(u, 'thr_q', 'run_1')).toEqual([]);
+    expect(await b.queues.enter(u, 'thr_q', 'run_2')).toEqual(['run_1']);
+    expect(await b.queues.enter(u, 'thr_q', 'run_3', { onlyIfIdle: true })).toBeUndefined();
+    expect(await a.queues.enter(u, 'thr_other', 'run_4', { onlyIfIdle: true })).toEqual([]);
+    expect(await a.queues.list(u, 'thr_q')).toEqual(['run_1', 'run_2']);
+    // Another user's thread of the same id is another queue.
+    expect(await a.queues.list(user(), 'thr_q')).toEqual([]);
+    const advanced: string[] = [];
+    const off = b.queues.onAdvanced((threadId) => advanced.push(threadId));
+    await a.queues.leave(u, 'thr_q', 'run_1');
+    await eventually('the advance at the other handle', () => advanced.includes('thr_q'));
+    expect(await b.queues.list(u, 'thr_q')).toEqual(['run_2']);
+    await b.queues.leave(u, 'thr_q', 'run_2');
+    expect(await a.queues.list(u, 'thr_q')).toEqual([]);
+    expect(await a.queues.enter(u, 'thr_q', 'run_5', { onlyIfIdle: true })).toEqual([]);
+    off();
+  });
+
+  it('knows which runs have their terminal event (hasEnded)', async () => {
+    const [a, b] = await engine.pair();
+    const u = user();
+    const run = (type: 'agent_started' | 'agent_completed', data: object) =>
+      ({ type, thread_id: 'thr_e', run_id: 'run_e', data }) as StreamEventDraft;
+    await a.log.append(u, run('agent_started', { agent_name: 'x' }));
+    expect(await b.log.hasEnded(u, 'run_e')).toBe(false);
+    await a.log.append(u, run('agent_completed', { result: { text: '' }, duration_ms: 0 }));
+    expect(await b.log.hasEnded(u, 'run_e')).toBe(true);
+    expect(await b.log.hasEnded(u, 'run_other')).toBe(false);
+  });
 });
 
 describe('redis engine specifics', () => {

@@ -6,6 +6,7 @@ import { newId } from '../../ids.js';
 import { callTool, type ToolCallOutcome } from '../call-tool.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { Agent, AgentContext } from '../types.js';
+import type { RunUsage } from '../../protocol/types.js';
 import { explainEndpointError, idleTimeoutError, LlmError, maxStepsError } from './errors.js';
 import { IdleTimer } from './idle-timer.js';
 import { assistantToolCalls, conversation, toolDefinitions, toolResult } from './messages.js';
@@ -27,6 +28,12 @@ export interface LlmAgentOptions {
   requestTimeoutMs?: number;
   /** Retries of a refused request (429, 5xx, connection failure) by the `openai` client (default 2). */
   maxRetries?: number;
+  /**
+   * Ask the endpoint for token counts (`stream_options.include_usage`) and report them on
+   * the run's terminal event (protocol 1.2, `usage`); default true. Turn off for an endpoint
+   * that refuses the option.
+   */
+  includeUsage?: boolean;
   /** Agent name (default `llm`). */
   name?: string;
   description?: string;
@@ -90,7 +97,7 @@ export function createLlmAgent(options: LlmAgentOptions): Agent {
   };
 }
 
-type Settings = Required<Pick<LlmAgentOptions, 'baseURL' | 'model' | 'maxSteps' | 'requestTimeoutMs' | 'maxRetries'>>;
+type Settings = Required<Pick<LlmAgentOptions, 'baseURL' | 'model' | 'maxSteps' | 'requestTimeoutMs' | 'maxRetries' | 'includeUsage'>>;
 
 async function streamTurn(
   client: OpenAI,
@@ -104,7 +111,13 @@ async function streamTurn(
   const facts = { baseURL: settings.baseURL, model: settings.model, streaming: false };
   try {
     const stream = await client.chat.completions.create(
-      { model: settings.model, messages, stream: true, ...(tools.length > 0 && { tools }) },
+      {
+        model: settings.model,
+        messages,
+        stream: true,
+        ...(settings.includeUsage && { stream_options: { include_usage: true } }),
+        ...(tools.length > 0 && { tools }),
+      },
       // The run's signal aborts the HTTP request itself on stop_agent, not just the loop.
       { signal: AbortSignal.any([context.signal, idle.signal]) },
     );
@@ -115,6 +128,8 @@ async function streamTurn(
     let finished = false;
     for await (const chunk of stream) {
       idle.reset();
+      // Sent once, on a last chunk without choices, when the endpoint honours include_usage.
+      if (chunk.usage) notifier.reportUsage(usageOf(chunk.usage));
       const choice = chunk.choices[0];
       if (!choice) continue;
       const delta = choice.delta as StreamedDelta;
@@ -123,7 +138,9 @@ async function streamTurn(
       if (delta.content) {
         await thinking.flush();
         content += delta.content;
-        await notifier.delta(delta.content);
+        // Not awaited: waiting for each append would pace the model to one chunk per coalescing
+        // window (Notifier.delta); the order is kept and the terminal event waits for them all.
+        void notifier.delta(delta.content);
       }
       for (const call of delta.tool_calls ?? []) calls.add(call);
       if (choice.finish_reason) finished = true;
@@ -139,6 +156,14 @@ async function streamTurn(
   } finally {
     idle.clear();
   }
+}
+
+/** OpenAI's counts in the protocol's names; an endpoint that leaves one out counts it 0. */
+function usageOf(usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }): RunUsage {
+  const count = (value: number | undefined): number => (Number.isSafeInteger(value) && value! >= 0 ? value! : 0);
+  const input = count(usage.prompt_tokens);
+  const output = count(usage.completion_tokens);
+  return { input_tokens: input, output_tokens: output, total_tokens: count(usage.total_tokens) || input + output };
 }
 
 /** Runs one requested call; arguments that are not a JSON object fail the call, not the run. */
@@ -172,5 +197,5 @@ function validate(options: LlmAgentOptions): Settings {
   if (!Number.isFinite(requestTimeoutMs) || requestTimeoutMs <= 0) throw config(`requestTimeoutMs must be a positive number, got ${requestTimeoutMs}`);
   const maxRetries = options.maxRetries ?? 2;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw config(`maxRetries must be a whole number of at least 0, got ${maxRetries}`);
-  return { baseURL, model: options.model, maxSteps, requestTimeoutMs, maxRetries };
+  return { baseURL, model: options.model, maxSteps, requestTimeoutMs, maxRetries, includeUsage: options.includeUsage ?? true };
 }

@@ -4,6 +4,7 @@ import {
   MemoryMessageLedger,
   MemoryRunDirectory,
   MemorySessionControl,
+  MemoryThreadQueue,
   MemoryTicketStore,
 } from './memory-stores.js';
 
@@ -19,6 +20,7 @@ export class MemoryBus implements Bus {
   readonly log: MemoryEventLog;
   readonly messages: MemoryMessageLedger;
   readonly runs: MemoryRunDirectory;
+  readonly queues = new MemoryThreadQueue();
   readonly tickets: MemoryTicketStore;
   readonly sessions = new MemorySessionControl();
 

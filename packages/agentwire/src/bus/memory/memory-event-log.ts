@@ -31,6 +31,10 @@ class UserStream {
 
   constructor(private readonly retention: RetentionOptions) {}
 
+  hasEnded(runId: string): boolean {
+    return this.endedRuns.has(runId);
+  }
+
   /** Refuses an event for a run that already ended: a run has exactly one terminal event, last. */
   admit(draft: StreamEventDraft, atMs: number): void {
     if (draft.run_id === undefined) return;
@@ -144,6 +148,10 @@ export class MemoryEventLog implements EventLog {
     const stream = this.stream(userId);
     stream.trim(this.nowMs());
     return Promise.resolve({ ...this.headOf(stream), events: stream.after(userId, afterSeq) });
+  }
+
+  hasEnded(userId: string, runId: string): Promise<boolean> {
+    return Promise.resolve(this.streams.get(userId)?.hasEnded(runId) ?? false);
   }
 
   subscribe(userId: string, listener: StreamListener): Subscription {

@@ -7,6 +7,8 @@ import type {
   RunRecord,
   RedeemedTicket,
   SessionControl,
+  StopReason,
+  ThreadQueue,
   TicketStore,
 } from '../types.js';
 
@@ -57,7 +59,7 @@ export class MemoryRunDirectory implements RunDirectory {
   private readonly runs = new Map<string, RunRecord & { finishedAt?: number }>();
   /** Each user's finished run ids, oldest first. */
   private readonly finishedByUser = new Map<string, string[]>();
-  private readonly stopListeners = new Set<(runId: string) => void>();
+  private readonly stopListeners = new Set<(runId: string, reason: StopReason) => void>();
 
   constructor(
     private readonly finishedMaxAgeMs = Number.POSITIVE_INFINITY,
@@ -106,12 +108,12 @@ export class MemoryRunDirectory implements RunDirectory {
     if (finished.length === 0) this.finishedByUser.delete(userId);
   }
 
-  requestStop(runId: string): Promise<void> {
-    for (const listener of this.stopListeners) listener(runId);
+  requestStop(runId: string, reason: StopReason = 'user'): Promise<void> {
+    for (const listener of this.stopListeners) listener(runId, reason);
     return Promise.resolve();
   }
 
-  onStopRequested(listener: (runId: string) => void): () => void {
+  onStopRequested(listener: (runId: string, reason: StopReason) => void): () => void {
     this.stopListeners.add(listener);
     return () => this.stopListeners.delete(listener);
   }
@@ -121,6 +123,45 @@ export class MemoryRunDirectory implements RunDirectory {
     this.finishedByUser.delete(userId);
   }
 }
+
+/** One process's thread queues; a thread's entry is dropped when its queue empties. */
+export class MemoryThreadQueue implements ThreadQueue {
+  private readonly queues = new Map<string, string[]>();
+  private readonly listeners = new Set<(threadId: string) => void>();
+
+  enter(userId: string, threadId: string, runId: string, options: { onlyIfIdle?: boolean } = {}): Promise<readonly string[] | undefined> {
+    const key = queueKey(userId, threadId);
+    const queue = this.queues.get(key) ?? [];
+    if (options.onlyIfIdle && queue.length > 0) return Promise.resolve(undefined);
+    const ahead = [...queue];
+    queue.push(runId);
+    this.queues.set(key, queue);
+    return Promise.resolve(ahead);
+  }
+
+  list(userId: string, threadId: string): Promise<readonly string[]> {
+    return Promise.resolve([...(this.queues.get(queueKey(userId, threadId)) ?? [])]);
+  }
+
+  leave(userId: string, threadId: string, runId: string): Promise<void> {
+    const key = queueKey(userId, threadId);
+    const queue = this.queues.get(key);
+    const index = queue?.indexOf(runId) ?? -1;
+    if (queue && index >= 0) {
+      queue.splice(index, 1);
+      if (queue.length === 0) this.queues.delete(key);
+    }
+    for (const listener of this.listeners) listener(threadId);
+    return Promise.resolve();
+  }
+
+  onAdvanced(listener: (threadId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+const queueKey = (userId: string, threadId: string): string => `${userId}\n${threadId}`;
 
 /** One process: a disconnect request reaches its own listeners only. */
 export class MemorySessionControl implements SessionControl {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { newSecret } from '../../ids.js';
 import { readEventText } from '../../protocol/event-text.js';
 import type { Logger } from '../../logger.js';
-import type { AppendedEvent, EventLog, StreamListener, StreamResetListener, Subscription } from '../types.js';
+import type { AppendedEvent, EventLog, StopReason, StreamListener, StreamResetListener, Subscription } from '../types.js';
 import type { RedisKeys } from './keys.js';
 import { whenReady } from './redis-client.js';
 
@@ -44,7 +44,8 @@ const HAND_OUT_WAIT_MS = 2000;
  */
 export class FanOut {
   private readonly channels = new Map<string, Channel>();
-  private readonly stopListeners = new Set<(runId: string) => void>();
+  private readonly stopListeners = new Set<(runId: string, reason: StopReason) => void>();
+  private readonly advanceListeners = new Set<(threadId: string) => void>();
   private readonly disconnectListeners = new Set<(userId: string) => void>();
   /** Tags this process's stop requests, which it has already handled locally. */
   private readonly origin = newSecret(9);
@@ -71,7 +72,7 @@ export class FanOut {
   }
 
   async start(): Promise<void> {
-    await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects());
+    await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), this.keys.queueAdvances());
     this.started = true;
   }
 
@@ -136,7 +137,18 @@ export class FanOut {
     });
   }
 
-  onStopRequested(listener: (runId: string) => void): () => void {
+  onAdvanced(listener: (threadId: string) => void): () => void {
+    this.advanceListeners.add(listener);
+    return () => this.advanceListeners.delete(listener);
+  }
+
+  /** Tells every process, this one included, that a thread's queue may have advanced. */
+  async announceAdvance(threadId: string): Promise<void> {
+    this.notify(this.advanceListeners, threadId, 'queue listener threw');
+    await this.publisher.publish(this.keys.queueAdvances(), `${this.origin} ${threadId}`);
+  }
+
+  onStopRequested(listener: (runId: string, reason: StopReason) => void): () => void {
     this.stopListeners.add(listener);
     return () => this.stopListeners.delete(listener);
   }
@@ -153,9 +165,9 @@ export class FanOut {
   }
 
   /** Stops the run here if it runs here, and tells every other process. */
-  async requestStop(runId: string): Promise<void> {
-    this.notifyStop(runId);
-    await this.publisher.publish(this.keys.stops(), `${this.origin} ${runId}`);
+  async requestStop(runId: string, reason: StopReason = 'user'): Promise<void> {
+    this.notifyStop(runId, reason);
+    await this.publisher.publish(this.keys.stops(), `${this.origin} ${runId} ${reason}`);
   }
 
   close(): void {
@@ -163,6 +175,7 @@ export class FanOut {
     for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
     this.stopListeners.clear();
+    this.advanceListeners.clear();
     this.disconnectListeners.clear();
   }
 
@@ -176,8 +189,14 @@ export class FanOut {
 
   private onMessage(name: string, payload: string): void {
     if (name === this.keys.stops()) {
-      const [origin, runId] = payload.split(' ');
-      if (origin !== this.origin && runId) this.notifyStop(runId);
+      const [origin, runId, reason] = payload.split(' ');
+      if (origin !== this.origin && runId) this.notifyStop(runId, reason === 'interrupted' ? 'interrupted' : 'user');
+      return;
+    }
+    if (name === this.keys.queueAdvances()) {
+      // A thread id may contain spaces: it is everything after the origin.
+      const space = payload.indexOf(' ');
+      if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.advanceListeners, payload.slice(space + 1), 'queue listener threw');
       return;
     }
     if (name === this.keys.disconnects()) {
@@ -216,7 +235,7 @@ export class FanOut {
   /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
   private async resubscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), ...[...this.channels.values()].map((c) => c.name));
+      await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), this.keys.queueAdvances(), ...[...this.channels.values()].map((c) => c.name));
     } catch (error) {
       // The connection dropped again; its next 'ready' starts over.
       this.logger.warn({ err: error }, 'resubscribe failed');
@@ -273,10 +292,10 @@ export class FanOut {
     }
   }
 
-  private notifyStop(runId: string): void {
+  private notifyStop(runId: string, reason: StopReason): void {
     for (const listener of this.stopListeners) {
       try {
-        listener(runId);
+        listener(runId, reason);
       } catch (error) {
         this.logger.error({ err: error, runId }, 'stop listener threw');
       }

@@ -36,9 +36,19 @@ export class RedisKeys {
     return `${this.prefix}live:${keyPart(userId)}`;
   }
 
-  /** Pub/sub channel carrying `<origin> <runId>` stop requests to every process. */
+  /** Pub/sub channel carrying `<origin> <runId> <reason>` stop requests to every process. */
   stops(): string {
     return `${this.prefix}stop`;
+  }
+
+  /** List of a thread's queued runs, head first (protocol 1.2, "Busy threads"); in the user's hash slot. */
+  threadQueue(userId: string, threadId: string): string {
+    return `${this.prefix}{${keyPart(userId)}}:queue:${keyPart(threadId)}`;
+  }
+
+  /** Pub/sub channel carrying the id of a thread whose queue may have advanced. */
+  queueAdvances(): string {
+    return `${this.prefix}advance`;
   }
 
   /** Pub/sub channel carrying `<origin> <userId>` disconnect requests (gateway.disconnectUser) to every process. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
-import type { OrphanHistory } from '../types.js';
+import type { OrphanHistory, ThreadQueue } from '../types.js';
 import type { RedisKeys } from './keys.js';
 import { closingDrafts } from '../orphan-closing.js';
 import type { RedisEventLog } from './redis-event-log.js';
@@ -43,6 +43,7 @@ export class OrphanReaper {
     private readonly keys: RedisKeys,
     private readonly log: RedisEventLog,
     private readonly runs: RedisRunDirectory,
+    private readonly queues: ThreadQueue,
     private readonly options: OrphanReaperOptions,
   ) {
     redis.on('ready', () => (this.reconnectedAt = Date.now()));
@@ -116,6 +117,8 @@ export class OrphanReaper {
       return false;
     }
     await this.runs.finishOwned(runId, owner);
+    // Its thread must not stay blocked behind it (docs/protocol.md, "Busy threads").
+    await this.queues.leave(record.userId, record.threadId, runId);
     if (drafts.length > 0) this.options.logger.warn({ runId, user: record.userId, owner }, 'ended a run whose process stopped unexpectedly');
     return drafts.length > 0;
   }

@@ -9,7 +9,7 @@ import { closeClient, connectOrThrow, createRedisClient } from './redis-client.j
 import { RedisEventLog } from './redis-event-log.js';
 import { OrphanReaper } from './orphan-reaper.js';
 import { ProcessLiveness } from './process-liveness.js';
-import { RedisMessageLedger, RedisRunDirectory, RedisTicketStore } from './redis-stores.js';
+import { RedisMessageLedger, RedisRunDirectory, RedisThreadQueue, RedisTicketStore } from './redis-stores.js';
 
 export interface RedisBusOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
@@ -41,6 +41,7 @@ export class RedisBus implements Bus {
   readonly log: RedisEventLog;
   readonly messages: RedisMessageLedger;
   readonly runs: RedisRunDirectory;
+  readonly queues: RedisThreadQueue;
   readonly tickets: RedisTicketStore;
   /** Disconnect requests travel on the fan-out's disconnect channel to every process. */
   readonly sessions: SessionControl;
@@ -79,7 +80,8 @@ export class RedisBus implements Bus {
       { runningMs: DAY_MS, finishedRunMs: Math.max(retention.maxAgeMs, 60_000) },
       this.liveness.processId,
     );
-    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, {
+    this.queues = new RedisThreadQueue(commands, keys, fanOut, DAY_MS);
+    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, this.queues, {
       processId: this.liveness.processId,
       intervalMs: options.reapIntervalMs,
       claimMs: REAP_CLAIM_MS,

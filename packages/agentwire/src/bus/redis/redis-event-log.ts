@@ -97,6 +97,10 @@ export class RedisEventLog implements EventLog {
     return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => ({ userId, epoch, event: readEventText(frame), frame })) };
   }
 
+  async hasEnded(userId: string, runId: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.endedRuns(userId), runId)) !== null;
+  }
+
   subscribe(userId: string, listener: StreamListener, onReset?: StreamResetListener): Subscription {
     return this.fanOut.follow(userId, listener, onReset);
   }

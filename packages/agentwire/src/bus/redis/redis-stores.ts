@@ -7,11 +7,13 @@ import type {
   RunDirectory,
   RunRecord,
   RedeemedTicket,
+  StopReason,
+  ThreadQueue,
   TicketStore,
 } from '../types.js';
 import type { FanOut } from './fan-out.js';
 import type { RedisKeys } from './keys.js';
-import { FINISH_RUN_SCRIPT } from './scripts.js';
+import { ENTER_QUEUE_SCRIPT, FINISH_RUN_SCRIPT } from './scripts.js';
 
 /** How long shared records live in Redis after their last write. */
 export interface RecordLifetimes {
@@ -100,12 +102,50 @@ export class RedisRunDirectory implements RunDirectory {
     return toRun(runId, await this.redis.hgetall(this.keys.run(runId)));
   }
 
-  requestStop(runId: string): Promise<void> {
-    return this.fanOut.requestStop(runId);
+  requestStop(runId: string, reason?: StopReason): Promise<void> {
+    return this.fanOut.requestStop(runId, reason);
   }
 
-  onStopRequested(listener: (runId: string) => void): () => void {
+  onStopRequested(listener: (runId: string, reason: StopReason) => void): () => void {
     return this.fanOut.onStopRequested(listener);
+  }
+}
+
+interface EnterScript extends Redis {
+  awEnterQueue(key: string, runId: string, onlyIfIdle: string, ttlMs: number): Promise<string[] | null>;
+}
+
+/** Thread queues as Redis lists in the user's hash slot; advances travel on the fan-out's channel. */
+export class RedisThreadQueue implements ThreadQueue {
+  private readonly redis: EnterScript;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly fanOut: FanOut,
+    /** Outlives any run (like a running run's record): a queue nobody touches for this long is dropped. */
+    private readonly ttlMs: number,
+  ) {
+    redis.defineCommand('awEnterQueue', { numberOfKeys: 1, lua: ENTER_QUEUE_SCRIPT });
+    this.redis = redis as EnterScript;
+  }
+
+  async enter(userId: string, threadId: string, runId: string, options: { onlyIfIdle?: boolean } = {}): Promise<readonly string[] | undefined> {
+    const ahead = await this.redis.awEnterQueue(this.keys.threadQueue(userId, threadId), runId, options.onlyIfIdle ? '1' : '0', this.ttlMs);
+    return ahead ?? undefined;
+  }
+
+  list(userId: string, threadId: string): Promise<readonly string[]> {
+    return this.redis.lrange(this.keys.threadQueue(userId, threadId), 0, -1);
+  }
+
+  async leave(userId: string, threadId: string, runId: string): Promise<void> {
+    await this.redis.lrem(this.keys.threadQueue(userId, threadId), 0, runId);
+    await this.fanOut.announceAdvance(threadId);
+  }
+
+  onAdvanced(listener: (threadId: string) => void): () => void {
+    return this.fanOut.onAdvanced(listener);
   }
 }
 

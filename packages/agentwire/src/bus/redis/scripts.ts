@@ -111,6 +111,18 @@ end
 return { epoch, last, oldest, frames }
 `;
 
+/**
+ * KEYS: thread queue. ARGV: runId, onlyIfIdle ('1'), ttlMs. Appends the run unless
+ * onlyIfIdle and the queue is not empty (returns false then); returns the runs ahead of it.
+ */
+export const ENTER_QUEUE_SCRIPT = `
+if ARGV[2] == '1' and redis.call('LLEN', KEYS[1]) > 0 then return false end
+local ahead = redis.call('LRANGE', KEYS[1], 0, -1)
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return ahead
+`;
+
 /** KEYS: run. ARGV: ttlMs. Marks a known run finished; never resurrects an expired one. */
 export const FINISH_RUN_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then

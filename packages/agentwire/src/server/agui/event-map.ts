@@ -19,6 +19,7 @@ import { isTerminalType } from '../../protocol/terminal.js';
  * - `agent_completed` → RUN_FINISHED (outcome success, result `{ text }`).
  * - `agent_error` → RUN_ERROR (`code`, `message`), except `cancelled` (a stop, not a failure)
  *   → RUN_FINISHED with outcome cancelled.
+ * - `agent_data` → CUSTOM (`name`, `value` = its data).
  * - `user_message` → nothing: it is the run's input, which the AG-UI client sent itself.
  *
  * Open text or reasoning is closed before every other kind of event.
@@ -90,6 +91,9 @@ export class AguiEventMapper {
         out.push({ type: EventType.TOOL_CALL_RESULT, timestamp, messageId: `${toolCallId}-result`, toolCallId, content, role: 'tool' });
         return out;
       }
+      case 'agent_data':
+        out.push({ type: EventType.CUSTOM, timestamp, name: event.data.name, value: event.data.data });
+        return out;
       case 'agent_completed':
         this.closeOpen(out, timestamp);
         out.push({ type: EventType.RUN_FINISHED, timestamp, ...this.ids, result: { text: event.data.result.text }, outcome: { type: 'success' } });

@@ -5,15 +5,16 @@ import type { Reply, ServerFrame, StreamEvent, StreamEventType } from '../../../
 export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The exact `data` keys of each event type (docs/protocol.md, "Server → client frames"). */
-const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[] }> = {
-  user_message: { required: ['client_msg_id', 'text'] },
+const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[]; optional?: string[] }> = {
+  user_message: { required: ['client_msg_id', 'text'], optional: ['queued'] },
   agent_started: { required: ['agent_name'] },
   agent_thinking: { required: ['text'] },
   agent_message_delta: { required: ['delta', 'message_id'] },
   tool_executing: { required: ['args', 'tool_call_id', 'tool_name'] },
   tool_completed: { required: ['duration_ms', 'tool_call_id', 'tool_name'], oneOf: ['error', 'result'] },
-  agent_completed: { required: ['duration_ms', 'result'] },
-  agent_error: { required: ['code', 'duration_ms', 'message'] },
+  agent_data: { required: ['data', 'name'] },
+  agent_completed: { required: ['duration_ms', 'result'], optional: ['usage'] },
+  agent_error: { required: ['code', 'duration_ms', 'message'], optional: ['usage'] },
   thread_updated: { required: ['title'] },
   thread_deleted: { required: [] },
 };
@@ -38,7 +39,10 @@ export function expectEventShape(event: StreamEvent): void {
   const keys = Object.keys(event.data).sort();
   const present = (spec.oneOf ?? []).filter((k) => keys.includes(k));
   expect(present.length, `${event.type} carries exactly one of ${spec.oneOf?.join('/')}`).toBe(spec.oneOf ? 1 : 0);
-  expect(keys, `data keys of ${event.type}`).toEqual([...spec.required, ...present].sort());
+  const optional = (spec.optional ?? []).filter((k) => keys.includes(k));
+  expect(keys, `data keys of ${event.type}`).toEqual([...spec.required, ...present, ...optional].sort());
+  if ('queued' in event.data) expect(event.data.queued, 'user_message.queued is only ever true').toBe(true);
+  if ('usage' in event.data) expect(Object.keys(event.data.usage as object).sort()).toEqual(['input_tokens', 'output_tokens', 'total_tokens']);
   const data = event.data as Record<string, unknown>;
   for (const key of ['text', 'client_msg_id', 'agent_name', 'delta', 'message_id', 'tool_call_id', 'tool_name', 'message', 'error']) {
     if (key in data) expect(typeof data[key], `${event.type}.data.${key}`).toBe('string');
