@@ -16,7 +16,7 @@ const { newPage } = browserSession();
 beforeAll(async () => {
   // The real standalone server (page, /ws, HTTP routes); the demo agent paced slowly enough
   // (300 ms a step) that a run is visibly in progress for a second or two.
-  const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
+  const config = configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
   server = await startServer(config, { logger: silentLogger });
 }, 120_000);
 
@@ -86,7 +86,7 @@ describe('chat page in Chromium', () => {
       new MutationObserver(() => {
         const state = target.querySelector('[data-state]')?.getAttribute('data-state');
         if (state) (window as unknown as { reportState(s: string): void }).reportState(state);
-      }).observe(target, { childList: true, subtree: true });
+      }).observe(target, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state'] });
     });
     // Cut the user's sockets from the server side at two points of the run, chosen by what the
     // server appends (not by timing): at the first tool call, then at the first later event
@@ -133,7 +133,7 @@ describe('chat page in Chromium', () => {
         await notifier.delta(input.text.toUpperCase());
       },
     };
-    const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'e2e-secret-0123456789abcdef0123456789');
+    const config = configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'e2e-secret-0123456789abcdef0123456789');
     const two = await startServer(config, { logger: silentLogger, extraAgents: [shout] });
     try {
       const page = await newPage();
