@@ -47,10 +47,15 @@ function chatIdFromAddress(): string {
 function Chat({ token }: { token: string }) {
   const [id] = useState(chatIdFromAddress);
   // The one change an AI SDK app makes: its transport points at agentwire.
-  const transport = useMemo(
-    () => new WebSocketChatTransport<UIMessage>({ url: '/ai-sdk/ws', params: async () => ({ ticket: await ticket(token) }) }),
-    [token],
-  );
+  // `?agent=<name>` asks another of the server's agents (agentwire reads `body.agent`).
+  const transport = useMemo(() => {
+    const agent = new URLSearchParams(location.search).get('agent');
+    return new WebSocketChatTransport<UIMessage>({
+      url: '/ai-sdk/ws',
+      params: async () => ({ ticket: await ticket(token) }),
+      ...(agent && { body: { agent } }),
+    });
+  }, [token]);
   // `resume: true` rejoins the answer in flight after a reload (agentwire replays it).
   const { messages, sendMessage, status, stop, error } = useChat({ id, transport, resume: true });
   const [input, setInput] = useState('');
