@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { isThreadEventType } from '../../src/client.js';
 import { AgentwireHttp, AgentwireHttpError, turnsOf, useAgentwire, useThread, useThreads, type AgentInfo } from '../../src/react.js';
 import { agentLabel } from './agent-labels.js';
 import { Banner, useBanner } from './banner.js';
@@ -39,8 +40,11 @@ export function ChatPage({ session, onSignOut }: { session: Session; onSignOut(r
   const [pending, setPending] = useState<ReadonlyMap<string, Pending>>(new Map());
   const [agents, setAgents] = useState<{ agents: AgentInfo[]; default: string }>();
   const openTools = useMemo(() => new Set<string>(), [currentId]);
+  // The latest values, for the stream's listeners (subscribed once per connection).
   const currentRef = useRef(currentId);
   currentRef.current = currentId;
+  const pendingRef = useRef(pending);
+  pendingRef.current = pending;
 
   const select = useCallback((threadId: string | undefined, how: { push?: boolean; replace?: boolean; focus?: boolean } = {}) => {
     if (how.replace) replaceThread(threadId);
@@ -86,14 +90,14 @@ export function ChatPage({ session, onSignOut }: { session: Session; onSignOut(r
     const offEvent = client.on('event', (event) => {
       if (event.type === 'user_message') {
         const sent = event.data.client_msg_id;
-        setPending((old) => {
-          const mine = old.get(sent);
-          if (!mine) return old;
-          if (mine.threadId === undefined && currentRef.current === undefined) queueMicrotask(() => select(event.thread_id, { replace: true, focus: false }));
-          return withoutKey(old, sent);
-        });
+        const mine = pendingRef.current.get(sent);
+        if (mine) {
+          setPending((old) => withoutKey(old, sent));
+          if (mine.threadId === undefined && currentRef.current === undefined) select(event.thread_id, { replace: true, focus: false });
+        }
       }
-      if (event.thread_id !== currentRef.current && event.type !== 'thread_deleted') setUnread((old) => new Set(old).add(event.thread_id));
+      // Renames and deletions are not activity; useThreads and useThread apply them.
+      if (event.thread_id !== currentRef.current && !isThreadEventType(event.type)) setUnread((old) => new Set(old).add(event.thread_id));
     });
     const offError = client.on('error', (error) => {
       // Ticket failures are retried quietly; the status pill already says "Reconnecting".
