@@ -92,7 +92,7 @@ describe('chat page in Chromium', () => {
       new MutationObserver(() => {
         const state = target.querySelector('[data-state]')?.getAttribute('data-state');
         if (state) (window as unknown as { reportState(s: string): void }).reportState(state);
-      }).observe(target, { childList: true, subtree: true });
+      }).observe(target, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state'] });
     });
     // Cut the user's sockets from the server side at two points of the run, chosen by what the
     // server appends (not by timing): at the first tool call, then at the first later event

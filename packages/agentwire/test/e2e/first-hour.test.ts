@@ -22,7 +22,7 @@ beforeAll(async () => {
   // The demo agent paced at 300 ms a step, so a run is in flight long enough to reload mid-answer;
   // an LLM agent whose endpoint is down (port 9 refuses), so its failure is the real one.
   const llm = createLlmAgent({ baseURL: 'http://127.0.0.1:9/v1', model: 'tiny-test-model', maxRetries: 0 });
-  const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
+  const config = configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '300' }, () => 'e2e-secret-0123456789abcdef0123456789');
   server = await startServer(config, { logger: silentLogger, extraAgents: [holdAgent, echoAgent, lateAgent, llm] });
 }, 120_000);
 

@@ -56,6 +56,10 @@ describe('the exports map', () => {
     });
   });
 
+  it('exposes the React hooks at "agentwire/react"', () => {
+    expect(nodeImport('agentwire/react', 'typeof m.useThread, typeof m.useThreads, typeof m.useAgentwire')).toEqual({ ok: true, output: 'function function function\n' });
+  });
+
   it.each(['agentwire/dist/index.js', 'agentwire/dist/gateway/gateway.js', 'agentwire/src/index.ts', 'agentwire/package.json'])(
     'makes %s unimportable',
     (specifier) => {
@@ -71,9 +75,9 @@ describe('the exports map', () => {
     expect(result.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
-  it('declares exactly ".", "./client", "./llm", "./redis", "./server" and "./store"', () => {
+  it('declares exactly ".", "./client", "./llm", "./redis", "./server", "./store" and "./react"', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: object };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store', './react']);
   });
 });
 
@@ -84,6 +88,13 @@ describe('a light main entry', () => {
 
   it('"agentwire/client" loads none of them either', () => {
     expect(nodeImport('agentwire/client', 'typeof m.connect', refuseHeavy)).toEqual({ ok: true, output: 'function\n' });
+  });
+
+  // The hooks run in a browser bundle: no server code, and of React only \`react\` itself.
+  it('"agentwire/react" loads none of them, nor react-dom', () => {
+    const refuseServerAndDom = refuseHeavy.replace('const heavy = new Set([', 'const heavy = new Set([\\"react-dom\\",\\"ws\\",');
+    expect(refuseServerAndDom).not.toBe(refuseHeavy);
+    expect(nodeImport('agentwire/react', 'typeof m.useThread', refuseServerAndDom)).toEqual({ ok: true, output: 'function\n' });
   });
 
   // Node resolves a module's imports concurrently, so which refusal comes first can vary
@@ -104,7 +115,7 @@ describe('a light main entry', () => {
 // Each public symbol has exactly one import path: no two entry files export the same name
 // (the client shares only the wire types, the error class and CloseCode with the server).
 describe('one import path per symbol', () => {
-  const entries = ['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts'];
+  const entries = ['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts', 'react.ts'];
   const program = ts.createProgram(
     entries.map((file) => fileURLToPath(new URL(`../../src/${file}`, import.meta.url))),
     { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, types: ['node'] },
@@ -121,6 +132,11 @@ describe('one import path per symbol', () => {
     expect([...owners].filter(([, files]) => files.length > 1)).toEqual([]);
   });
 
+  it('the React entry shares no name with any other entry', () => {
+    const elsewhere = new Set(['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts'].flatMap(exportsOf));
+    expect(exportsOf('react.ts').filter((name) => elsewhere.has(name))).toEqual([]);
+  });
+
   it('the subpath entries export what moved out of the main entry', () => {
     expect(exportsOf('redis.ts').sort()).toEqual(['RedisBus', 'RedisBusOptions', 'createRedisBus']);
     expect(exportsOf('llm.ts').sort()).toEqual(['LlmAgentOptions', 'LlmError', 'createLlmAgent']);
@@ -131,7 +147,7 @@ describe('one import path per symbol', () => {
 });
 
 describe('entry files', () => {
-  it.each(['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts'])('src/%s only re-exports', (file) => {
+  it.each(['index.ts', 'client.ts', 'llm.ts', 'redis.ts', 'server.ts', 'react.ts'])('src/%s only re-exports', (file) => {
     const text = readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
     const offenders = source.statements.filter((s) => !(ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined));

@@ -11,18 +11,18 @@ describe('tool chips', () => {
     ['a scalar result', { q: 'x' }, 42, 'x', '→ 42'],
     ['a list result', {}, [1, 2, 3], '{}', '→ 3 items'],
   ])('%s', (_name, args, result, shownArgs, shownState) => {
-    const chip = toolSummary({ id: 'c', name: 'tool', args, result, durationMs: 12 });
+    const chip = toolSummary({ type: 'tool_call', tool_call_id: 'c', tool_name: 'tool', args, result, duration_ms: 12 });
     expect(chip.args).toBe(shownArgs);
     expect(chip.state).toBe(`${shownState} · 12 ms`);
   });
 
   it('says running, or failed, the same way for every tool', () => {
-    expect(toolSummary({ id: 'c', name: 'any', args: { a: 1 } }).state).toBe('running…');
-    expect(toolSummary({ id: 'c', name: 'any', args: { a: 1 }, error: 'boom', durationMs: 1500 }).state).toBe('failed · 1.5 s');
+    expect(toolSummary({ type: 'tool_call', tool_call_id: 'c', tool_name: 'any', args: { a: 1 } }).state).toBe('running…');
+    expect(toolSummary({ type: 'tool_call', tool_call_id: 'c', tool_name: 'any', args: { a: 1 }, error: 'boom', duration_ms: 1500 }).state).toBe('failed · 1.5 s');
   });
 
   it('keeps a chip to one line of at most 60 characters', () => {
-    const chip = toolSummary({ id: 'c', name: 'any', args: { text: 'word '.repeat(40) + '\nnext line' }, result: { out: 'y'.repeat(200) }, durationMs: 1 });
+    const chip = toolSummary({ type: 'tool_call', tool_call_id: 'c', tool_name: 'any', args: { text: 'word '.repeat(40) + '\nnext line' }, result: { out: 'y'.repeat(200) }, duration_ms: 1 });
     expect(chip.args).toHaveLength(60);
     expect(chip.args.endsWith('…')).toBe(true);
     expect(chip.args).not.toContain('\n');

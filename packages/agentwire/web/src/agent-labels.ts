@@ -1,4 +1,4 @@
-import type { AgentInfo } from './api.js';
+import type { AgentInfo } from '../../src/react.js';
 
 /**
  * The name people see for an agent. The LLM agent is registered as `llm` (its routing name)
@@ -8,17 +8,4 @@ import type { AgentInfo } from './api.js';
 export function agentLabel(agent: AgentInfo): string {
   const model = /language model "([^"]+)"/.exec(agent.description ?? '')?.[1];
   return model ?? agent.name;
-}
-
-export class AgentLabels {
-  private readonly labels = new Map<string, string>();
-
-  learn(agents: AgentInfo[]): void {
-    for (const agent of agents) this.labels.set(agent.name, agentLabel(agent));
-  }
-
-  of(name: string | undefined): string {
-    if (name === undefined) return 'agent';
-    return this.labels.get(name) ?? name;
-  }
 }

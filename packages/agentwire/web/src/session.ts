@@ -40,8 +40,10 @@ export function signedOutReason(): string | undefined {
  * Calls back when another tab signs in or out. The `storage` event fires only in the other
  * tabs of the browser, which is exactly who must follow.
  */
-export function onSessionChange(listener: (session: Session | undefined) => void): void {
-  window.addEventListener('storage', (event) => {
+export function onSessionChange(listener: (session: Session | undefined) => void): () => void {
+  const handler = (event: StorageEvent) => {
     if (event.key === KEY || event.key === null) listener(loadSession());
-  });
+  };
+  window.addEventListener('storage', handler);
+  return () => window.removeEventListener('storage', handler);
 }

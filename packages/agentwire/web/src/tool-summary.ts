@@ -1,5 +1,8 @@
 import { formatDuration } from './dom.js';
-import type { ToolCall } from './thread-model.js';
+import type { MessagePart } from '../../src/index.js';
+
+/** A tool call as history and the live fold hold it. */
+export type ToolCall = Extract<MessagePart, { type: 'tool_call' }>;
 
 const MAX = 60;
 
@@ -12,8 +15,8 @@ const MAX = 60;
  */
 export function toolSummary(call: ToolCall): { args: string; state: string } {
   const args = oneLine(argsText(call.args));
-  if (call.durationMs === undefined) return { args, state: 'running…' };
-  const took = formatDuration(call.durationMs);
+  if (call.duration_ms === undefined) return { args, state: 'running…' };
+  const took = formatDuration(call.duration_ms);
   if (call.error !== undefined) return { args, state: `failed · ${took}` };
   return { args, state: `→ ${oneLine(headline(call.result, call.args))} · ${took}` };
 }

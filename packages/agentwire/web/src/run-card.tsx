@@ -1,0 +1,179 @@
+import { useState } from 'react';
+import type { AssistantMessage, MessagePart } from '../../src/index.js';
+import type { ThreadTurnView } from '../../src/react.js';
+import { formatDuration, formatTime, formatValue } from './dom.js';
+import { MarkdownView } from './markdown-view.js';
+import { toolSummary, type ToolCall } from './tool-summary.js';
+
+type RunStatus = AssistantMessage['status'];
+
+export interface RunCardProps {
+  turn: ThreadTurnView;
+  /** The name people see for an agent (the LLM agent: its model), by agent name. */
+  agentLabel(name: string | undefined): string;
+  /** Tool calls the person opened, so a re-render keeps them open. */
+  openTools: Set<string>;
+  /** Now, ticking while runs are in flight (the "working…" badge counts). */
+  now: number;
+  onStop(runId: string): void;
+  /** Sends the run's question again, as a new run in the same thread. */
+  onRetry(text: string, agentName: string | undefined): void;
+}
+
+/** The card of one run: the question, the agent's steps, the streamed answer and timing. */
+export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: RunCardProps) {
+  const { user, assistant } = turn;
+  const status: RunStatus = assistant?.status ?? 'running';
+  const startedAt = user?.created_at ?? assistant?.created_at ?? new Date(now).toISOString();
+  const userText = user?.text ?? '';
+  const agentName = assistant?.agent_name || undefined;
+  const answer = assistant?.text ?? '';
+  const steps = (assistant?.parts ?? []).filter((part) => part.type !== 'text');
+  return (
+    <article className={`run run--${status}`} data-testid="run" data-run-id={turn.runId} data-status={status}>
+      <div className="bubble bubble--user" data-testid="user-message">
+        {userText}
+      </div>
+      <div className="agent">
+        <header className="agent__meta">
+          <span className="agent__name" data-testid="agent-name">
+            {agentLabel(agentName)}
+          </span>
+          <span className="agent__time" data-testid="run-started">
+            {formatTime(startedAt)}
+          </span>
+          <StatusBadge status={status} startedAt={startedAt} durationMs={assistant?.duration_ms} now={now} />
+          {status === 'running' && (
+            <button className="link-button" type="button" data-testid="stop-run" onClick={() => onStop(turn.runId)}>
+              Stop
+            </button>
+          )}
+          {status !== 'running' && status !== 'completed' && userText !== '' && (
+            <button className="link-button link-button--accent" type="button" data-testid="retry-run" onClick={() => onRetry(userText, agentName)}>
+              Retry
+            </button>
+          )}
+        </header>
+        {steps.length > 0 && (
+          <ol className="steps">
+            {steps.map((part, index) => (
+              <Step key={part.type === 'tool_call' ? part.tool_call_id : `thinking-${index}`} part={part} openTools={openTools} />
+            ))}
+          </ol>
+        )}
+        {answer ? (
+          <MarkdownView source={answer} />
+        ) : (
+          status === 'running' && (
+            <div className="answer answer--waiting" data-testid="answer">
+              <span className="dots" aria-label="working">
+                <i />
+                <i />
+                <i />
+              </span>
+            </div>
+          )
+        )}
+        {assistant?.error && status !== 'cancelled' && (
+          <div className="run-error" role="alert" data-testid="run-error" data-code={assistant.error.code}>
+            <strong>{errorTitle(status)}</strong> {assistant.error.message}
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+const BADGES: Record<Exclude<RunStatus, 'running'>, string> = {
+  completed: 'done',
+  failed: 'failed',
+  timeout: 'timed out',
+  cancelled: 'stopped',
+  shutdown: 'interrupted',
+};
+
+function StatusBadge({ status, startedAt, durationMs, now }: { status: RunStatus; startedAt: string; durationMs: number | undefined; now: number }) {
+  if (status === 'running') {
+    const elapsed = now - Date.parse(startedAt);
+    return (
+      <span className="badge badge--running" data-testid="run-duration" data-started={startedAt}>
+        {elapsed > 0 ? `working… ${formatDuration(elapsed)}` : 'working…'}
+      </span>
+    );
+  }
+  const after = durationMs === undefined ? '' : ` ${status === 'completed' ? 'in' : 'after'} ${formatDuration(durationMs)}`;
+  return (
+    <span className={`badge badge--${status}`} data-testid="run-badge" data-outcome={status}>
+      {`${BADGES[status]}${after}`}
+    </span>
+  );
+}
+
+function Step({ part, openTools }: { part: Exclude<MessagePart, { type: 'text' }>; openTools: Set<string> }) {
+  if (part.type === 'thinking') {
+    return (
+      <li className="step step--thinking" data-testid="thinking">
+        {part.text}
+      </li>
+    );
+  }
+  return (
+    <li className="step step--tool">
+      <ToolDetails call={part} openTools={openTools} />
+    </li>
+  );
+}
+
+function ToolDetails({ call, openTools }: { call: ToolCall; openTools: Set<string> }) {
+  const [open, setOpen] = useState(() => openTools.has(call.tool_call_id));
+  const summary = toolSummary(call);
+  const ended = call.duration_ms !== undefined;
+  return (
+    <details
+      className={`tool${call.error ? ' tool--error' : ''}`}
+      data-testid="tool-call"
+      data-tool-name={call.tool_name}
+      open={open}
+      onToggle={(event) => {
+        const isOpen = event.currentTarget.open;
+        if (isOpen) openTools.add(call.tool_call_id);
+        else openTools.delete(call.tool_call_id);
+        setOpen(isOpen);
+      }}
+    >
+      <summary className="tool__summary">
+        <span className="tool__icon" aria-hidden="true">
+          {toolIcon(call.tool_name)}
+        </span>
+        <span className="tool__name">{call.tool_name}</span>
+        <code className="tool__inline-args" data-testid="tool-inline-args">
+          {summary.args}
+        </code>
+        <span className="tool__state" data-testid="tool-state">
+          {summary.state}
+        </span>
+      </summary>
+      <div className="tool__body">
+        <div className="tool__label">Arguments</div>
+        <pre data-testid="tool-args">{formatValue(call.args)}</pre>
+        {ended && <div className="tool__label">{call.error ? 'Error' : 'Result'}</div>}
+        {ended && <pre data-testid="tool-result">{call.error ?? formatValue(call.result)}</pre>}
+      </div>
+    </details>
+  );
+}
+
+function toolIcon(name: string): string {
+  return name === 'calculator' ? '∑' : name === 'clock' ? '◷' : name === 'notes' ? '✎' : '⚙';
+}
+
+function errorTitle(status: RunStatus): string {
+  switch (status) {
+    case 'timeout':
+      return 'Timed out.';
+    case 'shutdown':
+      return 'The server restarted.';
+    default:
+      return 'Failed.';
+  }
+}
