@@ -63,7 +63,16 @@ export class ThreadFold {
     this.seen.add(event.seq);
     const runId = event.run_id;
     if (event.type === 'user_message') {
-      const message: UserMessage = { message_id: userMessageId(runId), role: 'user', run_id: runId, client_msg_id: event.data.client_msg_id, text: event.data.text, created_at: event.ts };
+      // `queued` as history serves it (protocol 1.2 "Busy threads"): the view says so until the run starts.
+      const message: UserMessage = {
+        message_id: userMessageId(runId),
+        role: 'user',
+        run_id: runId,
+        client_msg_id: event.data.client_msg_id,
+        text: event.data.text,
+        created_at: event.ts,
+        ...(event.data.queued && { queued: true }),
+      };
       return this.put(message);
     }
     let compactor = this.compactors.get(runId);
@@ -74,7 +83,17 @@ export class ThreadFold {
       this.compactors.set(runId, compactor);
     }
     compactor.fold(event);
+    this.markStarted(runId);
     return this.put(compactor.message());
+  }
+
+  /** The run started: its question is no longer queued (as history then serves it, docs/protocol.md "Busy threads"). */
+  private markStarted(runId: string): void {
+    const index = this.messages.findIndex((m) => m.message_id === userMessageId(runId));
+    const user = this.messages[index];
+    if (user?.role !== 'user' || !user.queued) return;
+    const { queued: _queued, ...started } = user;
+    this.messages = this.messages.with(index, started);
   }
 
   /** Replaces the message with the same id, or appends it after its run's user message. */

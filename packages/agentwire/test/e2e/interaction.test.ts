@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { silentLogger } from '../../src/index.js';
+import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
+import { browserSession, screenshotPath } from './browser.js';
+import { askAgent, signIn } from './chat-page.js';
+import { DATA_AGENT, dataAgent, holdAgent } from './test-agents.js';
+
+// Protocol 1.2 on the chat page (docs/protocol.md "Interaction (protocol 1.2)"): queued
+// messages, agent_data parts, usage. Several tabs per test on two shared cores: 90 s, while
+// every wait inside is bounded by a condition on the page.
+vi.setConfig({ testTimeout: 90_000 });
+
+let server: RunningServer;
+const { newPage } = browserSession();
+
+beforeAll(async () => {
+  const config = configFromEnv({ AGENTWIRE_DEV: '1', AGENTWIRE_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '100' }, () => 'e2e-secret-0123456789abcdef0123456789');
+  server = await startServer(config, { logger: silentLogger, extraAgents: [holdAgent, dataAgent] });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const runOf = (page: Page, text: string) => page.locator('[data-testid="run"]', { has: page.getByTestId('user-message').getByText(text, { exact: true }) });
+
+/** A second tab of the same user, showing the thread open in `first`. */
+async function secondTab(first: Page, name: string): Promise<Page> {
+  const page = await newPage();
+  await signIn(page, server.url, name);
+  await page.getByTestId('thread-item').first().click();
+  await page.getByTestId('run').first().waitFor();
+  expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(new URL(first.url()).pathname + new URL(first.url()).search);
+  return page;
+}
+
+describe('busy threads: a message sent while a run is in flight', () => {
+  it('is marked queued in every tab and after a reload, then runs when the earlier run ends', async () => {
+    const tab = await newPage();
+    await signIn(tab, server.url, 'queue-quinn');
+    await askAgent(tab, 'hold', 'first question');
+    await runOf(tab, 'first question').getByTestId('answer').getByText('first question').waitFor();
+    const other = await secondTab(tab, 'queue-quinn');
+
+    // The composer sends (it does not stop) once something is typed while the run is in flight.
+    const input = tab.getByTestId('message-input');
+    await input.fill('second question');
+    expect(await tab.getByTestId('send-button').getAttribute('data-mode')).toBe('send');
+    await tab.getByTestId('send-button').click();
+
+    for (const page of [tab, other]) {
+      const queued = runOf(page, 'second question');
+      await queued.and(page.locator('[data-queued="true"]')).waitFor();
+      expect(await queued.getByTestId('queued-badge').textContent()).toBe('queued');
+      expect(await runOf(page, 'first question').getAttribute('data-queued')).toBe('false');
+    }
+    await other.screenshot({ path: screenshotPath('interaction-queued') });
+    // History says so too: a reload still shows it queued.
+    await other.reload();
+    await runOf(other, 'second question').and(other.locator('[data-queued="true"]')).waitFor();
+
+    // The first run ends: the second one starts (the hold agent repeats it), queued no more, in both tabs.
+    await runOf(tab, 'first question').getByTestId('stop-run').click();
+    for (const page of [tab, other]) {
+      const second = runOf(page, 'second question');
+      await second.and(page.locator('[data-queued="false"]')).getByTestId('answer').getByText('second question').waitFor();
+      expect(await second.getByTestId('queued-badge').count()).toBe(0);
+      expect(await runOf(page, 'first question').getAttribute('data-status')).toBe('cancelled');
+    }
+    await runOf(tab, 'second question').getByTestId('stop-run').click();
+    await runOf(tab, 'second question').and(tab.locator('[data-status="cancelled"]')).waitFor();
+  });
+});
+
+describe('agent_data parts and usage', () => {
+  it('renders the latest progress, safe citation links, other data as JSON, and the tokens used; the same after a reload', async () => {
+    const page = await newPage();
+    await signIn(page, server.url, 'data-dana');
+    await askAgent(page, 'data', 'Find me sources');
+    const run = page.locator('[data-testid="run"][data-status="completed"]');
+    await run.waitFor();
+
+    for (const pass of ['live', 'reloaded']) {
+      // One progress bar, at the latest report (2 of 2), not one per report.
+      const progress = run.locator('[data-testid="data-part"][data-name="progress"]');
+      expect(await progress.count(), pass).toBe(1);
+      expect(await progress.locator('progress').evaluate((el: HTMLProgressElement) => [el.value, el.max]), pass).toEqual([2, 2]);
+      expect(await progress.getByTestId('progress-label').textContent(), pass).toBe('Searching · 100%');
+      // Only the http(s) citation is a link, opening safely in a new tab.
+      const links = run.getByTestId('citation');
+      expect(await links.count(), pass).toBe(1);
+      expect(await links.getAttribute('href'), pass).toBe(DATA_AGENT.citations[0]!.url);
+      expect(await links.getAttribute('rel'), pass).toBe('noopener noreferrer');
+      expect(await links.getAttribute('target'), pass).toBe('_blank');
+      expect(await links.textContent(), pass).toBe(DATA_AGENT.citations[0]!.title);
+      expect(await run.locator('a[href^="javascript:"], a[href^="/"]').count(), pass).toBe(0);
+      // A name the page has no renderer for: its JSON, folded away.
+      const raw = run.locator('[data-testid="data-part"][data-name="plan"]');
+      expect(await raw.locator('summary').textContent(), pass).toBe('plan');
+      expect(JSON.parse((await raw.locator('pre').textContent()) ?? ''), pass).toEqual(DATA_AGENT.plan);
+      expect(await run.getByTestId('answer').textContent(), pass).toBe(DATA_AGENT.answer);
+      expect(await run.getByTestId('run-usage').textContent(), pass).toBe('1200 in · 34 out tokens');
+      if (pass === 'live') {
+        await page.screenshot({ path: screenshotPath('interaction-data-usage') });
+        await page.reload();
+        await run.waitFor();
+      }
+    }
+  });
+});
