@@ -6,7 +6,8 @@ export const ORPHAN_MESSAGE = 'the server running this agent stopped unexpectedl
 /**
  * The events that end a run whose process died, from what its retained events show:
  * nothing if it already ended; otherwise `agent_started` if it never started (agent
- * "unknown"), a `tool_completed` with an error for every call still open (in call order),
+ * "unknown"), a `tool_approval_resolved` `cancelled` for every approval request still open
+ * (protocol 1.2), a `tool_completed` with an error for every call still open (in call order),
  * then `agent_error` code `failed`. The same golden path the runner's own failure follows.
  */
 export function closingDrafts(runEvents: readonly StreamEvent[], run: { threadId: string; runId: string }, nowMs: number): StreamEventDraft[] {
@@ -15,6 +16,15 @@ export function closingDrafts(runEvents: readonly StreamEvent[], run: { threadId
   const drafts: StreamEventDraft[] = [];
   const started = runEvents.find((e) => e.type === 'agent_started');
   if (!started) drafts.push({ ...base, type: 'agent_started', data: { agent_name: 'unknown' } });
+
+  const asked = new Set<string>();
+  for (const event of runEvents) {
+    if (event.type === 'tool_approval_requested') asked.add(event.data.tool_call_id);
+    else if (event.type === 'tool_approval_resolved') asked.delete(event.data.tool_call_id);
+  }
+  for (const id of asked) {
+    drafts.push({ ...base, type: 'tool_approval_resolved', data: { tool_call_id: id, approved: false, resolution: 'cancelled' } });
+  }
 
   const open = new Map<string, { name: string; atMs: number }>();
   for (const event of runEvents) {

@@ -70,6 +70,13 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   /** A run still going after this is ended with `agent_error` code `timeout` (default 5 min). */
   runTimeoutMs?: number;
+  /**
+   * An approval request unanswered this long resolves `expired` and the tool does not run
+   * (default 5 min; protocol 1.2). The wait does not count against `runTimeoutMs`.
+   */
+  approvalTimeoutMs?: number;
+  /** A client tool call (`executor: "client"`) unanswered this long completes with an error (default 60 s; protocol 1.2). */
+  clientToolTimeoutMs?: number;
   /** A scope with no sockets and no runs is released after this (default 30 min). */
   scopeIdleMs?: number;
   /** On close, how long running runs may continue before they end with `shutdown` (default 10 s). */
@@ -102,6 +109,8 @@ export interface ResolvedOptions {
   readonly limits: Readonly<Limits>;
   readonly heartbeatMs: number;
   readonly runTimeoutMs: number;
+  readonly approvalTimeoutMs: number;
+  readonly clientToolTimeoutMs: number;
   readonly scopeIdleMs: number;
   readonly shutdownDrainMs: number;
   readonly logger: Logger;
@@ -147,6 +156,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     limits,
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs.value),
     runTimeoutMs: positive('runTimeoutMs', options.runTimeoutMs, DEFAULTS.runTimeoutMs.value),
+    approvalTimeoutMs: positive('approvalTimeoutMs', options.approvalTimeoutMs, DEFAULTS.approvalTimeoutMs.value),
+    clientToolTimeoutMs: positive('clientToolTimeoutMs', options.clientToolTimeoutMs, DEFAULTS.clientToolTimeoutMs.value),
     scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, DEFAULTS.scopeIdleMs.value),
     shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, DEFAULTS.shutdownDrainMs.value),
     logger: options.logger ?? silentLogger,

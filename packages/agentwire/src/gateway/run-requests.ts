@@ -3,7 +3,7 @@ import { isAgentwireError } from '../errors.js';
 import type { DurableWriter } from '../history/durable-writer.js';
 import { userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
-import type { WireErrorCode } from '../protocol/types.js';
+import type { ClientToolSpec, WireErrorCode } from '../protocol/types.js';
 import type { ResolvedOptions } from './options.js';
 import type { UserScope } from './user-scope.js';
 
@@ -21,6 +21,8 @@ export interface StartRunRequest {
    * that id (AG-UI clients choose their thread ids). Another user's thread stays refused.
    */
   readonly createThread?: boolean | undefined;
+  /** `user_message.client_tools` (protocol 1.2), handed to the agent as `AgentInput.clientTools`. */
+  readonly clientTools?: readonly ClientToolSpec[] | undefined;
 }
 
 export type StartRunOutcome =
@@ -138,7 +140,7 @@ async function accept(
     await Promise.allSettled([bus.messages.release(scope.userId, request.clientMsgId), bus.runs.finish(claim.runId)]);
     throw error;
   }
-  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text });
+  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text, clientTools: request.clientTools });
   return { ok: true, fresh: true, ...ids };
 }
 

@@ -11,13 +11,20 @@ export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
 /** Why a run ended without an answer (`agent_error.data.code`). */
 export type RunErrorCode = 'failed' | 'cancelled' | 'timeout' | 'shutdown';
 
+/** Who runs a tool call: the agent's process (absent on the wire) or the user's front end (protocol 1.2). */
+export type ToolExecutor = 'client';
+
+/** What settled an approval request (protocol 1.2): the user's answer, its timeout, or the run's end. */
+export type ApprovalResolution = 'user' | 'expired' | 'cancelled';
+
 /** `data` of every user-stream event, by type. */
 export interface StreamEventDataMap {
   user_message: { text: string; client_msg_id: string };
   agent_started: { agent_name: string };
   agent_thinking: { text: string };
   agent_message_delta: { message_id: string; delta: string };
-  tool_executing: { tool_call_id: string; tool_name: string; args: unknown };
+  /** `executor: "client"` (protocol 1.2): the user's front end runs it and answers with `tool_result`. */
+  tool_executing: { tool_call_id: string; tool_name: string; args: unknown; executor?: ToolExecutor };
   tool_completed: {
     tool_call_id: string;
     tool_name: string;
@@ -27,6 +34,10 @@ export interface StreamEventDataMap {
   };
   agent_completed: { result: { text: string }; duration_ms: number };
   agent_error: { code: RunErrorCode; message: string; duration_ms: number };
+  /** The run waits for the user to allow a tool call (protocol 1.2, "Approvals"). */
+  tool_approval_requested: { tool_call_id: string; tool_name: string; args: unknown; reason?: string; expires_at: string };
+  /** Exactly one per request, before the run's terminal event (protocol 1.2). */
+  tool_approval_resolved: { tool_call_id: string; approved: boolean; reason?: string; resolution: ApprovalResolution };
   /** A thread was renamed (protocol 1.1). */
   thread_updated: { title: string };
   /** A thread was deleted (protocol 1.1). */
@@ -50,6 +61,8 @@ export const STREAM_EVENT_TYPES: readonly StreamEventType[] = [
   'agent_message_delta',
   'tool_executing',
   'tool_completed',
+  'tool_approval_requested',
+  'tool_approval_resolved',
   'agent_completed',
   'agent_error',
   'thread_updated',
@@ -110,6 +123,7 @@ export type WireErrorCode =
   | 'too_many_runs'
   | 'unavailable'
   | 'unauthorized'
+  | 'already_resolved'
   | 'internal';
 
 /** Client → server frames. */
@@ -119,7 +133,30 @@ export interface UserMessageFrame {
   text: string;
   thread_id?: string | undefined;
   agent?: string | undefined;
+  /** Tools the front end offers for this run and runs itself (protocol 1.2, "Client tools"). */
+  client_tools?: ClientToolSpec[] | undefined;
 }
+/** One tool a front end offers in `user_message.client_tools` (protocol 1.2). */
+export interface ClientToolSpec {
+  name: string;
+  description: string;
+  /** A JSON Schema object describing the arguments. */
+  parameters: Record<string, unknown>;
+}
+/** The user's answer to `tool_approval_requested` (protocol 1.2). */
+export interface ApproveToolFrame {
+  type: 'approve_tool';
+  run_id: string;
+  tool_call_id: string;
+  approved: boolean;
+  reason?: string | undefined;
+}
+/** The front end's outcome of a client tool call (protocol 1.2): `result` or `error`. */
+export type ToolResultFrame = {
+  type: 'tool_result';
+  run_id: string;
+  tool_call_id: string;
+} & ({ result: unknown; error?: undefined } | { error: string; result?: undefined });
 export interface StopAgentFrame {
   type: 'stop_agent';
   run_id: string;
@@ -134,7 +171,7 @@ export interface RefreshFrame {
   type: 'refresh';
   token: string;
 }
-export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame | RefreshFrame;
+export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame | RefreshFrame | ApproveToolFrame | ToolResultFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 /** Thread summary as served by `GET /threads`. */

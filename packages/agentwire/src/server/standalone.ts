@@ -86,6 +86,8 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     limits: { maxConnectionsPerUser: config.maxConnectionsPerUser, maxRunsInFlightPerUser: config.maxRunsPerUser },
     heartbeatMs: config.heartbeatMs,
     runTimeoutMs: config.runTimeoutMs,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    clientToolTimeoutMs: config.clientToolTimeoutMs,
     scopeIdleMs: config.scopeIdleMs,
     shutdownDrainMs: config.shutdownDrainMs,
     logger: options.logger,

@@ -56,7 +56,18 @@ export type MessagePart =
       readonly error?: string;
       readonly duration_ms?: number;
     }
-  | { readonly type: 'text'; readonly text: string };
+  | { readonly type: 'text'; readonly text: string }
+  /** protocol 1.2: an approval request, `pending` until its `tool_approval_resolved`. */
+  | {
+      readonly type: 'approval';
+      readonly tool_call_id: string;
+      readonly tool_name: string;
+      readonly args: unknown;
+      readonly status: ApprovalStatus;
+    };
+
+/** An approval part's state in history (docs/protocol.md, "Approvals"). */
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
 
 /** A user message exactly as `GET /threads/:id/messages` serves it. */
 export interface UserMessage {

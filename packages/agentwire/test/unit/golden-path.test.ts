@@ -26,11 +26,11 @@ describe('GoldenPath', () => {
     path.admit('tool_executing', 'a');
     path.admit('tool_executing', 'b');
     path.admit('tool_completed', 'b');
-    expect(path.state()).toEqual({ started: true, openToolCalls: ['a'], terminal: null, complete: false });
+    expect(path.state()).toEqual({ started: true, openToolCalls: ['a'], openApprovals: [], terminal: null, complete: false });
     path.admit('tool_completed', 'a');
     path.admit('agent_message_delta');
     path.admit('agent_completed');
-    expect(path.state()).toEqual({ started: true, openToolCalls: [], terminal: 'agent_completed', complete: true });
+    expect(path.state()).toEqual({ started: true, openToolCalls: [], openApprovals: [], terminal: 'agent_completed', complete: true });
     expect(path.ended).toBe(true);
   });
 
@@ -41,7 +41,7 @@ describe('GoldenPath', () => {
   });
 
   it('a fresh path is neither started nor complete', () => {
-    expect(new GoldenPath().state()).toEqual({ started: false, openToolCalls: [], terminal: null, complete: false });
+    expect(new GoldenPath().state()).toEqual({ started: false, openToolCalls: [], openApprovals: [], terminal: null, complete: false });
     expect(new GoldenPath().hasStarted).toBe(false);
   });
 

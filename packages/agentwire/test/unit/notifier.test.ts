@@ -51,7 +51,7 @@ describe('Notifier', () => {
     expect(events[3]!.data).toEqual({ tool_call_id: 'call_a', tool_name: 'calculator', result: { value: 2 }, duration_ms: expect.any(Number) });
     expect(done.data).toEqual({ result: { text: '1 + 1 = 2' }, duration_ms: expect.any(Number) });
     expect(Number.isInteger(done.data.duration_ms)).toBe(true);
-    expect(notifier.goldenPath()).toEqual({ started: true, openToolCalls: [], terminal: 'agent_completed', complete: true });
+    expect(notifier.goldenPath()).toEqual({ started: true, openToolCalls: [], openApprovals: [], terminal: 'agent_completed', complete: true });
   });
 
   it('every delta of one run carries the same message_id', async () => {

@@ -6,6 +6,7 @@ import {
   MemorySessionControl,
   MemoryTicketStore,
 } from './memory-stores.js';
+import { MemoryPendingRequests } from './memory-pending.js';
 
 export interface MemoryBusOptions {
   retention?: Partial<RetentionOptions>;
@@ -21,6 +22,7 @@ export class MemoryBus implements Bus {
   readonly runs: MemoryRunDirectory;
   readonly tickets: MemoryTicketStore;
   readonly sessions = new MemorySessionControl();
+  readonly pending: MemoryPendingRequests;
 
   constructor(options: MemoryBusOptions = {}) {
     const retention = { ...DEFAULT_RETENTION, ...options.retention };
@@ -29,6 +31,7 @@ export class MemoryBus implements Bus {
     this.messages = new MemoryMessageLedger(retention.maxAgeMs, nowMs);
     this.tickets = new MemoryTicketStore(nowMs);
     this.runs = new MemoryRunDirectory(retention.maxAgeMs, nowMs);
+    this.pending = new MemoryPendingRequests(nowMs);
   }
 
   health(): 'ok' {

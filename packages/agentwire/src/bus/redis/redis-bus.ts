@@ -10,6 +10,7 @@ import { RedisEventLog } from './redis-event-log.js';
 import { OrphanReaper } from './orphan-reaper.js';
 import { ProcessLiveness } from './process-liveness.js';
 import { RedisMessageLedger, RedisRunDirectory, RedisTicketStore } from './redis-stores.js';
+import { RedisPendingRequests } from './redis-pending.js';
 
 export interface RedisBusOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
@@ -44,6 +45,7 @@ export class RedisBus implements Bus {
   readonly tickets: RedisTicketStore;
   /** Disconnect requests travel on the fan-out's disconnect channel to every process. */
   readonly sessions: SessionControl;
+  readonly pending: RedisPendingRequests;
   readonly keys: RedisKeys;
   /** This process's id and liveness key; runs it registers are recorded as its own. */
   readonly liveness: ProcessLiveness;
@@ -89,6 +91,7 @@ export class RedisBus implements Bus {
     });
     this.tickets = new RedisTicketStore(commands, keys, nowMs);
     this.sessions = fanOut;
+    this.pending = new RedisPendingRequests(commands, keys, fanOut, logger);
   }
 
   setOrphanHistory(history: OrphanHistory): void {

@@ -5,13 +5,15 @@ import type { Reply, ServerFrame, StreamEvent, StreamEventType } from '../../../
 export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The exact `data` keys of each event type (docs/protocol.md, "Server → client frames"). */
-const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[] }> = {
+const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[]; optional?: string[] }> = {
   user_message: { required: ['client_msg_id', 'text'] },
   agent_started: { required: ['agent_name'] },
   agent_thinking: { required: ['text'] },
   agent_message_delta: { required: ['delta', 'message_id'] },
-  tool_executing: { required: ['args', 'tool_call_id', 'tool_name'] },
+  tool_executing: { required: ['args', 'tool_call_id', 'tool_name'], optional: ['executor'] },
   tool_completed: { required: ['duration_ms', 'tool_call_id', 'tool_name'], oneOf: ['error', 'result'] },
+  tool_approval_requested: { required: ['args', 'expires_at', 'tool_call_id', 'tool_name'], optional: ['reason'] },
+  tool_approval_resolved: { required: ['approved', 'resolution', 'tool_call_id'], optional: ['reason'] },
   agent_completed: { required: ['duration_ms', 'result'] },
   agent_error: { required: ['code', 'duration_ms', 'message'] },
   thread_updated: { required: ['title'] },
@@ -38,9 +40,10 @@ export function expectEventShape(event: StreamEvent): void {
   const keys = Object.keys(event.data).sort();
   const present = (spec.oneOf ?? []).filter((k) => keys.includes(k));
   expect(present.length, `${event.type} carries exactly one of ${spec.oneOf?.join('/')}`).toBe(spec.oneOf ? 1 : 0);
-  expect(keys, `data keys of ${event.type}`).toEqual([...spec.required, ...present].sort());
+  const optional = (spec.optional ?? []).filter((k) => keys.includes(k));
+  expect(keys, `data keys of ${event.type}`).toEqual([...spec.required, ...present, ...optional].sort());
   const data = event.data as Record<string, unknown>;
-  for (const key of ['text', 'client_msg_id', 'agent_name', 'delta', 'message_id', 'tool_call_id', 'tool_name', 'message', 'error']) {
+  for (const key of ['text', 'client_msg_id', 'agent_name', 'delta', 'message_id', 'tool_call_id', 'tool_name', 'message', 'error', 'reason', 'expires_at']) {
     if (key in data) expect(typeof data[key], `${event.type}.data.${key}`).toBe('string');
   }
   if ('duration_ms' in data) {
@@ -49,6 +52,11 @@ export function expectEventShape(event: StreamEvent): void {
   if (event.type === 'agent_completed') {
     expect(Object.keys(event.data.result)).toEqual(['text']);
     expect(typeof event.data.result.text).toBe('string');
+  }
+  if (event.type === 'tool_executing' && 'executor' in data) expect(data['executor']).toBe('client');
+  if (event.type === 'tool_approval_resolved') {
+    expect(typeof event.data.approved).toBe('boolean');
+    expect(['user', 'expired', 'cancelled']).toContain(event.data.resolution);
   }
   if (event.type === 'agent_error') expect(['failed', 'cancelled', 'timeout', 'shutdown']).toContain(event.data.code);
 }
