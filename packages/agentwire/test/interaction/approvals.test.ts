@@ -3,6 +3,7 @@ import { createDemoAgent } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import type { AssistantMessage } from '../../src/store/types.js';
 import { testEngines } from '../helpers/engines.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { TestClient } from '../helpers/ws-client.js';
 import { expectEventShape } from '../integration/support/stream-checks.js';
@@ -104,6 +105,18 @@ describe.each(testEngines())('approvals on the $name engine', (engine) => {
     expect(resolutions(runEvents(client, runId))).toHaveLength(1);
   });
 
+  it("waiting for an answer does not eat the run's timeout: an approval outliving the run timeout still resolves", async () => {
+    // Without the pause the run would end `timeout` at 200 ms, before the request expires at 600 ms.
+    const s = await server({ engine, runTimeoutMs: 200, approvalTimeoutMs: 600 });
+    const client = await tab(s, 'alice');
+    const { runId } = await ask(client);
+    await client.waitForRunEnd(runId);
+    const events = runEvents(client, runId);
+    expectResolvedOnce(events);
+    expect(resolutions(events)[0]!.data).toMatchObject({ resolution: 'expired' });
+    expect(events.at(-1)!.type).toBe('agent_completed');
+  });
+
   it('stop while pending: the request resolves `cancelled` before agent_error cancelled; answering then gets already_resolved', async () => {
     const s = await server({ engine });
     const client = await tab(s, 'alice');
@@ -129,9 +142,8 @@ describe.each(testEngines())('approvals on the $name engine', (engine) => {
     approve(second, runId, request.data.tool_call_id, false);
     await first.waitForRunEnd(runId);
     await second.waitForRunEnd(runId);
-    const refused = await Promise.race([errorReply(first, runId, 'already_resolved'), errorReply(second, runId, 'already_resolved')]);
-    expect(refused.code).toBe('already_resolved');
-    expect([...errorsFor(first, runId), ...errorsFor(second, runId)]).toHaveLength(1);
+    await waitUntil(() => errorsFor(first, runId).length + errorsFor(second, runId).length === 1, 'one already_resolved');
+    expect([...errorsFor(first, runId), ...errorsFor(second, runId)].map((e) => e.code)).toEqual(['already_resolved']);
     const events = runEvents(first, runId);
     expectResolvedOnce(events);
     const winner = resolutions(events)[0]!.data.approved;
@@ -218,7 +230,7 @@ describe('approvals across two gateway processes sharing Redis', () => {
     approve(onA, runId, request.data.tool_call_id, true);
     await onA.waitForRunEnd(runId);
     await onB.waitForRunEnd(runId);
-    await onA.waitFor(() => errorsFor(onA, runId).length + errorsFor(onB, runId).length === 1);
+    await waitUntil(() => errorsFor(onA, runId).length + errorsFor(onB, runId).length === 1, 'one already_resolved');
     const events = runEvents(onA, runId);
     expectResolvedOnce(events);
     const winner = resolutions(events)[0]!.data.approved;

@@ -20,6 +20,23 @@ function started(): GoldenPath {
 }
 
 describe('GoldenPath', () => {
+  it('admits one resolution per approval request, and no terminal event while one is open (protocol 1.2)', () => {
+    const path = started();
+    path.admit('tool_approval_requested', 'a');
+    expect(codeOf(() => path.admit('tool_approval_requested', 'a'))).toBe('AW_ERR_NOTIFIER_DUPLICATE_APPROVAL');
+    expect(codeOf(() => path.admit('tool_approval_resolved', 'b'))).toBe('AW_ERR_NOTIFIER_UNKNOWN_APPROVAL');
+    expect(codeOf(() => path.admit('agent_completed'))).toBe('AW_ERR_NOTIFIER_APPROVALS_OPEN');
+    expect(codeOf(() => path.admit('agent_error'))).toBe('AW_ERR_NOTIFIER_APPROVALS_OPEN');
+    expect(path.state()).toMatchObject({ openApprovals: ['a'], complete: false });
+    path.admit('tool_approval_resolved', 'a');
+    expect(codeOf(() => path.admit('tool_approval_resolved', 'a'))).toBe('AW_ERR_NOTIFIER_UNKNOWN_APPROVAL');
+    // The approved call runs under the same id.
+    path.admit('tool_executing', 'a');
+    path.admit('tool_completed', 'a');
+    path.admit('agent_completed');
+    expect(path.state()).toMatchObject({ openApprovals: [], complete: true });
+  });
+
   it('admits a complete run and reports it complete', () => {
     const path = started();
     path.admit('agent_thinking');
