@@ -1,4 +1,5 @@
 import type { StreamEvent, StreamEventDraft } from '../protocol/types.js';
+import type { PendingRef } from './types.js';
 import { isTerminalType } from '../protocol/terminal.js';
 
 export const ORPHAN_MESSAGE = 'the server running this agent stopped unexpectedly; please retry';
@@ -44,3 +45,20 @@ export function closingDrafts(runEvents: readonly StreamEvent[], run: { threadId
 }
 
 const since = (atMs: number, nowMs: number): number => (Number.isFinite(atMs) ? Math.max(0, Math.round(nowMs - atMs)) : 0);
+
+/**
+ * The requests an orphaned run was still waiting on (protocol 1.2): open approvals and
+ * client tool calls. The reaper settles them `cancelled`, so an answer sent after the run
+ * ended gets `already_resolved`, as it does for a run stopped by its own process.
+ */
+export function openPendingRefs(runEvents: readonly StreamEvent[], runId: string): PendingRef[] {
+  const open = new Map<string, PendingRef>();
+  for (const event of runEvents) {
+    if (event.type === 'tool_approval_requested') open.set(`a:${event.data.tool_call_id}`, { runId, toolCallId: event.data.tool_call_id, kind: 'approval' });
+    else if (event.type === 'tool_approval_resolved') open.delete(`a:${event.data.tool_call_id}`);
+    else if (event.type === 'tool_executing' && event.data.executor === 'client') {
+      open.set(`c:${event.data.tool_call_id}`, { runId, toolCallId: event.data.tool_call_id, kind: 'client_tool' });
+    } else if (event.type === 'tool_completed') open.delete(`c:${event.data.tool_call_id}`);
+  }
+  return [...open.values()];
+}

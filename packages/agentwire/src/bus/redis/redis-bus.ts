@@ -81,7 +81,8 @@ export class RedisBus implements Bus {
       { runningMs: DAY_MS, finishedRunMs: Math.max(retention.maxAgeMs, 60_000) },
       this.liveness.processId,
     );
-    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, {
+    this.pending = new RedisPendingRequests(commands, keys, fanOut, logger);
+    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, this.pending, {
       processId: this.liveness.processId,
       intervalMs: options.reapIntervalMs,
       claimMs: REAP_CLAIM_MS,
@@ -91,7 +92,6 @@ export class RedisBus implements Bus {
     });
     this.tickets = new RedisTicketStore(commands, keys, nowMs);
     this.sessions = fanOut;
-    this.pending = new RedisPendingRequests(commands, keys, fanOut, logger);
   }
 
   setOrphanHistory(history: OrphanHistory): void {
