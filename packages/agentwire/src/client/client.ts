@@ -59,6 +59,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   private readonly clientTools: ClientTools;
   /** Recent approval and client tool resolutions, so answering a settled request resolves at once. */
   private readonly resolutions = new Map<string, StreamEvent<'tool_approval_resolved' | 'tool_completed'>>();
+  /** Requests this client saw on its stream: their resolution will follow on it too. */
+  private readonly requestsSeen = new Set<string>();
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -131,7 +133,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   /**
    * Answers a `tool_approval_requested` (protocol 1.2). Resolves with the request's
    * `tool_approval_resolved` event, whichever tab's answer won (compare its `approved`);
-   * rejects with `ServerRejectionError` code `forbidden` for a request that is not yours.
+   * rejects with `ServerRejectionError` code `forbidden` for a request that is not yours,
+   * and `already_resolved` for one settled before this client saw it (or its run ended).
    * Until answered, the frame is written again on every new connection, harmlessly.
    */
   approveTool(runId: string, toolCallId: string, approved: boolean, options: { reason?: string } = {}): Promise<StreamEvent<'tool_approval_resolved'>> {
@@ -338,6 +341,11 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
 
   /** An answer's resolution event settles its pending frame (protocol 1.2). */
   private settleAnswers(event: StreamEvent): void {
+    if (event.type === 'tool_approval_requested' || (event.type === 'tool_executing' && event.data.executor === 'client')) {
+      this.requestsSeen.add(resolutionKey(event.run_id, event.data.tool_call_id));
+      if (this.requestsSeen.size > MAX_RESOLUTIONS) this.requestsSeen.delete(this.requestsSeen.values().next().value!);
+      return;
+    }
     if (event.type !== 'tool_approval_resolved' && event.type !== 'tool_completed') return;
     const key = resolutionKey(event.run_id, event.data.tool_call_id);
     this.resolutions.set(key, event);
@@ -347,13 +355,17 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
 
   /**
    * `already_resolved`: the resolution event comes (or came) on the stream and settles the
-   * answer. `forbidden`: the run's pending answers are refused. The error echoes only the
-   * run, so every pending answer in that run is concerned.
+   * answer. `forbidden`, or the run's end with answers still pending: the run's pending
+   * answers are refused. The error echoes only the run, so every pending answer in it is concerned.
    */
-  private answerRejected(error: Reply<'error'>['data']): boolean {
+  private answerRejected(error: Reply<'error'>['data'], runEnded = false): boolean {
     const pending = this.queue.entries().filter((entry) => entry.key.startsWith('answer:') && entry.key.includes(`:${error.run_id}:`));
     if (pending.length === 0) return false;
-    if (error.code === 'forbidden') for (const entry of pending) this.queue.reject(entry.key, new ServerRejectionError(error));
+    for (const entry of pending) {
+      // A request this client never saw was settled before its stream position: no event will tell it.
+      const unseen = 'tool_call_id' in entry.frame && !this.requestsSeen.has(resolutionKey(error.run_id!, entry.frame.tool_call_id));
+      if (error.code === 'forbidden' || runEnded || unseen) this.queue.reject(entry.key, new ServerRejectionError(error));
+    }
     return true;
   }
 
@@ -366,6 +378,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     this.runsByRunId.get(event.run_id)?.push(event);
     if (isTerminalType(event.type)) {
       this.queue.resolve(`stop:${event.run_id}`, undefined);
+      // Every resolution comes before the terminal event: an answer still pending missed its own.
+      this.answerRejected({ code: 'already_resolved', message: 'the run ended before this answer was taken', run_id: event.run_id }, true);
       const stream = this.runsByRunId.get(event.run_id);
       if (stream) this.endRun(stream);
     }

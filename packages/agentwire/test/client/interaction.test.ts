@@ -66,6 +66,20 @@ describe('client SDK approvals', () => {
     expect((await run.result).text).toBe(`approved=${a.data.approved} resolution=user reason=`);
   });
 
+  it('an answer to a request of a run that has ended rejects with already_resolved', async () => {
+    server = await startTestServer({ agents: [askingAgent], approvalTimeoutMs: 100 });
+    const client = await open('sdk-late');
+    const run = client.run('ask');
+    const events: StreamEvent[] = [];
+    for await (const event of run) events.push(event);
+    const request = events.find((e) => e.type === 'tool_approval_requested') as StreamEvent<'tool_approval_requested'>;
+    // A second client of the user that never saw the run (a tab opened afterwards, live only).
+    const late = await open('sdk-late');
+    const refused = await late.approveTool(request.run_id, request.data.tool_call_id, true).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ServerRejectionError);
+    expect((refused as ServerRejectionError).wireCode).toBe('already_resolved');
+  });
+
   it("rejects with forbidden for a run that is not the user's", async () => {
     server = await startTestServer({ agents: [askingAgent] });
     const alice = await open('sdk-alice');
