@@ -11,7 +11,7 @@ const gateway = createGateway({
   bus,
   auth: { jwt: { secret: process.env.AGENTWIRE_JWT_SECRET ?? 'change-me-to-a-secret-of-32-characters-or-more' } },
   agents: [createDemoAgent()],
-  tools: builtinTools(), // the demo agent's calculator, clock and notes
+  tools: builtinTools(), // the demo agent's calculator, clock, notes and notes_forget
 });
 server.on('request', createHttpHandler(gateway)); // /auth/ticket, /threads, /health, ...
 server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {

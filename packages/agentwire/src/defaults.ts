@@ -13,6 +13,8 @@ export const DEFAULTS = {
   demoDelayMs: { variable: 'AGENTWIRE_DEMO_DELAY_MS', value: 150 },
   heartbeatMs: { variable: 'AGENTWIRE_HEARTBEAT_MS', value: 25_000 },
   runTimeoutMs: { variable: 'AGENTWIRE_RUN_TIMEOUT_MS', value: 5 * 60_000 },
+  approvalTimeoutMs: { variable: 'AGENTWIRE_APPROVAL_TIMEOUT_MS', value: 5 * 60_000 },
+  clientToolTimeoutMs: { variable: 'AGENTWIRE_CLIENT_TOOL_TIMEOUT_MS', value: 60_000 },
   scopeIdleMs: { variable: 'AGENTWIRE_SCOPE_IDLE_MS', value: 30 * 60_000 },
   shutdownDrainMs: { variable: 'AGENTWIRE_SHUTDOWN_DRAIN_MS', value: 10_000 },
   retentionEvents: { variable: 'AGENTWIRE_RETENTION_EVENTS', value: 1000 },

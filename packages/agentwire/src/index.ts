@@ -8,7 +8,7 @@ export type { GatewayOptions } from './gateway/options.js';
 export type { UserScope, RunHandle } from './gateway/user-scope.js';
 export { userContext, type UserContext } from './gateway/user-context.js';
 
-export { Notifier, type ToolOutcome } from './notifier/notifier.js';
+export { Notifier, type ToolOutcome, type ApprovalAsk, type ApprovalDecision } from './notifier/notifier.js';
 export type { GoldenPathState } from './notifier/golden-path.js';
 
 export type { Agent, AgentContext, AgentInput, ThreadTurn } from './agents/types.js';
@@ -16,6 +16,12 @@ export { callTool, type ToolCallOutcome } from './agents/call-tool.js';
 export { ToolRegistry, type Tool, type ToolContext, type Notebook, type JsonSchemaObject } from './agents/tools/registry.js';
 export { builtinTools } from './agents/tools/builtin.js';
 export { createDemoAgent } from './agents/demo-agent.js';
+export {
+  RunInteractions,
+  type ApprovalRequest,
+  type ClientToolOutcome,
+  type InteractionSettings,
+} from './interaction/run-interactions.js';
 
 export { createMemoryBus, MemoryBus, type MemoryBusOptions } from './bus/memory/memory-bus.js';
 export type * from './bus/types.js';

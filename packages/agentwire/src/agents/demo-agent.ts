@@ -4,8 +4,10 @@ import { abortableDelay } from './abortable-delay.js';
 import { callTool } from './call-tool.js';
 import { answerChunks } from './demo/chunks.js';
 import { planDemo } from './demo/plan.js';
+import { forgetNotes, localTime } from './demo/interactive-steps.js';
+import type { DemoStep } from './demo/plan.js';
 import { DEMO_HELP, planThought, sentenceFor, skippedSentence, toolCallFor } from './demo/phrasing.js';
-import type { Agent } from './types.js';
+import type { Agent, AgentContext, AgentInput } from './types.js';
 
 export interface DemoAgentOptions {
   /** Pause between steps so a person can watch them (AGENTWIRE_DEMO_DELAY_MS); 0 in tests. */
@@ -15,7 +17,8 @@ export interface DemoAgentOptions {
 /**
  * The standalone server's default agent: no language model, real tools. It reads the
  * message into tool calls (calculator, clock, notes) in message order, says what it will
- * do, runs them, and streams an answer that states every result or failure.
+ * do, runs them, and streams an answer that states every result or failure. It asks
+ * approval before forgetting notes and asks the front end for its local time (protocol 1.2).
  */
 export function createDemoAgent({ delayMs = DEFAULTS.demoDelayMs.value }: DemoAgentOptions = {}): Agent {
   if (!Number.isFinite(delayMs) || delayMs < 0) throw new AgentwireError('AW_ERR_CONFIG', `demo delayMs must be >= 0, got ${delayMs}`);
@@ -36,8 +39,7 @@ export function createDemoAgent({ delayMs = DEFAULTS.demoDelayMs.value }: DemoAg
       const sentences: string[] = [];
       for (const step of plan.steps) {
         await pause(delayMs);
-        const { tool, args } = toolCallFor(step);
-        sentences.push(sentenceFor(step, await callTool(context, tool, args)));
+        sentences.push(await perform(step, input, context));
       }
       if (plan.skipped > 0) sentences.push(skippedSentence(plan.skipped));
 
@@ -51,4 +53,18 @@ export function createDemoAgent({ delayMs = DEFAULTS.demoDelayMs.value }: DemoAg
       }
     },
   };
+}
+
+/** One step's sentence of the answer. */
+async function perform(step: DemoStep, input: AgentInput, context: AgentContext): Promise<string> {
+  switch (step.kind) {
+    case 'forget':
+      return forgetNotes(step.query, context);
+    case 'local_time':
+      return localTime(input, context);
+    default: {
+      const { tool, args } = toolCallFor(step);
+      return sentenceFor(step, await callTool(context, tool, args));
+    }
+  }
 }

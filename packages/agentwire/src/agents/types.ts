@@ -1,5 +1,7 @@
 import type { ThreadTurn } from '../history/thread-turn.js';
+import type { RunInteractions } from '../interaction/run-interactions.js';
 import type { Notifier } from '../notifier/notifier.js';
+import type { ClientToolSpec } from '../protocol/types.js';
 import type { ToolContext, ToolRegistry } from './tools/registry.js';
 
 // Defined in history/ (which builds them from the store), part of the agent's contract.
@@ -11,6 +13,11 @@ export interface AgentInput {
   readonly userId: string;
   readonly threadId: string;
   readonly runId: string;
+  /**
+   * Tools the user's front end offered with this message (`user_message.client_tools`,
+   * protocol 1.2); call them with `context.interactions.callClientTool`. Empty when none.
+   */
+  readonly clientTools: readonly ClientToolSpec[];
 }
 
 export interface AgentContext {
@@ -21,6 +28,12 @@ export interface AgentContext {
   readonly tools: ToolRegistry;
   /** What a tool may touch: the acting user's own resources only. */
   readonly toolContext: ToolContext;
+  /**
+   * Questions to the user (protocol 1.2): `requestApproval` before a tool runs (a tool
+   * declared `needsApproval` goes through it in `callTool`), `callClientTool` for a tool the
+   * front end runs. Both wait for the first answer from any tab, on any process.
+   */
+  readonly interactions: RunInteractions;
   /**
    * The thread's earlier turns from the store, oldest first, without the current message,
    * trimmed from the oldest end to the gateway's history budget (`historyBudgetChars`).

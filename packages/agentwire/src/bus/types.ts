@@ -134,6 +134,45 @@ export interface SessionControl {
   onDisconnectRequested(listener: (userId: string) => void): () => void;
 }
 
+/** The two questions a run may wait on (protocol 1.2): an approval, or a client tool's outcome. */
+export type PendingKind = 'approval' | 'client_tool';
+
+/** One question of one run: the key every process resolves it under. */
+export interface PendingRef {
+  readonly runId: string;
+  readonly toolCallId: string;
+  readonly kind: PendingKind;
+}
+
+/**
+ * What settled a request: the user's answer, its timeout, or the run's end. `value` is the
+ * kind's payload (an approval's `{ approved, reason }`, a client tool's `{ result }` or `{ error }`).
+ */
+export interface PendingAnswer {
+  readonly by: 'user' | 'expired' | 'cancelled';
+  readonly value: unknown;
+}
+
+export type SettleOutcome =
+  | { readonly outcome: 'won' }
+  | { readonly outcome: 'already_resolved'; readonly answer: PendingAnswer }
+  /** No such open or settled request of that kind (never opened, or forgotten after `keepMs`). */
+  | { readonly outcome: 'unknown' };
+
+/**
+ * The questions runs are waiting on, resolved exactly once across tabs and processes
+ * (docs/protocol.md, "Approvals" and "Client tools"): the first `settle` of a request wins
+ * atomically, later ones learn the winning answer. The process whose run waits hears of an
+ * answer given anywhere, as a stop request reaches a run wherever it executes.
+ */
+export interface PendingRequests {
+  /** Records the request as open; it is remembered `keepMs`, so a late answer is told it was taken. */
+  open(ref: PendingRef, keepMs: number): Promise<void>;
+  settle(ref: PendingRef, answer: PendingAnswer): Promise<SettleOutcome>;
+  /** Told of every winning `settle`, on this process and the others. */
+  onSettled(listener: (ref: PendingRef, answer: PendingAnswer) => void): () => void;
+}
+
 /** Pending (issued, unredeemed, unexpired) tickets one user may hold; issuing more drops the one that expires first. */
 export const MAX_PENDING_TICKETS_PER_USER = 20;
 
@@ -180,6 +219,8 @@ export interface Bus {
   readonly queues: ThreadQueue;
   readonly tickets: TicketStore;
   readonly sessions: SessionControl;
+  /** Approvals and client tool calls waiting for the user (protocol 1.2). */
+  readonly pending: PendingRequests;
   health(): BusHealth;
   /** Engines that end other processes' runs (Redis) call this before they do (see `OrphanHistory`). */
   setOrphanHistory?(history: OrphanHistory): void;

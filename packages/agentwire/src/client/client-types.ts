@@ -3,7 +3,8 @@ import type { CredentialOptions } from './credentials.js';
 import type { SocketFactory } from './socket-factory.js';
 import type { StreamPosition } from './stream-cursor.js';
 import type { AgentwireError } from '../errors.js';
-import type { IfBusy, ReplyDataMap, StreamEvent, StreamEventType } from '../protocol/types.js';
+import type { ClientToolsOptions } from './client-tools.js';
+import type { ClientToolSpec, IfBusy, ReplyDataMap, StreamEvent, StreamEventType } from '../protocol/types.js';
 
 /**
  * `connecting`: first attempt; `connected`: `connection_established` received;
@@ -24,6 +25,8 @@ export interface ClientOptions extends CredentialOptions {
   random?: () => number;
   /** Overrides how sockets are made (default: global WebSocket, else `ws`). */
   socketFactory?: () => Promise<SocketFactory>;
+  /** Which tab runs a client tool call (protocol 1.2); see `registerClientTool`. */
+  clientTools?: ClientToolsOptions;
 }
 
 export interface SendOptions {
@@ -39,6 +42,11 @@ export interface SendOptions {
    * or `interrupt` (the running run ends `cancelled`).
    */
   ifBusy?: IfBusy;
+  /**
+   * Tools offered to the agent for this run (`user_message.client_tools`, protocol 1.2);
+   * default: every tool registered with `registerClientTool`.
+   */
+  clientTools?: readonly ClientToolSpec[];
 }
 
 export type Accepted = ReplyDataMap['message_accepted'];

@@ -1,5 +1,6 @@
 import { createBackoff, type Backoff } from './backoff.js';
 import { ServerRejectionError } from './client-errors.js';
+import { ClientTools, type ClientToolAnswer, type ClientToolHandler } from './client-tools.js';
 import type { Accepted, ClientEventMap, ClientOptions, ConnectionState, SendOptions, StateChange } from './client-types.js';
 import { CredentialSource } from './credentials.js';
 import { newClientMsgId } from './ids.js';
@@ -12,7 +13,7 @@ import { TokenRefresher } from './token-refresh.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { AgentwireError } from '../errors.js';
 import { CloseCode, closePolicy } from '../protocol/close-codes.js';
-import type { ClientFrame, Reply, ServerFrame, StreamEvent, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
+import type { ClientFrame, ClientToolSpec, Reply, ServerFrame, StreamEvent, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
 import { isTerminalType } from '../protocol/terminal.js';
 
 /** Client-side close code for a socket we abandon because it broke the seq contract. */
@@ -55,9 +56,20 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   private readonly queue: OutboundQueue;
   private readonly runsByMsgId = new Map<string, RunStream>();
   private readonly runsByRunId = new Map<string, RunStream>();
+  private readonly clientTools: ClientTools;
+  /** Recent approval and client tool resolutions, so answering a settled request resolves at once. */
+  private readonly resolutions = new Map<string, StreamEvent<'tool_approval_resolved' | 'tool_completed'>>();
+  /** Requests this client saw on its stream: their resolution will follow on it too. */
+  private readonly requestsSeen = new Set<string>();
 
   constructor(private readonly options: ClientOptions) {
     super();
+    this.clientTools = new ClientTools((runId, toolCallId, outcome) => {
+      // A `forbidden` is worth telling the app; a closed client is not.
+      this.sendToolResult(runId, toolCallId, outcome).catch((error: unknown) => {
+        if (error instanceof AgentwireError && error.code !== 'AW_ERR_CLIENT_CLOSED') this.emit('error', error);
+      });
+    }, options.clientTools);
     if (!URL.canParse(options.url)) throw new AgentwireError('AW_ERR_CLIENT_OPTIONS', `url is not a URL: ${options.url}`);
     this.credentials = new CredentialSource(options);
     this.backoff = createBackoff(options.backoff, options.random);
@@ -113,7 +125,43 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     if (options.threadId !== undefined) frame.thread_id = options.threadId;
     if (options.agent !== undefined) frame.agent = options.agent;
     if (options.ifBusy !== undefined) frame.if_busy = options.ifBusy;
+    const tools = options.clientTools ?? this.clientTools.specs();
+    if (tools.length > 0) frame.client_tools = tools.map((tool) => ({ ...tool }));
+    this.clientTools.sent(clientMsgId);
     return this.enqueue<Accepted>(`msg:${clientMsgId}`, frame);
+  }
+
+  /**
+   * Answers a `tool_approval_requested` (protocol 1.2). Resolves with the request's
+   * `tool_approval_resolved` event, whichever tab's answer won (compare its `approved`);
+   * rejects with `ServerRejectionError` code `forbidden` for a request that is not yours,
+   * and `already_resolved` for one settled before this client saw it (or its run ended).
+   * Until answered, the frame is written again on every new connection, harmlessly.
+   */
+  approveTool(runId: string, toolCallId: string, approved: boolean, options: { reason?: string } = {}): Promise<StreamEvent<'tool_approval_resolved'>> {
+    const frame: ClientFrame = { type: 'approve_tool', run_id: runId, tool_call_id: toolCallId, approved, ...(options.reason !== undefined && { reason: options.reason }) };
+    return this.answerPending('tool_approval_resolved', frame, runId, toolCallId);
+  }
+
+  /**
+   * Answers a client tool call (`tool_executing` with `executor: "client"`) with `result`
+   * or `error`. Resolves with its `tool_completed` event, whichever tab's answer won. Apps
+   * usually register a handler instead (`registerClientTool`), which calls this.
+   */
+  sendToolResult(runId: string, toolCallId: string, outcome: ClientToolAnswer): Promise<StreamEvent<'tool_completed'>> {
+    const frame: ClientFrame = { type: 'tool_result', run_id: runId, tool_call_id: toolCallId, ...outcome } as ClientFrame;
+    return this.answerPending('tool_completed', frame, runId, toolCallId);
+  }
+
+  /**
+   * Registers a tool the agent may ask this front end to run (protocol 1.2). It is offered
+   * with every message sent from this client (see `SendOptions.clientTools`). A call runs
+   * in ONE tab: the tab that sent the run's message at once; another tab of the user only
+   * if no answer has arrived after `clientTools.graceMs` (the sending tab was closed). The
+   * server keeps the first answer anyway. Returns a function that unregisters it.
+   */
+  registerClientTool(spec: ClientToolSpec, handler: ClientToolHandler): () => void {
+    return this.clientTools.register(spec, handler);
   }
 
   /** Asks the server to stop a run; resolves once the run has ended (or had already ended). */
@@ -137,6 +185,17 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
   close(): void {
     if (this.closed) return;
     this.goOffline(new AgentwireError('AW_ERR_CLIENT_CLOSED'));
+  }
+
+  private answerPending<T extends 'tool_approval_resolved' | 'tool_completed'>(
+    type: T,
+    frame: ClientFrame,
+    runId: string,
+    toolCallId: string,
+  ): Promise<StreamEvent<T>> {
+    const seen = this.resolutions.get(resolutionKey(runId, toolCallId));
+    if (seen?.type === type) return Promise.resolve(seen as StreamEvent<T>);
+    return this.enqueue<StreamEvent<T>>(answerKey(type, runId, toolCallId), frame);
   }
 
   private enqueue<T>(key: string, frame: ClientFrame): Promise<T> {
@@ -219,6 +278,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     }
     this.cursor.advance(event);
     this.routeToRun(event);
+    this.settleAnswers(event);
+    this.clientTools.observe(event);
     this.emit('event', event);
     this.emit(event.type, event as never);
   }
@@ -271,11 +332,42 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
       return;
     }
     if (error.client_msg_id !== undefined && this.queue.reject(`msg:${error.client_msg_id}`, new ServerRejectionError(error))) return;
+    if (error.run_id !== undefined && (error.code === 'already_resolved' || error.code === 'forbidden') && this.answerRejected(error)) return;
     if (error.run_id !== undefined) {
       const key = `stop:${error.run_id}`;
       if (error.code === 'not_running' ? this.queue.resolve(key, undefined) : this.queue.reject(key, new ServerRejectionError(error))) return;
     }
     this.emit('error', new ServerRejectionError(error));
+  }
+
+  /** An answer's resolution event settles its pending frame (protocol 1.2). */
+  private settleAnswers(event: StreamEvent): void {
+    if (event.type === 'tool_approval_requested' || (event.type === 'tool_executing' && event.data.executor === 'client')) {
+      this.requestsSeen.add(resolutionKey(event.run_id, event.data.tool_call_id));
+      if (this.requestsSeen.size > MAX_RESOLUTIONS) this.requestsSeen.delete(this.requestsSeen.values().next().value!);
+      return;
+    }
+    if (event.type !== 'tool_approval_resolved' && event.type !== 'tool_completed') return;
+    const key = resolutionKey(event.run_id, event.data.tool_call_id);
+    this.resolutions.set(key, event);
+    if (this.resolutions.size > MAX_RESOLUTIONS) this.resolutions.delete(this.resolutions.keys().next().value!);
+    this.queue.resolve(answerKey(event.type, event.run_id, event.data.tool_call_id), event);
+  }
+
+  /**
+   * `already_resolved`: the resolution event comes (or came) on the stream and settles the
+   * answer. `forbidden`, or the run's end with answers still pending: the run's pending
+   * answers are refused. The error echoes only the run, so every pending answer in it is concerned.
+   */
+  private answerRejected(error: Reply<'error'>['data'], runEnded = false): boolean {
+    const pending = this.queue.entries().filter((entry) => entry.key.startsWith('answer:') && entry.key.includes(`:${error.run_id}:`));
+    if (pending.length === 0) return false;
+    for (const entry of pending) {
+      // A request this client never saw was settled before its stream position: no event will tell it.
+      const unseen = 'tool_call_id' in entry.frame && !this.requestsSeen.has(resolutionKey(error.run_id!, entry.frame.tool_call_id));
+      if (error.code === 'forbidden' || runEnded || unseen) this.queue.reject(entry.key, new ServerRejectionError(error));
+    }
+    return true;
   }
 
   private routeToRun(event: StreamEvent): void {
@@ -287,6 +379,8 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     this.runsByRunId.get(event.run_id)?.push(event);
     if (isTerminalType(event.type)) {
       this.queue.resolve(`stop:${event.run_id}`, undefined);
+      // Every resolution comes before the terminal event: an answer still pending missed its own.
+      this.answerRejected({ code: 'already_resolved', message: 'the run ended before this answer was taken', run_id: event.run_id }, true);
       const stream = this.runsByRunId.get(event.run_id);
       if (stream) this.endRun(stream);
     }
@@ -359,6 +453,7 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     clearTimeout(this.resendTimer);
     this.liveness?.stop();
     this.refresher.stop();
+    this.clientTools.close();
     const socket = this.socket;
     this.socket = undefined;
     if (socket && (socket.readyState === SOCKET_OPEN || socket.readyState === 0)) socket.close(CloseCode.normal, 'client closed');
@@ -374,6 +469,12 @@ export class AgentwireClient extends TypedEmitter<ClientEventMap> {
     this.emit('state', { ...change, previous });
   }
 }
+
+/** Resolution events remembered per client, so answering an already settled request resolves at once. */
+const MAX_RESOLUTIONS = 200;
+
+const resolutionKey = (runId: string, toolCallId: string): string => `${runId}:${toolCallId}`;
+const answerKey = (type: string, runId: string, toolCallId: string): string => `answer:${type}:${runId}:${toolCallId}`;
 
 /** Opens a client; it connects in the background (see `ready()` and the `state` event). */
 export function connect(options: ClientOptions): AgentwireClient {

@@ -99,6 +99,7 @@ export class Gateway {
       historyBudgetChars: history.budgetChars,
       tools: this.options.tools,
       timeoutMs: this.options.runTimeoutMs,
+      interaction: { approvalTimeoutMs: this.options.approvalTimeoutMs, clientToolTimeoutMs: this.options.clientToolTimeoutMs },
       stats: this.stats,
       logger,
     });

@@ -3,7 +3,16 @@ import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { replyFrame } from '../protocol/frames.js';
 import type { FrameParser } from '../protocol/inbound.js';
-import type { PingFrame, RefreshFrame, StopAgentFrame, UserMessageFrame, WireErrorCode } from '../protocol/types.js';
+import { answerPending, type AnswerOutcome } from '../interaction/answers.js';
+import type {
+  ApproveToolFrame,
+  PingFrame,
+  RefreshFrame,
+  StopAgentFrame,
+  ToolResultFrame,
+  UserMessageFrame,
+  WireErrorCode,
+} from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { startRun, stopRun, type RunRequestDeps } from './run-requests.js';
 import type { GatewayStats } from './stats.js';
@@ -66,6 +75,12 @@ export class InboundHandler {
       case 'refresh':
         this.guard(connection, {}, this.refresh(connection, frame));
         return;
+      case 'approve_tool':
+        this.guard(connection, { runId: frame.run_id }, this.approveTool(connection, scope, frame));
+        return;
+      case 'tool_result':
+        this.guard(connection, { runId: frame.run_id }, this.toolResult(connection, scope, frame));
+        return;
     }
   }
 
@@ -82,7 +97,7 @@ export class InboundHandler {
   }
 
   private async userMessage(connection: Connection, scope: UserScope, frame: UserMessageFrame): Promise<void> {
-    const request = { text: frame.text, clientMsgId: frame.client_msg_id, threadId: frame.thread_id, agent: frame.agent, ifBusy: frame.if_busy };
+    const request = { text: frame.text, clientMsgId: frame.client_msg_id, threadId: frame.thread_id, agent: frame.agent, ifBusy: frame.if_busy, clientTools: frame.client_tools };
     const outcome = await startRun(this.deps, scope, request, ({ threadId, runId, queued }) =>
       connection.reply(
         replyFrame('message_accepted', { client_msg_id: frame.client_msg_id, thread_id: threadId, run_id: runId, ...(queued && { queued: true as const }) }),
@@ -96,6 +111,27 @@ export class InboundHandler {
     const echo = { runId: frame.run_id };
     if (outcome === 'forbidden') this.error(connection, 'forbidden', 'run_id: no such run of yours', echo);
     if (outcome === 'not_running') this.error(connection, 'not_running', 'run_id: that run has already ended', echo);
+  }
+
+  /** Protocol 1.2: the first answer to an approval request wins, from any tab on any process. */
+  private async approveTool(connection: Connection, scope: UserScope, frame: ApproveToolFrame): Promise<void> {
+    const ref = { runId: frame.run_id, toolCallId: frame.tool_call_id, kind: 'approval' as const };
+    const value = { approved: frame.approved, ...(frame.reason !== undefined && { reason: frame.reason }) };
+    this.answered(connection, frame.run_id, await answerPending(this.deps.options.bus, scope.userId, ref, value));
+  }
+
+  /** Protocol 1.2: the first outcome of a client tool call becomes its `tool_completed`. */
+  private async toolResult(connection: Connection, scope: UserScope, frame: ToolResultFrame): Promise<void> {
+    const ref = { runId: frame.run_id, toolCallId: frame.tool_call_id, kind: 'client_tool' as const };
+    const value = frame.error !== undefined ? { error: frame.error } : { result: frame.result };
+    this.answered(connection, frame.run_id, await answerPending(this.deps.options.bus, scope.userId, ref, value));
+  }
+
+  /** An accepted answer is acknowledged by its event on the stream; the others by an error. */
+  private answered(connection: Connection, runId: string, outcome: AnswerOutcome): void {
+    const echo = { runId };
+    if (outcome === 'forbidden') this.error(connection, 'forbidden', 'tool_call_id: no such pending request in a run of yours', echo);
+    if (outcome === 'already_resolved') this.error(connection, 'already_resolved', 'tool_call_id: that request was already resolved', echo);
   }
 
   /** Protocol 1.1: a new token of the same user moves the connection's 4001 close to its `exp`. */

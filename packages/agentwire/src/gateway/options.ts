@@ -75,6 +75,12 @@ export interface GatewayOptions {
    * (docs/protocol.md, "Coalesced deltas"; default 30 ms; 0 sends every delta on its own).
    */
   coalesceDeltasMs?: number;
+   * An approval request unanswered this long resolves `expired` and the tool does not run
+   * (default 5 min; protocol 1.2). The wait does not count against `runTimeoutMs`.
+   */
+  approvalTimeoutMs?: number;
+  /** A client tool call (`executor: "client"`) unanswered this long completes with an error (default 60 s; protocol 1.2). */
+  clientToolTimeoutMs?: number;
   /** A scope with no sockets and no runs is released after this (default 30 min). */
   scopeIdleMs?: number;
   /** On close, how long running runs may continue before they end with `shutdown` (default 10 s). */
@@ -108,6 +114,8 @@ export interface ResolvedOptions {
   readonly heartbeatMs: number;
   readonly runTimeoutMs: number;
   readonly coalesceDeltasMs: number;
+  readonly approvalTimeoutMs: number;
+  readonly clientToolTimeoutMs: number;
   readonly scopeIdleMs: number;
   readonly shutdownDrainMs: number;
   readonly logger: Logger;
@@ -154,6 +162,8 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, DEFAULTS.heartbeatMs.value),
     runTimeoutMs: positive('runTimeoutMs', options.runTimeoutMs, DEFAULTS.runTimeoutMs.value),
     coalesceDeltasMs: nonNegative('coalesceDeltasMs', options.coalesceDeltasMs, DEFAULTS.coalesceDeltasMs.value),
+    approvalTimeoutMs: positive('approvalTimeoutMs', options.approvalTimeoutMs, DEFAULTS.approvalTimeoutMs.value),
+    clientToolTimeoutMs: positive('clientToolTimeoutMs', options.clientToolTimeoutMs, DEFAULTS.clientToolTimeoutMs.value),
     scopeIdleMs: positive('scopeIdleMs', options.scopeIdleMs, DEFAULTS.scopeIdleMs.value),
     shutdownDrainMs: nonNegative('shutdownDrainMs', options.shutdownDrainMs, DEFAULTS.shutdownDrainMs.value),
     logger: options.logger ?? silentLogger,

@@ -3,7 +3,7 @@ import { isAgentwireError } from '../errors.js';
 import type { DurableWriter } from '../history/durable-writer.js';
 import { userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
-import type { IfBusy, WireErrorCode } from '../protocol/types.js';
+import type { ClientToolSpec, IfBusy, WireErrorCode } from '../protocol/types.js';
 import type { Bus } from '../bus/types.js';
 import { dropEndedRuns, type QueuedRun } from './thread-turns.js';
 import type { ResolvedOptions } from './options.js';
@@ -25,6 +25,8 @@ export interface StartRunRequest {
   readonly createThread?: boolean | undefined;
   /** When the thread has a run in flight (protocol 1.2, "Busy threads"); default `queue`. */
   readonly ifBusy?: IfBusy | undefined;
+  /** `user_message.client_tools` (protocol 1.2), handed to the agent as `AgentInput.clientTools`. */
+  readonly clientTools?: readonly ClientToolSpec[] | undefined;
 }
 
 /** The ids of an accepted run; `queued` when it waits for earlier runs of its thread (never set on a resend). */
@@ -163,7 +165,7 @@ async function accept(
     throw error;
   }
   // Started first: whatever happens next, an accepted run gets its terminal event.
-  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text });
+  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text, clientTools: request.clientTools });
   // Interrupt: the earlier runs end `cancelled`; this one starts once they have (its place in the queue).
   const stops = await Promise.allSettled(entered.interrupt.map((runId) => bus.runs.requestStop(runId, 'interrupted')));
   for (const stop of stops) {

@@ -3,7 +3,9 @@ import type { UserScope, RunHandle } from './user-scope.js';
 import type { GatewayStats } from './stats.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from '../notifier/notifier.js';
-import type { RunErrorCode } from '../protocol/types.js';
+import type { ClientToolSpec, RunErrorCode } from '../protocol/types.js';
+import { RunBudget } from '../interaction/run-budget.js';
+import { RunInteractions, type InteractionSettings } from '../interaction/run-interactions.js';
 import type { ToolRegistry } from '../agents/tools/registry.js';
 import type { Agent, AgentContext, ThreadTurn } from '../agents/types.js';
 import { isAgentwireError } from '../errors.js';
@@ -18,6 +20,8 @@ export interface RunnerOptions {
   readonly historyBudgetChars: number;
   readonly tools: ToolRegistry;
   readonly timeoutMs: number;
+  /** Waits for the user (protocol 1.2); an approval's wait does not count against `timeoutMs`. */
+  readonly interaction: InteractionSettings;
   readonly stats: GatewayStats;
   readonly logger: Logger;
 }
@@ -28,6 +32,8 @@ export interface RunRequest {
   readonly threadId: string;
   readonly runId: string;
   readonly text: string;
+  /** `user_message.client_tools` (protocol 1.2); omitted: none. */
+  readonly clientTools?: readonly ClientToolSpec[] | undefined;
 }
 
 interface StopReason {
@@ -110,24 +116,33 @@ export class AgentRunner {
   private async execute(request: RunRequest, notifier: Notifier, controller: AbortController): Promise<void> {
     const { agent, scope, threadId, runId, text } = request;
     const { logger, stats, timeoutMs } = this.options;
-    let timer: NodeJS.Timeout | undefined;
+    const budget = new RunBudget(timeoutMs, () =>
+      controller.abort({ code: 'timeout', message: `the run exceeded its ${timeoutMs} ms timeout` } satisfies StopReason),
+    );
+    const interactions = new RunInteractions({
+      pending: this.options.bus.pending,
+      notifier,
+      signal: controller.signal,
+      pauseBudget: () => budget.pause(),
+      settings: this.options.interaction,
+    });
     let outcome: keyof GatewayStats['runsEnded'] = 'completed';
     try {
       // A queued run starts when its thread's earlier runs have ended; its timeout counts from then.
+      const resumeBudget = budget.pause();
       await waitForTurn(this.options.bus, { userId: scope.userId, threadId, runId }, controller.signal);
-      timer = setTimeout(
-        () => controller.abort({ code: 'timeout', message: `the run exceeded its ${timeoutMs} ms timeout` } satisfies StopReason),
-        timeoutMs,
-      );
+      resumeBudget();
       await notifier.started(agent.name);
       const context: AgentContext = {
         notifier,
         signal: controller.signal,
         tools: this.options.tools,
         toolContext: { userId: scope.userId, notebook: scope.notebook, signal: controller.signal, now: () => new Date() },
+        interactions,
         history: () => this.history(threadId, runId),
       };
-      await raceAbort(agent.run({ text, userId: scope.userId, threadId, runId }, context), controller.signal);
+      const input = { text, userId: scope.userId, threadId, runId, clientTools: request.clientTools ?? [] };
+      await raceAbort(agent.run(input, context), controller.signal);
       if (!notifier.ended) await notifier.completed();
     } catch (error) {
       const reason = stopReason(controller.signal, error);
@@ -135,6 +150,8 @@ export class AgentRunner {
       if (reason.code === 'failed') logger.warn({ err: error, user: scope.userId, runId }, 'run failed');
       // A run stopped while queued still opens with its own agent's name (agent_started first, always).
       if (!notifier.goldenPath().started) await notifier.started(agent.name).catch(() => undefined);
+      // Before the terminal event: an answer sent once the run has ended gets `already_resolved`.
+      await interactions.cancelOpen();
       if (!notifier.ended) {
         // With the event bus unreachable even the terminal event cannot be stored: say so, never crash.
         await notifier.failed(reason.code, reason.message).catch((err: unknown) => {
@@ -147,7 +164,7 @@ export class AgentRunner {
         });
       }
     } finally {
-      clearTimeout(timer);
+      budget.clear();
       // An agent still running after its run ended must not keep working for nobody.
       if (!controller.signal.aborted) controller.abort({ code: 'cancelled', message: 'run ended' } satisfies StopReason);
       stats.runsEnded[outcome]++;

@@ -1,7 +1,8 @@
 import type { RunErrorCode, RunUsage, StreamEvent } from '../protocol/types.js';
-import type { AssistantMessage, AssistantStatus, MessagePart } from '../store/types.js';
+import type { ApprovalStatus, AssistantMessage, AssistantStatus, MessagePart } from '../store/types.js';
 
 type ToolCallPart = Extract<MessagePart, { type: 'tool_call' }>;
+type ApprovalPart = Extract<MessagePart, { type: 'approval' }>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The assistant message's id for a run: derived, so every process names it alike. */
@@ -27,6 +28,7 @@ const STATUS_OF_ERROR: Record<RunErrorCode, AssistantStatus> = {
 export class MessageCompactor {
   private readonly parts: Array<Mutable<MessagePart>>;
   private readonly openCalls = new Map<string, Mutable<ToolCallPart>>();
+  private readonly openApprovals = new Map<string, Mutable<ApprovalPart>>();
   private text: string;
   private agentName: string;
   private status: AssistantStatus;
@@ -44,6 +46,7 @@ export class MessageCompactor {
     this.parts = base.parts.map((part) => ({ ...part }) as Mutable<MessagePart>);
     for (const part of this.parts) {
       if (part.type === 'tool_call' && part.result === undefined && part.error === undefined) this.openCalls.set(part.tool_call_id, part);
+      if (part.type === 'approval' && part.status === 'pending') this.openApprovals.set(part.tool_call_id, part);
     }
     this.text = base.text;
     this.agentName = base.agent_name;
@@ -122,6 +125,26 @@ export class MessageCompactor {
       case 'agent_data':
         this.parts.push({ type: 'data', name: event.data.name, data: event.data.data });
         return;
+      // protocol 1.2: one part per request, pending until resolved in place.
+      case 'tool_approval_requested': {
+        const part: Mutable<ApprovalPart> = {
+          type: 'approval',
+          tool_call_id: event.data.tool_call_id,
+          tool_name: event.data.tool_name,
+          args: event.data.args,
+          status: 'pending',
+        };
+        this.parts.push(part);
+        this.openApprovals.set(part.tool_call_id, part);
+        return;
+      }
+      case 'tool_approval_resolved': {
+        const part = this.openApprovals.get(event.data.tool_call_id);
+        if (!part) return;
+        this.openApprovals.delete(event.data.tool_call_id);
+        part.status = approvalStatus(event.data.approved, event.data.resolution);
+        return;
+      }
       case 'agent_completed':
         // The answer of record is the terminal event's: it equals every delta joined.
         this.text = event.data.result.text;
@@ -159,6 +182,11 @@ export class MessageCompactor {
     this.completedAt = at;
     this.durationMs = Number.isFinite(durationMs) ? durationMs : Math.max(0, Date.parse(at) - this.startedAtMs);
   }
+}
+
+function approvalStatus(approved: boolean, resolution: 'user' | 'expired' | 'cancelled'): ApprovalStatus {
+  if (resolution !== 'user') return resolution;
+  return approved ? 'approved' : 'denied';
 }
 
 /** A final message shown as the stream still saw it: running, before its terminal event. */

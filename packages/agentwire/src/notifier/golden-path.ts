@@ -4,8 +4,10 @@ import type { StreamEventType } from '../protocol/types.js';
 export interface GoldenPathState {
   readonly started: boolean;
   readonly openToolCalls: readonly string[];
+  /** `tool_approval_requested` without its `tool_approval_resolved` yet (protocol 1.2). */
+  readonly openApprovals: readonly string[];
   readonly terminal: 'agent_completed' | 'agent_error' | null;
-  /** Started, every tool call completed, exactly one terminal event. */
+  /** Started, every tool call completed, every approval resolved, exactly one terminal event. */
   readonly complete: boolean;
 }
 
@@ -19,6 +21,8 @@ export class GoldenPath {
   private terminal: GoldenPathState['terminal'] = null;
   private readonly openCalls = new Map<string, string>();
   private readonly usedCallIds = new Set<string>();
+  private readonly openAsks = new Set<string>();
+  private readonly askedCallIds = new Set<string>();
 
   /** Throws a coded error if `type` may not come next; records it otherwise. */
   admit(type: StreamEventType, toolCallId?: string): void {
@@ -42,16 +46,26 @@ export class GoldenPath {
           throw new AgentwireError('AW_ERR_NOTIFIER_UNKNOWN_TOOL_CALL', String(toolCallId));
         }
         return;
-      case 'agent_completed':
-        if (this.openCalls.size > 0) {
-          throw new AgentwireError('AW_ERR_NOTIFIER_TOOL_CALLS_OPEN', [...this.openCalls.keys()].join(', '));
+      // protocol 1.2: one request per tool_call_id, and exactly one resolution of it.
+      case 'tool_approval_requested':
+        if (toolCallId === undefined || this.askedCallIds.has(toolCallId)) {
+          throw new AgentwireError('AW_ERR_NOTIFIER_DUPLICATE_APPROVAL', String(toolCallId));
         }
-        this.terminal = type;
+        this.askedCallIds.add(toolCallId);
+        this.openAsks.add(toolCallId);
         return;
+      case 'tool_approval_resolved':
+        if (toolCallId === undefined || !this.openAsks.delete(toolCallId)) {
+          throw new AgentwireError('AW_ERR_NOTIFIER_UNKNOWN_APPROVAL', String(toolCallId));
+        }
+        return;
+      case 'agent_completed':
       case 'agent_error':
         if (this.openCalls.size > 0) {
           throw new AgentwireError('AW_ERR_NOTIFIER_TOOL_CALLS_OPEN', [...this.openCalls.keys()].join(', '));
         }
+        // Every request is resolved before the terminal event (docs/protocol.md, "Approvals").
+        if (this.openAsks.size > 0) throw new AgentwireError('AW_ERR_NOTIFIER_APPROVALS_OPEN', [...this.openAsks].join(', '));
         this.terminal = type;
         return;
       default:
@@ -61,6 +75,14 @@ export class GoldenPath {
 
   openToolCalls(): string[] {
     return [...this.openCalls.keys()];
+  }
+
+  openApprovals(): string[] {
+    return [...this.openAsks];
+  }
+
+  isApprovalOpen(toolCallId: string): boolean {
+    return this.openAsks.has(toolCallId);
   }
 
   get ended(): boolean {
@@ -75,8 +97,9 @@ export class GoldenPath {
     return {
       started: this.started,
       openToolCalls: this.openToolCalls(),
+      openApprovals: this.openApprovals(),
       terminal: this.terminal,
-      complete: this.started && this.terminal !== null && this.openCalls.size === 0,
+      complete: this.started && this.terminal !== null && this.openCalls.size === 0 && this.openAsks.size === 0,
     };
   }
 }

@@ -2,7 +2,16 @@ import type { AppendedEvent, EventLog } from '../bus/types.js';
 import type { RunRecorder, TerminalDraft } from '../history/run-recorder.js';
 import { AgentwireError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { RunErrorCode, RunUsage, StreamEvent, StreamEventDataMap, StreamEventDraft, StreamEventType } from '../protocol/types.js';
+import type {
+  ApprovalResolution,
+  RunErrorCode,
+  RunUsage,
+  StreamEvent,
+  StreamEventDataMap,
+  StreamEventDraft,
+  StreamEventType,
+  ToolExecutor,
+} from '../protocol/types.js';
 import { DeltaCoalescer, timerScheduler, type Scheduler } from './coalesce.js';
 import { GoldenPath, type GoldenPathState } from './golden-path.js';
 import { addUsage, checkedData } from './run-extras.js';
@@ -25,6 +34,22 @@ export interface NotifierOptions {
   readonly coalesceMs?: number;
   /** Timer of the coalescing window, injectable so tests drive time. */
   readonly schedule?: Scheduler;
+}
+
+/** What an agent asks the user about (protocol 1.2, "Approvals"). */
+export interface ApprovalAsk {
+  readonly toolCallId: string;
+  readonly toolName: string;
+  readonly args: unknown;
+  readonly reason?: string | undefined;
+  readonly expiresAt: Date;
+}
+
+/** How an approval request was settled. */
+export interface ApprovalDecision {
+  readonly approved: boolean;
+  readonly resolution: ApprovalResolution;
+  readonly reason?: string | undefined;
 }
 
 /**
@@ -112,10 +137,47 @@ export class Notifier {
     this.usageTotal = addUsage(this.usageTotal, usage);
   }
 
-  toolExecuting(toolName: string, args: unknown, toolCallId: string = newId('call')): Promise<StreamEvent<'tool_executing'>> {
+  /** `executor: 'client'` marks a call the user's front end runs (protocol 1.2, "Client tools"). */
+  toolExecuting(
+    toolName: string,
+    args: unknown,
+    toolCallId: string = newId('call'),
+    executor?: ToolExecutor,
+  ): Promise<StreamEvent<'tool_executing'>> {
     this.path.admit('tool_executing', toolCallId);
     this.toolStarts.set(toolCallId, { name: toolName, at: performance.now() });
-    return this.emit('tool_executing', { tool_call_id: toolCallId, tool_name: toolName, args });
+    return this.emit('tool_executing', { tool_call_id: toolCallId, tool_name: toolName, args, ...(executor && { executor }) });
+  }
+
+  /**
+   * Asks the user before a tool runs (protocol 1.2). Only the event: waiting for the
+   * answer is the run's interactions' job (src/interaction/run-interactions.ts).
+   */
+  approvalRequested(ask: ApprovalAsk): Promise<StreamEvent<'tool_approval_requested'>> {
+    this.path.admit('tool_approval_requested', ask.toolCallId);
+    return this.emit('tool_approval_requested', {
+      tool_call_id: ask.toolCallId,
+      tool_name: ask.toolName,
+      args: ask.args,
+      ...(ask.reason !== undefined && { reason: ask.reason }),
+      expires_at: ask.expiresAt.toISOString(),
+    });
+  }
+
+  /** Exactly one per request, before the terminal event (enforced by the golden path). */
+  approvalResolved(toolCallId: string, decision: ApprovalDecision): Promise<StreamEvent<'tool_approval_resolved'>> {
+    this.path.admit('tool_approval_resolved', toolCallId);
+    return this.emit('tool_approval_resolved', {
+      tool_call_id: toolCallId,
+      approved: decision.approved,
+      ...(decision.reason !== undefined && { reason: decision.reason }),
+      resolution: decision.resolution,
+    });
+  }
+
+  /** A request still waiting for its answer, so a late answer is not reported twice. */
+  isApprovalOpen(toolCallId: string): boolean {
+    return this.path.isApprovalOpen(toolCallId);
   }
 
   toolCompleted(toolCallId: string, outcome: ToolOutcome): Promise<StreamEvent<'tool_completed'>> {
@@ -142,12 +204,14 @@ export class Notifier {
   }
 
   /**
-   * Ends the run with an error. Tool calls still open get their `tool_completed` with
-   * the same error first, so every `tool_executing` keeps its pair.
+   * Ends the run with an error. Approval requests still open are resolved `cancelled` and
+   * tool calls still open get their `tool_completed` with the same error first, so every
+   * request and every `tool_executing` keeps its pair (docs/protocol.md, "Approvals").
    */
   failed(code: RunErrorCode, message: string): Promise<StreamEvent<'agent_completed' | 'agent_error'>> {
     const before: Promise<unknown>[] = [];
     if (!this.path.hasStarted) before.push(this.started('unknown'));
+    for (const id of this.path.openApprovals()) before.push(this.approvalResolved(id, { approved: false, resolution: 'cancelled' }));
     for (const id of this.path.openToolCalls()) before.push(this.toolCompleted(id, { error: `${code}: ${message}` }));
     this.path.admit('agent_error');
     const terminal = this.emitTerminal('agent_error', { code, message, duration_ms: this.runDuration(), ...this.usageField() });

@@ -73,6 +73,33 @@ function echoIds(record: Record<string, unknown>): { clientMsgId?: string; runId
 
 type Schemas = ReturnType<typeof buildSchemas>;
 
+/** Bounds of `user_message.client_tools` (protocol 1.2): a front end offers a handful of small tools. */
+export const CLIENT_TOOL_LIMITS = Object.freeze({
+  maxTools: 16,
+  maxDescriptionLength: 1024,
+  /** Serialised JSON Schema of one tool's parameters. */
+  maxParametersBytes: 8 * 1024,
+});
+/** `approve_tool.reason`: a sentence for the agent, not a document. */
+export const MAX_REASON_LENGTH = 1000;
+
+// The name rule of ToolRegistry (agents/tools/registry.ts) and of OpenAI-compatible tool calls.
+const clientTool = z.object({
+  name: z.string({ error: 'name must be a string' }).regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'name must match [a-zA-Z0-9_-]{1,64}' }),
+  description: z
+    .string({ error: 'description must be a string' })
+    .max(CLIENT_TOOL_LIMITS.maxDescriptionLength, { error: `description must be at most ${CLIENT_TOOL_LIMITS.maxDescriptionLength} characters` }),
+  parameters: z
+    .record(z.string(), z.unknown(), { error: 'parameters must be a JSON Schema object' })
+    .refine((schema) => Buffer.byteLength(JSON.stringify(schema), 'utf8') <= CLIENT_TOOL_LIMITS.maxParametersBytes, {
+      error: `parameters must be at most ${CLIENT_TOOL_LIMITS.maxParametersBytes} bytes of JSON`,
+    }),
+});
+const clientTools = z
+  .array(clientTool, { error: 'client_tools must be an array of { name, description, parameters }' })
+  .max(CLIENT_TOOL_LIMITS.maxTools, { error: `client_tools must list at most ${CLIENT_TOOL_LIMITS.maxTools} tools` })
+  .refine((tools) => new Set(tools.map((t) => t.name)).size === tools.length, { error: 'client_tools: tool names must be unique' });
+
 /** docs/protocol.md: `ping.client_ts` is a number or a string of at most 64 characters. */
 export const MAX_CLIENT_TS_LENGTH = 64;
 /** The verifier refuses longer tokens anyway (auth/jwt.ts); refusing here spares it the work. */
@@ -87,7 +114,30 @@ function buildSchemas(limits: InboundLimits) {
       thread_id: id('thread_id', 128).optional(),
       agent: id('agent', 64).optional(),
       if_busy: z.enum(IF_BUSY_POLICIES, { error: `if_busy must be one of ${IF_BUSY_POLICIES.join(', ')}` }).optional(),
+      client_tools: clientTools.optional(),
     }),
+    // protocol 1.2: the user's answer to tool_approval_requested (src/interaction/answers.ts).
+    approve_tool: z.object({
+      type: z.literal('approve_tool'),
+      run_id: id('run_id', 128),
+      tool_call_id: id('tool_call_id', 128),
+      approved: z.boolean({ error: 'approved must be a boolean' }),
+      reason: z.string({ error: 'reason must be a string' }).max(MAX_REASON_LENGTH, { error: `reason must be at most ${MAX_REASON_LENGTH} characters` }).optional(),
+    }),
+    // protocol 1.2: the front end's outcome of a client tool call, `result` or `error`.
+    tool_result: z
+      .object({
+        type: z.literal('tool_result'),
+        run_id: id('run_id', 128),
+        tool_call_id: id('tool_call_id', 128),
+        result: z.unknown().optional(),
+        // Bounded by the frame size; the notifier cuts it to its cap like any tool error (notifier/tool-result-cap.ts).
+        error: z.string({ error: 'error must be a string' }).optional(),
+      })
+      .refine((frame) => (frame.result === undefined) !== (frame.error === undefined), {
+        error: 'result: exactly one of result or error is required',
+        path: ['result'],
+      }),
     stop_agent: z.object({ type: z.literal('stop_agent'), run_id: id('run_id', 128) }),
     // client_ts is echoed in the pong: bounded so a ping cannot make the server send (and buffer) large frames.
     ping: z.object({

@@ -22,6 +22,12 @@ export interface RunUsage {
 export type IfBusy = 'queue' | 'reject' | 'interrupt';
 export const IF_BUSY_POLICIES: readonly IfBusy[] = ['queue', 'reject', 'interrupt'];
 
+/** Who runs a tool call: the agent's process (absent on the wire) or the user's front end (protocol 1.2). */
+export type ToolExecutor = 'client';
+
+/** What settled an approval request (protocol 1.2): the user's answer, its timeout, or the run's end. */
+export type ApprovalResolution = 'user' | 'expired' | 'cancelled';
+
 /** `data` of every user-stream event, by type. */
 export interface StreamEventDataMap {
   /** `queued` (protocol 1.2): the run waits for the thread's earlier runs; absent otherwise. */
@@ -29,7 +35,8 @@ export interface StreamEventDataMap {
   agent_started: { agent_name: string };
   agent_thinking: { text: string };
   agent_message_delta: { message_id: string; delta: string };
-  tool_executing: { tool_call_id: string; tool_name: string; args: unknown };
+  /** `executor: "client"` (protocol 1.2): the user's front end runs it and answers with `tool_result`. */
+  tool_executing: { tool_call_id: string; tool_name: string; args: unknown; executor?: ToolExecutor };
   tool_completed: {
     tool_call_id: string;
     tool_name: string;
@@ -41,6 +48,10 @@ export interface StreamEventDataMap {
   agent_data: { name: string; data: unknown };
   agent_completed: { result: { text: string }; duration_ms: number; usage?: RunUsage };
   agent_error: { code: RunErrorCode; message: string; duration_ms: number; usage?: RunUsage };
+  /** The run waits for the user to allow a tool call (protocol 1.2, "Approvals"). */
+  tool_approval_requested: { tool_call_id: string; tool_name: string; args: unknown; reason?: string; expires_at: string };
+  /** Exactly one per request, before the run's terminal event (protocol 1.2). */
+  tool_approval_resolved: { tool_call_id: string; approved: boolean; reason?: string; resolution: ApprovalResolution };
   /** A thread was renamed (protocol 1.1). */
   thread_updated: { title: string };
   /** A thread was deleted (protocol 1.1). */
@@ -65,6 +76,8 @@ export const STREAM_EVENT_TYPES: readonly StreamEventType[] = [
   'tool_executing',
   'tool_completed',
   'agent_data',
+  'tool_approval_requested',
+  'tool_approval_resolved',
   'agent_completed',
   'agent_error',
   'thread_updated',
@@ -127,6 +140,7 @@ export type WireErrorCode =
   | 'thread_busy'
   | 'unavailable'
   | 'unauthorized'
+  | 'already_resolved'
   | 'internal';
 
 /** Client → server frames. */
@@ -138,7 +152,30 @@ export interface UserMessageFrame {
   agent?: string | undefined;
   /** Protocol 1.2; the server's default is `queue`. */
   if_busy?: IfBusy | undefined;
+  /** Tools the front end offers for this run and runs itself (protocol 1.2, "Client tools"). */
+  client_tools?: ClientToolSpec[] | undefined;
 }
+/** One tool a front end offers in `user_message.client_tools` (protocol 1.2). */
+export interface ClientToolSpec {
+  name: string;
+  description: string;
+  /** A JSON Schema object describing the arguments. */
+  parameters: Record<string, unknown>;
+}
+/** The user's answer to `tool_approval_requested` (protocol 1.2). */
+export interface ApproveToolFrame {
+  type: 'approve_tool';
+  run_id: string;
+  tool_call_id: string;
+  approved: boolean;
+  reason?: string | undefined;
+}
+/** The front end's outcome of a client tool call (protocol 1.2): `result` or `error`. */
+export type ToolResultFrame = {
+  type: 'tool_result';
+  run_id: string;
+  tool_call_id: string;
+} & ({ result: unknown; error?: undefined } | { error: string; result?: undefined });
 export interface StopAgentFrame {
   type: 'stop_agent';
   run_id: string;
@@ -153,7 +190,7 @@ export interface RefreshFrame {
   type: 'refresh';
   token: string;
 }
-export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame | RefreshFrame;
+export type ClientFrame = UserMessageFrame | StopAgentFrame | PingFrame | RefreshFrame | ApproveToolFrame | ToolResultFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 /** Thread summary as served by `GET /threads`. */

@@ -22,6 +22,8 @@ export interface ServerConfig {
   demoDelayMs: number;
   heartbeatMs: number;
   runTimeoutMs: number;
+  approvalTimeoutMs: number;
+  clientToolTimeoutMs: number;
   scopeIdleMs: number;
   shutdownDrainMs: number;
   ticketTtlMs: number;
@@ -125,6 +127,8 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
     demoDelayMs: int(env, 'AGENTWIRE_DEMO_DELAY_MS', DEFAULTS.demoDelayMs.value, 0, 60_000),
     heartbeatMs: int(env, 'AGENTWIRE_HEARTBEAT_MS', DEFAULTS.heartbeatMs.value, 10),
     runTimeoutMs: int(env, 'AGENTWIRE_RUN_TIMEOUT_MS', DEFAULTS.runTimeoutMs.value, 10),
+    approvalTimeoutMs: int(env, 'AGENTWIRE_APPROVAL_TIMEOUT_MS', DEFAULTS.approvalTimeoutMs.value, 10),
+    clientToolTimeoutMs: int(env, 'AGENTWIRE_CLIENT_TOOL_TIMEOUT_MS', DEFAULTS.clientToolTimeoutMs.value, 10),
     scopeIdleMs: int(env, 'AGENTWIRE_SCOPE_IDLE_MS', DEFAULTS.scopeIdleMs.value, 10),
     shutdownDrainMs: int(env, 'AGENTWIRE_SHUTDOWN_DRAIN_MS', DEFAULTS.shutdownDrainMs.value, 0),
     ticketTtlMs: int(env, 'AGENTWIRE_TICKET_TTL_MS', DEFAULTS.ticketTtlMs.value, 1000),

@@ -87,6 +87,8 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     heartbeatMs: config.heartbeatMs,
     runTimeoutMs: config.runTimeoutMs,
     coalesceDeltasMs: config.coalesceDeltasMs,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    clientToolTimeoutMs: config.clientToolTimeoutMs,
     scopeIdleMs: config.scopeIdleMs,
     shutdownDrainMs: config.shutdownDrainMs,
     logger: options.logger,

@@ -60,7 +60,18 @@ export type MessagePart =
     }
   | { readonly type: 'text'; readonly text: string }
   /** An `agent_data` event (protocol 1.2). */
-  | { readonly type: 'data'; readonly name: string; readonly data: unknown };
+  | { readonly type: 'data'; readonly name: string; readonly data: unknown }
+  /** protocol 1.2: an approval request, `pending` until its `tool_approval_resolved`. */
+  | {
+      readonly type: 'approval';
+      readonly tool_call_id: string;
+      readonly tool_name: string;
+      readonly args: unknown;
+      readonly status: ApprovalStatus;
+    };
+
+/** An approval part's state in history (docs/protocol.md, "Approvals"). */
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
 
 /** A user message exactly as `GET /threads/:id/messages` serves it. */
 export interface UserMessage {

@@ -289,6 +289,32 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     expect(await b.log.hasEnded(u, 'run_e')).toBe(true);
     expect(await b.log.hasEnded(u, 'run_other')).toBe(false);
   });
+  it('settles a pending request once across handles, tells the other handle, and keeps kinds apart (protocol 1.2)', async () => {
+    const [a, b] = await engine.pair();
+    const ref = { runId: `run_${user()}`, toolCallId: 'call_1', kind: 'approval' as const };
+    expect(await b.pending.settle(ref, { by: 'user', value: { approved: true } })).toEqual({ outcome: 'unknown' });
+    await a.pending.open(ref, 60_000);
+    const heard: unknown[] = [];
+    const off = a.pending.onSettled((settled, answer) => {
+      if (settled.runId === ref.runId) heard.push({ settled, answer });
+    });
+    // A client tool answer under the same id is not an answer to the approval.
+    expect(await b.pending.settle({ ...ref, kind: 'client_tool' }, { by: 'user', value: { result: 1 } })).toEqual({ outcome: 'unknown' });
+    const outcomes = await Promise.all([
+      b.pending.settle(ref, { by: 'user', value: { approved: true } }),
+      a.pending.settle(ref, { by: 'expired', value: null }),
+      b.pending.settle(ref, { by: 'user', value: { approved: false } }),
+    ]);
+    const won = outcomes.filter((o) => o.outcome === 'won');
+    expect(won).toHaveLength(1);
+    const winner = [{ by: 'user', value: { approved: true } }, { by: 'expired', value: null }, { by: 'user', value: { approved: false } }][
+      outcomes.findIndex((o) => o.outcome === 'won')
+    ];
+    for (const lost of outcomes.filter((o) => o.outcome !== 'won')) expect(lost).toEqual({ outcome: 'already_resolved', answer: winner });
+    await eventually('the settled request heard at the other handle', () => heard.length === 1);
+    expect(heard).toEqual([{ settled: ref, answer: winner }]);
+    off();
+  });
 });
 
 describe('redis engine specifics', () => {

@@ -114,6 +114,31 @@ describe('orphaned runs on the Redis engine (bus level)', () => {
     expect(await redis().zscore(c!.keys.processes(), live!.liveness.processId)).not.toBeNull();
   });
 
+  it('a run waiting on its user (protocol 1.2): open requests resolve cancelled before its end, and a later answer gets already_resolved', async () => {
+    const [dying, survivor] = await deployment({ livenessTtlMs: 300 }, { reapIntervalMs: HOUR_MS });
+    const u = user();
+    const append = (draft: Omit<StreamEventDraft, 'thread_id' | 'run_id'>) => dying!.log.append(u, ev('run_ask', draft));
+    await dying!.runs.register({ runId: 'run_ask', userId: u, threadId: 'thr_1' });
+    const approval = { runId: 'run_ask', toolCallId: 'call_ask', kind: 'approval' as const };
+    const clientTool = { runId: 'run_ask', toolCallId: 'call_page', kind: 'client_tool' as const };
+    await dying!.pending.open(approval, HOUR_MS);
+    await dying!.pending.open(clientTool, HOUR_MS);
+    await append({ type: 'user_message', data: { text: 'hi', client_msg_id: 'c1' } });
+    await append({ type: 'agent_started', data: { agent_name: 'demo' } });
+    await append({ type: 'tool_approval_requested', data: { tool_call_id: 'call_ask', tool_name: 'notes_forget', args: {}, expires_at: new Date().toISOString() } });
+    await append({ type: 'tool_executing', data: { tool_call_id: 'call_page', tool_name: 'local_time', args: {}, executor: 'client' } });
+    await die(dying!);
+    expect(await survivor!.reaper.sweep()).toBe(1);
+    const events = await runEvents(survivor!, u, 'run_ask');
+    expect(events.slice(-3)).toMatchObject([
+      { type: 'tool_approval_resolved', data: { tool_call_id: 'call_ask', approved: false, resolution: 'cancelled' } },
+      { type: 'tool_completed', data: { tool_call_id: 'call_page', error: `failed: ${ORPHAN_MESSAGE}` } },
+      { type: 'agent_error', data: { code: 'failed' } },
+    ]);
+    expect(await survivor!.pending.settle(approval, { by: 'user', value: { approved: true } })).toMatchObject({ outcome: 'already_resolved', answer: { by: 'cancelled' } });
+    expect(await survivor!.pending.settle(clientTool, { by: 'user', value: { result: 1 } })).toMatchObject({ outcome: 'already_resolved' });
+  });
+
   it('without being asked, a survivor ends the run within its sweep interval and followers on other processes receive the end live', async () => {
     const [dying, survivor, watcher] = await deployment({ livenessTtlMs: 300 }, { reapIntervalMs: 100 }, { reapIntervalMs: HOUR_MS });
     const u = user();

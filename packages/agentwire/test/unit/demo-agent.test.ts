@@ -9,6 +9,7 @@ import type { NoteStore } from '../../src/store/types.js';
 import { createMemoryBus, type MemoryBus } from '../../src/bus/memory/memory-bus.js';
 import { isAgentwireError } from '../../src/errors.js';
 import { newId } from '../../src/ids.js';
+import { RunInteractions } from '../../src/interaction/run-interactions.js';
 import { Notifier } from '../../src/notifier/notifier.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { toolContextFor } from './tool-context.js';
@@ -48,9 +49,16 @@ async function runDemo(text: string, setup: RunSetup = {}): Promise<StreamEvent[
     signal,
     tools: setup.tools ?? new ToolRegistry(builtinTools()),
     toolContext: toolContextFor(setup.store ?? defaultStore, userId, { now: NOW, signal }),
+    interactions: new RunInteractions({
+      pending: bus.pending,
+      notifier,
+      signal,
+      pauseBudget: () => () => {},
+      settings: { approvalTimeoutMs: 60_000, clientToolTimeoutMs: 60_000 },
+    }),
     history: () => Promise.resolve([]),
   };
-  await createDemoAgent({ delayMs: setup.delayMs ?? 0 }).run({ text, ...target }, context);
+  await createDemoAgent({ delayMs: setup.delayMs ?? 0 }).run({ text, ...target, clientTools: [] }, context);
   await notifier.completed();
   expect(notifier.goldenPath()).toMatchObject({ complete: true });
   const { events } = await bus.log.readAfter(userId, 0);

@@ -18,6 +18,11 @@ describe('planDemo', () => {
     ['time in Asia/Tokyo', [clock('Asia/Tokyo')]],
     ['In Asia/Tokyo, what time is it?', [clock('Asia/Tokyo')]],
     ['What time is it?', [clock('UTC')]],
+    // protocol 1.2: the user's own local time is the client tool's, never the server's UTC.
+    ['What time is it here?', [{ kind: 'local_time' }]],
+    ["what's the time here, and what time is it in Asia/Tokyo?", [{ kind: 'local_time' }, clock('Asia/Tokyo')]],
+    ['Forget what I noted about the launch', [{ kind: 'forget', query: 'launch' }]],
+    ['please delete my notes about "dentist". What is 2+2?', [{ kind: 'forget', query: 'dentist' }, calc('2+2')]],
     ['what time is it in UTC.', [clock('UTC')]],
     ['What time is it in Tokyo and in New York City?', [clock('Asia/Tokyo'), clock('America/New_York')]],
     ['time in Etc/GMT+5 and/or whatever', [clock('Etc/GMT+5')]],

@@ -20,17 +20,34 @@ function started(): GoldenPath {
 }
 
 describe('GoldenPath', () => {
+  it('admits one resolution per approval request, and no terminal event while one is open (protocol 1.2)', () => {
+    const path = started();
+    path.admit('tool_approval_requested', 'a');
+    expect(codeOf(() => path.admit('tool_approval_requested', 'a'))).toBe('AW_ERR_NOTIFIER_DUPLICATE_APPROVAL');
+    expect(codeOf(() => path.admit('tool_approval_resolved', 'b'))).toBe('AW_ERR_NOTIFIER_UNKNOWN_APPROVAL');
+    expect(codeOf(() => path.admit('agent_completed'))).toBe('AW_ERR_NOTIFIER_APPROVALS_OPEN');
+    expect(codeOf(() => path.admit('agent_error'))).toBe('AW_ERR_NOTIFIER_APPROVALS_OPEN');
+    expect(path.state()).toMatchObject({ openApprovals: ['a'], complete: false });
+    path.admit('tool_approval_resolved', 'a');
+    expect(codeOf(() => path.admit('tool_approval_resolved', 'a'))).toBe('AW_ERR_NOTIFIER_UNKNOWN_APPROVAL');
+    // The approved call runs under the same id.
+    path.admit('tool_executing', 'a');
+    path.admit('tool_completed', 'a');
+    path.admit('agent_completed');
+    expect(path.state()).toMatchObject({ openApprovals: [], complete: true });
+  });
+
   it('admits a complete run and reports it complete', () => {
     const path = started();
     path.admit('agent_thinking');
     path.admit('tool_executing', 'a');
     path.admit('tool_executing', 'b');
     path.admit('tool_completed', 'b');
-    expect(path.state()).toEqual({ started: true, openToolCalls: ['a'], terminal: null, complete: false });
+    expect(path.state()).toEqual({ started: true, openToolCalls: ['a'], openApprovals: [], terminal: null, complete: false });
     path.admit('tool_completed', 'a');
     path.admit('agent_message_delta');
     path.admit('agent_completed');
-    expect(path.state()).toEqual({ started: true, openToolCalls: [], terminal: 'agent_completed', complete: true });
+    expect(path.state()).toEqual({ started: true, openToolCalls: [], openApprovals: [], terminal: 'agent_completed', complete: true });
     expect(path.ended).toBe(true);
   });
 
@@ -41,7 +58,7 @@ describe('GoldenPath', () => {
   });
 
   it('a fresh path is neither started nor complete', () => {
-    expect(new GoldenPath().state()).toEqual({ started: false, openToolCalls: [], terminal: null, complete: false });
+    expect(new GoldenPath().state()).toEqual({ started: false, openToolCalls: [], openApprovals: [], terminal: null, complete: false });
     expect(new GoldenPath().hasStarted).toBe(false);
   });
 

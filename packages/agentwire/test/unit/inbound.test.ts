@@ -21,6 +21,22 @@ describe('createFrameParser', () => {
       });
     });
 
+    it('parses the protocol 1.2 frames: approve_tool, tool_result (result of any JSON, or error), client_tools', () => {
+      expect(json({ type: 'approve_tool', run_id: 'r', tool_call_id: 'c', approved: false, reason: 'no' })).toEqual({
+        ok: true,
+        frame: { type: 'approve_tool', run_id: 'r', tool_call_id: 'c', approved: false, reason: 'no' },
+      });
+      for (const result of [null, 0, 'noon', [1], { local: '09:15' }]) {
+        expect(json({ type: 'tool_result', run_id: 'r', tool_call_id: 'c', result })).toEqual({ ok: true, frame: { type: 'tool_result', run_id: 'r', tool_call_id: 'c', result } });
+      }
+      expect(json({ type: 'tool_result', run_id: 'r', tool_call_id: 'c', error: 'denied' }).ok).toBe(true);
+      const tool = { name: 'local_time', description: 'now', parameters: { type: 'object', properties: {} } };
+      expect(json({ type: 'user_message', client_msg_id: 'c1', text: 'hi', client_tools: [tool] })).toEqual({
+        ok: true,
+        frame: { type: 'user_message', client_msg_id: 'c1', text: 'hi', client_tools: [tool] },
+      });
+    });
+
     it('drops unknown extra fields (forward compatibility)', () => {
       expect(json({ type: 'stop_agent', run_id: 'r', v2_field: { x: 1 } })).toEqual({ ok: true, frame: { type: 'stop_agent', run_id: 'r' } });
     });

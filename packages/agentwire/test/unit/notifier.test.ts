@@ -27,6 +27,24 @@ async function codeOf(misuse: () => Promise<unknown>): Promise<ErrorCode> {
 }
 
 describe('Notifier', () => {
+  it('protocol 1.2: failed() resolves open approval requests cancelled and closes open client calls before agent_error', async () => {
+    const { notifier, stored } = setup();
+    await notifier.started('demo');
+    const asked = await notifier.approvalRequested({ toolCallId: 'call_ask', toolName: 'notes_forget', args: { notes: [] }, reason: 'why', expiresAt: new Date(0) });
+    expect(asked.data).toEqual({ tool_call_id: 'call_ask', tool_name: 'notes_forget', args: { notes: [] }, reason: 'why', expires_at: '1970-01-01T00:00:00.000Z' });
+    const client = await notifier.toolExecuting('local_time', {}, 'call_page', 'client');
+    expect(client.data).toEqual({ tool_call_id: 'call_page', tool_name: 'local_time', args: {}, executor: 'client' });
+    expect(notifier.isApprovalOpen('call_ask')).toBe(true);
+    await notifier.failed('cancelled', 'stopped');
+    const events = await stored();
+    expect(events.slice(-3).map((e) => [e.type, e.data])).toEqual([
+      ['tool_approval_resolved', { tool_call_id: 'call_ask', approved: false, resolution: 'cancelled' }],
+      ['tool_completed', expect.objectContaining({ tool_call_id: 'call_page', error: 'cancelled: stopped' })],
+      ['agent_error', expect.objectContaining({ code: 'cancelled' })],
+    ]);
+    expect(notifier.goldenPath()).toMatchObject({ openApprovals: [], complete: true });
+  });
+
   it('emits each event with the next seq of the user stream, for its thread and run', async () => {
     const { notifier, stored } = setup();
     await notifier.started('demo');
@@ -51,7 +69,7 @@ describe('Notifier', () => {
     expect(events[3]!.data).toEqual({ tool_call_id: 'call_a', tool_name: 'calculator', result: { value: 2 }, duration_ms: expect.any(Number) });
     expect(done.data).toEqual({ result: { text: '1 + 1 = 2' }, duration_ms: expect.any(Number) });
     expect(Number.isInteger(done.data.duration_ms)).toBe(true);
-    expect(notifier.goldenPath()).toEqual({ started: true, openToolCalls: [], terminal: 'agent_completed', complete: true });
+    expect(notifier.goldenPath()).toEqual({ started: true, openToolCalls: [], openApprovals: [], terminal: 'agent_completed', complete: true });
   });
 
   it('every delta of one run carries the same message_id', async () => {

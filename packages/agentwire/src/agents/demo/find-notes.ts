@@ -13,11 +13,19 @@ const RECALL = new RegExp(
   'gi',
 );
 
+const FORGET = new RegExp(
+  String.raw`\b(?:forget|delete)\s(?:what\si\s(?:noted|saved|wrote(?:\sdown)?|remembered|stored)|(?:my\s)?notes?)\s(?:about|on|regarding)\s(.+?)` + END,
+  'gi',
+);
+
 /** Leading words that would make the store's every-word search miss ("the launch" vs "launch is Friday"). */
 const LEADING_FILLER = /^(?:(?:the|a|an|my|our)\s)+/i;
 const QUOTES = /^["'“‘](.*)["'”’]$/;
 
-/** "remember that ..." stores a note; "what did I note about ..." searches them. Expects normalised spaces. */
+/**
+ * "remember that ..." stores a note; "what did I note about ..." searches them; "forget what
+ * I noted about ..." deletes them once approved (protocol 1.2). Expects normalised spaces.
+ */
 export function findNotes(text: string): Found[] {
   const found: Found[] = [];
   for (const match of text.matchAll(REMEMBER)) {
@@ -28,6 +36,11 @@ export function findNotes(text: string): Found[] {
     const asked = unquote((match[1] ?? '').trim());
     const query = asked.replace(LEADING_FILLER, '') || asked;
     if (query !== '') found.push({ start: match.index, end: match.index + match[0].length, step: { kind: 'recall', query } });
+  }
+  for (const match of text.matchAll(FORGET)) {
+    const asked = unquote((match[1] ?? '').trim());
+    const query = asked.replace(LEADING_FILLER, '') || asked;
+    if (query !== '') found.push({ start: match.index, end: match.index + match[0].length, step: { kind: 'forget', query } });
   }
   return found;
 }

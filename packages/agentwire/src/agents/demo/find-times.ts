@@ -14,6 +14,18 @@ const UTC_WORD = /\b(?:UTC|GMT)\b/gi;
  */
 const IN_PLACE = /\bin\s(?=([A-Za-z][A-Za-z'-]*(?:\s[A-Za-z][A-Za-z'-]*){0,2}))/gi;
 
+/** "what time is it here?", "my local time": only the user's front end knows (the client tool `local_time`). */
+const LOCAL_TIME = /\b(?:what(?:'s|’s|\sis)?\s(?:the\s)?time\s(?:is\sit\s)?here|time\sis\sit\shere|my\slocal\stime)\b/gi;
+
+/** Questions about the user's own local time (protocol 1.2, demo agent). Expects normalised spaces. */
+export function findLocalTime(text: string): Found[] {
+  return [...text.matchAll(LOCAL_TIME)].map((match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+    step: { kind: 'local_time' as const },
+  }));
+}
+
 /**
  * Every zone named in a sentence that mentions "time" gets a clock call; a time question
  * naming no zone gets one in UTC. Zones are IANA names (checked by the clock tool, so a

@@ -2,6 +2,9 @@ import { ErrorCodes } from '../../errors.js';
 import type { ToolCallOutcome } from '../call-tool.js';
 import type { DemoStep } from './plan.js';
 
+/** The steps that are one plain call of a server tool; the others are protocol 1.2 interactions (demo/interactive-steps.ts). */
+export type ToolStep = Exclude<DemoStep, { kind: 'forget' | 'local_time' }>;
+
 /** What the demo says it can do, for a message that asks none of it. */
 export const DEMO_HELP =
   "Hi! I'm the agentwire demo agent. I can do arithmetic (try \"What is 17 * 23?\"), " +
@@ -16,7 +19,7 @@ const ECHO_LIMIT = 120;
 const NOTES_SHOWN = 5;
 
 /** The tool each step calls, and its arguments. */
-export function toolCallFor(step: DemoStep): { tool: string; args: Record<string, string> } {
+export function toolCallFor(step: ToolStep): { tool: string; args: Record<string, string> } {
   switch (step.kind) {
     case 'calculate':
       return { tool: 'calculator', args: { expression: step.expression } };
@@ -48,11 +51,15 @@ function intention(step: DemoStep): string {
       return `save "${shorten(step.text)}" in your notes`;
     case 'recall':
       return `search your notes for "${shorten(step.query)}"`;
+    case 'forget':
+      return `ask you before forgetting your notes about "${shorten(step.query)}"`;
+    case 'local_time':
+      return 'ask your app for your local time';
   }
 }
 
 /** One sentence of the answer per step, stating the tool's result or what went wrong. */
-export function sentenceFor(step: DemoStep, outcome: ToolCallOutcome): string {
+export function sentenceFor(step: ToolStep, outcome: ToolCallOutcome): string {
   if (!outcome.ok) return failureSentence(step, errorDetail(outcome.error));
   const result = outcome.result;
   switch (step.kind) {
@@ -83,7 +90,7 @@ function recallSentence(query: string, notes: readonly unknown[]): string {
   return `Your ${texts.length === 1 ? 'note' : 'notes'} about "${query}": ${shown}${more}.`;
 }
 
-function failureSentence(step: DemoStep, detail: string): string {
+function failureSentence(step: ToolStep, detail: string): string {
   switch (step.kind) {
     case 'calculate':
       return `I couldn't compute ${shorten(step.expression)}: ${detail}.`;
@@ -96,10 +103,10 @@ function failureSentence(step: DemoStep, detail: string): string {
   }
 }
 
-const shorten = (text: string): string => (text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT - 1)}…`);
+export const shorten = (text: string): string => (text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT - 1)}…`);
 
 /** A tool registered under a built-in's name may answer differently; still report it. */
-const unexpected = (step: DemoStep, result: unknown): string =>
+const unexpected = (step: ToolStep, result: unknown): string =>
   `The ${toolCallFor(step).tool} answered ${shorten(JSON.stringify(result) ?? 'nothing')}.`;
 
 /**
@@ -107,7 +114,7 @@ const unexpected = (step: DemoStep, result: unknown): string =>
  * sentence: drop that generic prefix (other errors keep theirs, it is their meaning)
  * and a final full stop.
  */
-function errorDetail(message: string): string {
+export function errorDetail(message: string): string {
   const prefix = `${ErrorCodes.AW_ERR_TOOL_INPUT}: `;
   const detail = message.startsWith(prefix) ? message.slice(prefix.length) : message;
   return detail.replace(/\.$/, '');
@@ -115,6 +122,6 @@ function errorDetail(message: string): string {
 
 type FieldTypes = { number: number; string: string; object: object };
 
-function hasField<K extends string, T extends keyof FieldTypes>(value: unknown, key: K, type: T): value is Record<K, FieldTypes[T]> {
+export function hasField<K extends string, T extends keyof FieldTypes>(value: unknown, key: K, type: T): value is Record<K, FieldTypes[T]> {
   return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[key] === type;
 }

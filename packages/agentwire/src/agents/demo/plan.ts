@@ -1,13 +1,17 @@
 import { findExpressions } from './find-expressions.js';
 import { findNotes } from './find-notes.js';
-import { findTimes } from './find-times.js';
+import { findLocalTime, findTimes } from './find-times.js';
 
 /** One tool call the demo agent decided to make. */
 export type DemoStep =
   | { readonly kind: 'calculate'; readonly expression: string }
   | { readonly kind: 'clock'; readonly timezone: string }
   | { readonly kind: 'remember'; readonly text: string }
-  | { readonly kind: 'recall'; readonly query: string };
+  | { readonly kind: 'recall'; readonly query: string }
+  /** protocol 1.2: asks approval for `notes_forget` naming the matching notes. */
+  | { readonly kind: 'forget'; readonly query: string }
+  /** protocol 1.2: the client tool `local_time`, when the message offers it. */
+  | { readonly kind: 'local_time' };
 
 /** A step and the part of the (normalised) message that asked for it. */
 export interface Found {
@@ -38,6 +42,7 @@ export function planDemo(message: string): DemoPlan {
     for (const f of found) if (!claimed.some((c) => f.start < c.end && c.start < f.end)) claimed.push(f);
   };
   claim(findNotes(text));
+  claim(findLocalTime(text));
   claim(findTimes(text));
   claim(findExpressions(mask(text, claimed)));
   claimed.sort((a, b) => a.start - b.start);

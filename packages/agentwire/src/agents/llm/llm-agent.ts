@@ -9,7 +9,7 @@ import type { Agent, AgentContext } from '../types.js';
 import type { RunUsage } from '../../protocol/types.js';
 import { explainEndpointError, idleTimeoutError, LlmError, maxStepsError } from './errors.js';
 import { IdleTimer } from './idle-timer.js';
-import { assistantToolCalls, conversation, toolDefinitions, toolResult } from './messages.js';
+import { assistantToolCalls, clientToolDefinitions, conversation, toolDefinitions, toolResult } from './messages.js';
 import { ToolCallAssembler, type AssembledToolCall, type ToolCallDelta } from './stream-assembler.js';
 import { ThinkingBuffer } from './thinking-buffer.js';
 
@@ -74,7 +74,10 @@ export function createLlmAgent(options: LlmAgentOptions): Agent {
     async run(input, context) {
       const registry = offeredTools(context.tools, options.tools);
       const scoped: AgentContext = { ...context, tools: registry };
-      const definitions = toolDefinitions(registry.list());
+      const serverTools = new Set(registry.list().map((tool) => tool.name));
+      // Client tools run in the user's front end (protocol 1.2); a registry tool of the same name wins.
+      const clientTools = new Set(input.clientTools.map((tool) => tool.name).filter((name) => !serverTools.has(name)));
+      const definitions = [...toolDefinitions(registry.list()), ...clientToolDefinitions(input.clientTools, serverTools)];
       const messages = conversation(options.systemPrompt ?? DEFAULT_SYSTEM_PROMPT, await context.history(), input.text);
       try {
         for (let step = 1; ; step++) {
@@ -82,7 +85,7 @@ export function createLlmAgent(options: LlmAgentOptions): Agent {
           if (turn.calls.length === 0) return;
           if (step >= settings.maxSteps) throw maxStepsError(settings.maxSteps);
           messages.push(assistantToolCalls(turn.content, turn.calls));
-          for (const call of turn.calls) messages.push(toolResult(call, await executeCall(scoped, call)));
+          for (const call of turn.calls) messages.push(toolResult(call, await executeCall(scoped, call, clientTools)));
         }
       } catch (error) {
         // A stop, timeout or shutdown of the run is the runner's to report.
@@ -166,8 +169,12 @@ function usageOf(usage: { prompt_tokens?: number; completion_tokens?: number; to
   return { input_tokens: input, output_tokens: output, total_tokens: count(usage.total_tokens) || input + output };
 }
 
-/** Runs one requested call; arguments that are not a JSON object fail the call, not the run. */
-async function executeCall(context: AgentContext, call: AssembledToolCall): Promise<ToolCallOutcome> {
+/**
+ * Runs one requested call; arguments that are not a JSON object fail the call, not the run.
+ * A client tool is delegated to the user's front end; a registry tool declared
+ * `needsApproval` is asked about first (callTool), and a denial is fed back to the model.
+ */
+async function executeCall(context: AgentContext, call: AssembledToolCall, clientTools: ReadonlySet<string>): Promise<ToolCallOutcome> {
   let args: unknown;
   try {
     args = JSON.parse(call.arguments.trim() || '{}');
@@ -177,6 +184,8 @@ async function executeCall(context: AgentContext, call: AssembledToolCall): Prom
     await context.notifier.toolCompleted(executing.data.tool_call_id, { error });
     return { ok: false, error };
   }
+  // Fresh ids on the stream, as for every call: a model's own ids may repeat across steps.
+  if (clientTools.has(call.name)) return context.interactions.callClientTool(call.name, args);
   return callTool(context, call.name, args);
 }
 

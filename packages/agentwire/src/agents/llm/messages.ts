@@ -1,5 +1,6 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ToolCallOutcome } from '../call-tool.js';
+import type { ClientToolSpec } from '../../protocol/types.js';
 import type { Tool } from '../tools/registry.js';
 import type { ThreadTurn } from '../types.js';
 import type { AssembledToolCall } from './stream-assembler.js';
@@ -55,4 +56,14 @@ export function toolDefinitions(tools: readonly Tool[]): ChatCompletionTool[] {
     type: 'function',
     function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } },
   }));
+}
+
+/**
+ * The front end's tools (`user_message.client_tools`, protocol 1.2) in the same format; a
+ * name the registry already has is left out, so the model sees one tool per name.
+ */
+export function clientToolDefinitions(tools: readonly ClientToolSpec[], taken: ReadonlySet<string>): ChatCompletionTool[] {
+  return tools
+    .filter((tool) => !taken.has(tool.name))
+    .map((tool) => ({ type: 'function', function: { name: tool.name, description: tool.description, parameters: { ...tool.parameters } } }));
 }

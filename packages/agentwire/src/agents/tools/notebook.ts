@@ -9,5 +9,6 @@ export function bindNotebook(notes: NoteStore, userId: string, now: () => Date =
   return Object.freeze<Notebook>({
     add: (text: string) => notes.add(userId, text, now().toISOString()),
     search: (query: string) => notes.search(userId, query),
+    forget: (ids: readonly string[]) => notes.forget(userId, ids),
   });
 }

@@ -13,6 +13,8 @@ export interface JsonSchemaObject {
 export interface Notebook {
   add(text: string): Promise<{ id: string; text: string; createdAt: string }>;
   search(query: string): Promise<Array<{ id: string; text: string; createdAt: string }>>;
+  /** Deletes these notes of the user (other ids are ignored); resolves how many went. */
+  forget(ids: readonly string[]): Promise<number>;
 }
 
 export interface ToolContext {
@@ -27,6 +29,11 @@ export interface Tool<Args = Record<string, unknown>, Result = unknown> {
   readonly name: string;
   readonly description: string;
   readonly parameters: JsonSchemaObject;
+  /**
+   * Asks the user before every call (protocol 1.2, "Approvals"): `callTool` emits
+   * `tool_approval_requested` and runs the tool only when approved.
+   */
+  readonly needsApproval?: boolean;
   /** Throws `AgentwireError('AW_ERR_TOOL_INPUT')` for bad arguments. */
   execute(args: Args, context: ToolContext): Promise<Result> | Result;
 }

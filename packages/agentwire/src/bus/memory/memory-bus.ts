@@ -7,6 +7,7 @@ import {
   MemoryThreadQueue,
   MemoryTicketStore,
 } from './memory-stores.js';
+import { MemoryPendingRequests } from './memory-pending.js';
 
 export interface MemoryBusOptions {
   retention?: Partial<RetentionOptions>;
@@ -23,6 +24,7 @@ export class MemoryBus implements Bus {
   readonly queues = new MemoryThreadQueue();
   readonly tickets: MemoryTicketStore;
   readonly sessions = new MemorySessionControl();
+  readonly pending: MemoryPendingRequests;
 
   constructor(options: MemoryBusOptions = {}) {
     const retention = { ...DEFAULT_RETENTION, ...options.retention };
@@ -31,6 +33,7 @@ export class MemoryBus implements Bus {
     this.messages = new MemoryMessageLedger(retention.maxAgeMs, nowMs);
     this.tickets = new MemoryTicketStore(nowMs);
     this.runs = new MemoryRunDirectory(retention.maxAgeMs, nowMs);
+    this.pending = new MemoryPendingRequests(nowMs);
   }
 
   health(): 'ok' {

@@ -47,6 +47,7 @@ export class FanOut {
   private readonly stopListeners = new Set<(runId: string, reason: StopReason) => void>();
   private readonly advanceListeners = new Set<(threadId: string) => void>();
   private readonly disconnectListeners = new Set<(userId: string) => void>();
+  private readonly settledListeners = new Set<(payload: string) => void>();
   /** Tags this process's stop requests, which it has already handled locally. */
   private readonly origin = newSecret(9);
   private started = false;
@@ -72,7 +73,7 @@ export class FanOut {
   }
 
   async start(): Promise<void> {
-    await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), this.keys.queueAdvances());
+    await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), this.keys.queueAdvances(), this.keys.settled());
     this.started = true;
   }
 
@@ -170,8 +171,20 @@ export class FanOut {
     await this.publisher.publish(this.keys.stops(), `${this.origin} ${runId} ${reason}`);
   }
 
+  /** Tells this process's listeners, then every other process's, that a pending request was settled (protocol 1.2). */
+  async announceSettled(payload: string): Promise<void> {
+    this.notify(this.settledListeners, payload, 'settled listener threw');
+    await this.publisher.publish(this.keys.settled(), `${this.origin} ${payload}`);
+  }
+
+  onSettled(listener: (payload: string) => void): () => void {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
+  }
+
   close(): void {
     this.closed = true;
+    this.settledListeners.clear();
     for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
     this.stopListeners.clear();
@@ -197,6 +210,11 @@ export class FanOut {
       // A thread id may contain spaces: it is everything after the origin.
       const space = payload.indexOf(' ');
       if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.advanceListeners, payload.slice(space + 1), 'queue listener threw');
+      return;
+    }
+    if (name === this.keys.settled()) {
+      const space = payload.indexOf(' ');
+      if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.settledListeners, payload.slice(space + 1), 'settled listener threw');
       return;
     }
     if (name === this.keys.disconnects()) {
@@ -235,7 +253,7 @@ export class FanOut {
   /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
   private async resubscribe(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), this.keys.queueAdvances(), ...[...this.channels.values()].map((c) => c.name));
+      await this.subscriber.subscribe(this.keys.stops(), this.keys.disconnects(), this.keys.queueAdvances(), this.keys.settled(), ...[...this.channels.values()].map((c) => c.name));
     } catch (error) {
       // The connection dropped again; its next 'ready' starts over.
       this.logger.warn({ err: error }, 'resubscribe failed');

@@ -51,6 +51,16 @@ export class RedisKeys {
     return `${this.prefix}advance`;
   }
 
+  /** A run's pending approval or client tool call (protocol 1.2): `open:<kind>` until settled once. */
+  pending(runId: string, toolCallId: string): string {
+    return `${this.prefix}ask:${keyPart(runId)}:${keyPart(toolCallId)}`;
+  }
+
+  /** Pub/sub channel carrying `<origin> <json>` for every settled pending request, to every process. */
+  settled(): string {
+    return `${this.prefix}settled`;
+  }
+
   /** Pub/sub channel carrying `<origin> <userId>` disconnect requests (gateway.disconnectUser) to every process. */
   disconnects(): string {
     return `${this.prefix}disconnect`;

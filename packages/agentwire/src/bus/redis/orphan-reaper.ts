@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
-import type { OrphanHistory, ThreadQueue } from '../types.js';
+import type { OrphanHistory, PendingRequests, ThreadQueue } from '../types.js';
 import type { RedisKeys } from './keys.js';
-import { closingDrafts } from '../orphan-closing.js';
+import { closingDrafts, openPendingRefs } from '../orphan-closing.js';
 import type { RedisEventLog } from './redis-event-log.js';
 import type { RedisRunDirectory } from './redis-stores.js';
 import { isAgentwireError } from '../../errors.js';
@@ -44,6 +44,7 @@ export class OrphanReaper {
     private readonly log: RedisEventLog,
     private readonly runs: RedisRunDirectory,
     private readonly queues: ThreadQueue,
+    private readonly pending: PendingRequests,
     private readonly options: OrphanReaperOptions,
   ) {
     redis.on('ready', () => (this.reconnectedAt = Date.now()));
@@ -107,6 +108,8 @@ export class OrphanReaper {
     const drafts = closingDrafts(runEvents, record, this.options.nowMs());
     // A store that cannot be written leaves the claim to expire: the run is ended on a later sweep.
     if (drafts.length > 0) await this.history?.(record, runEvents, drafts, epoch);
+    // Before the closing events, as the runner does: an answer sent once the end shows gets already_resolved.
+    await Promise.all(openPendingRefs(runEvents, runId).map((ref) => this.pending.settle(ref, { by: 'cancelled', value: null })));
     try {
       // One after the other: the stream must show them in this order.
       for (const draft of drafts) await this.log.append(record.userId, draft);

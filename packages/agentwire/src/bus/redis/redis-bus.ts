@@ -10,6 +10,7 @@ import { RedisEventLog } from './redis-event-log.js';
 import { OrphanReaper } from './orphan-reaper.js';
 import { ProcessLiveness } from './process-liveness.js';
 import { RedisMessageLedger, RedisRunDirectory, RedisThreadQueue, RedisTicketStore } from './redis-stores.js';
+import { RedisPendingRequests } from './redis-pending.js';
 
 export interface RedisBusOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
@@ -45,6 +46,7 @@ export class RedisBus implements Bus {
   readonly tickets: RedisTicketStore;
   /** Disconnect requests travel on the fan-out's disconnect channel to every process. */
   readonly sessions: SessionControl;
+  readonly pending: RedisPendingRequests;
   readonly keys: RedisKeys;
   /** This process's id and liveness key; runs it registers are recorded as its own. */
   readonly liveness: ProcessLiveness;
@@ -81,7 +83,8 @@ export class RedisBus implements Bus {
       this.liveness.processId,
     );
     this.queues = new RedisThreadQueue(commands, keys, fanOut, DAY_MS);
-    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, this.queues, {
+    this.pending = new RedisPendingRequests(commands, keys, fanOut, logger);
+    this.reaper = new OrphanReaper(commands, keys, this.log, this.runs, this.queues, this.pending, {
       processId: this.liveness.processId,
       intervalMs: options.reapIntervalMs,
       claimMs: REAP_CLAIM_MS,

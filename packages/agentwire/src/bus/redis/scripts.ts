@@ -131,3 +131,21 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 return 0
 `;
+
+/**
+ * Settles a pending request (KEYS[1]) once: the stored value is `open:<kind>` until the
+ * first settle writes `done:<kind>:<answer>` (its TTL kept). ARGV: kind, answer JSON.
+ * Returns 'won'; the stored `done:...` value when another answer was first; false when no
+ * request of that kind is known (docs/protocol.md, "Approvals": the first answer wins, on any process).
+ */
+export const SETTLE_PENDING_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+if v == 'open:' .. ARGV[1] then
+  redis.call('SET', KEYS[1], 'done:' .. ARGV[1] .. ':' .. ARGV[2], 'KEEPTTL')
+  return 'won'
+end
+local done = 'done:' .. ARGV[1] .. ':'
+if string.sub(v, 1, #done) == done then return v end
+return false
+`;

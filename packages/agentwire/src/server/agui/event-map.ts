@@ -40,6 +40,10 @@ export class AguiEventMapper {
       case 'thread_updated':
       case 'thread_deleted':
         return out;
+      // AG-UI has no approval events; its clients see the tool call once it runs (docs/protocol.md, "Approvals").
+      case 'tool_approval_requested':
+      case 'tool_approval_resolved':
+        return out;
       case 'agent_started':
         out.push({
           type: EventType.RUN_STARTED,

@@ -10,9 +10,11 @@ const DATA_KEYS: Record<StreamEventType, { required: string[]; oneOf?: string[];
   agent_started: { required: ['agent_name'] },
   agent_thinking: { required: ['text'] },
   agent_message_delta: { required: ['delta', 'message_id'] },
-  tool_executing: { required: ['args', 'tool_call_id', 'tool_name'] },
+  tool_executing: { required: ['args', 'tool_call_id', 'tool_name'], optional: ['executor'] },
   tool_completed: { required: ['duration_ms', 'tool_call_id', 'tool_name'], oneOf: ['error', 'result'] },
   agent_data: { required: ['data', 'name'] },
+  tool_approval_requested: { required: ['args', 'expires_at', 'tool_call_id', 'tool_name'], optional: ['reason'] },
+  tool_approval_resolved: { required: ['approved', 'resolution', 'tool_call_id'], optional: ['reason'] },
   agent_completed: { required: ['duration_ms', 'result'], optional: ['usage'] },
   agent_error: { required: ['code', 'duration_ms', 'message'], optional: ['usage'] },
   thread_updated: { required: ['title'] },
@@ -44,7 +46,7 @@ export function expectEventShape(event: StreamEvent): void {
   if ('queued' in event.data) expect(event.data.queued, 'user_message.queued is only ever true').toBe(true);
   if ('usage' in event.data) expect(Object.keys(event.data.usage as object).sort()).toEqual(['input_tokens', 'output_tokens', 'total_tokens']);
   const data = event.data as Record<string, unknown>;
-  for (const key of ['text', 'client_msg_id', 'agent_name', 'delta', 'message_id', 'tool_call_id', 'tool_name', 'message', 'error']) {
+  for (const key of ['text', 'client_msg_id', 'agent_name', 'delta', 'message_id', 'tool_call_id', 'tool_name', 'message', 'error', 'reason', 'expires_at']) {
     if (key in data) expect(typeof data[key], `${event.type}.data.${key}`).toBe('string');
   }
   if ('duration_ms' in data) {
@@ -53,6 +55,11 @@ export function expectEventShape(event: StreamEvent): void {
   if (event.type === 'agent_completed') {
     expect(Object.keys(event.data.result)).toEqual(['text']);
     expect(typeof event.data.result.text).toBe('string');
+  }
+  if (event.type === 'tool_executing' && 'executor' in data) expect(data['executor']).toBe('client');
+  if (event.type === 'tool_approval_resolved') {
+    expect(typeof event.data.approved).toBe('boolean');
+    expect(['user', 'expired', 'cancelled']).toContain(event.data.resolution);
   }
   if (event.type === 'agent_error') expect(['failed', 'cancelled', 'timeout', 'shutdown']).toContain(event.data.code);
 }
