@@ -29,10 +29,14 @@ export class ChatSocket {
     private readonly gateway: Gateway,
     private readonly ws: WebSocket,
     private readonly userId: string,
+    /** Frames that arrived while the socket was being authenticated, answered first. */
+    early: ReadonlyArray<[RawData, boolean]>,
   ) {
-    ws.on('message', (data, isBinary) => {
+    const onMessage = (data: RawData, isBinary: boolean): void => {
       this.tail = this.tail.then(() => this.receive(data, isBinary)).catch((error: unknown) => this.fail(error));
-    });
+    };
+    ws.on('message', onMessage);
+    for (const [data, isBinary] of early) onMessage(data, isBinary);
     ws.on('close', () => {
       for (const request of this.requests.values()) request.following.abort();
       this.requests.clear();

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { authenticateUpgrade } from '../../gateway/authenticate.js';
 import { ConnectGate } from '../../gateway/connect-gate.js';
+import { bufferEarlyFrames, MAX_EARLY_FRAMES } from '../../gateway/early-frames.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import { closeAtTokenExpiry } from '../../gateway/token-expiry.js';
 import { createSocketServer, routeUpgrade, type UpgradeRoute } from '../../gateway/upgrade.js';
@@ -44,12 +45,15 @@ export function attachAiSdkSocket(gateway: Gateway): AiSdkSocketEndpoint {
     closing: () => closed || gateway.health().status === 'closing',
     admit: async (ws, request, url) => {
       ws.on('error', (error) => options.logger.debug({ err: error }, 'AI SDK socket error'));
+      // The transport sends its request as soon as the socket opens, while authentication may still wait.
+      const early = bufferEarlyFrames(ws, MAX_EARLY_FRAMES, AI_SDK_MAX_FRAME_BYTES);
       const auth = await authenticateUpgrade(request, url, { verifier: options.verifier, tickets: gateway.bus.tickets, allowQueryToken: options.allowQueryToken });
       if (!auth.ok) {
         options.logger.info({ event: 'ws_refused', path: AI_SDK_WS_PATH, code: auth.closeCode, reason: auth.reason, detail: auth.detail }, 'connection refused');
         ws.close(auth.closeCode, auth.reason);
         return;
       }
+      if (early.overflowed) return;
       if (closed || ws.readyState !== ws.OPEN) {
         ws.close(CloseCode.goingAway, 'server going away');
         return;
@@ -60,7 +64,7 @@ export function attachAiSdkSocket(gateway: Gateway): AiSdkSocketEndpoint {
         sockets.delete(ws);
         expiry?.cancel();
       });
-      new ChatSocket(gateway, ws, auth.userId);
+      new ChatSocket(gateway, ws, auth.userId, early.drain());
     },
   };
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
