@@ -6,6 +6,7 @@ import { createDemoAgent } from '../../src/index.js';
 import { createLlmAgent } from '../../src/llm.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { clientThreadId } from '../../src/server/client-thread-ids.js';
+import type { HttpApiOptions } from '../../src/server/http-api.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -22,10 +23,10 @@ afterEach(async () => {
   server = fake = undefined;
 });
 
-async function startWithLlm(engine?: EngineFactory): Promise<TestServer> {
+async function startWithLlm(engine?: EngineFactory, http?: HttpApiOptions): Promise<TestServer> {
   fake = await FakeOpenAi.start();
   const llm = createLlmAgent({ baseURL: fake.baseURL, model: 'fake-model', maxRetries: 0 });
-  return startTestServer({ agents: [createDemoAgent({ delayMs: 0 }), llm], ...(engine && { engine }) });
+  return startTestServer({ agents: [createDemoAgent({ delayMs: 0 }), llm], ...(engine && { engine }), ...(http && { http }) });
 }
 
 async function watch(s: TestServer, userId: string): Promise<TestClient> {
@@ -51,13 +52,14 @@ function post(s: TestServer, body: unknown, token: string | undefined, raw = fal
   });
 }
 
-/** The AG-UI events of a raw SSE body. */
+/** The AG-UI events of a raw SSE body (an `id:` line before `data:` aside). */
 async function sseEvents(response: Response): Promise<BaseEvent[]> {
   const body = await response.text();
   return body
     .split('\n\n')
-    .filter((block) => block.startsWith('data: '))
-    .map((block) => JSON.parse(block.slice('data: '.length)) as BaseEvent);
+    .map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
+    .filter((line) => line !== undefined)
+    .map((line) => JSON.parse(line.slice('data: '.length)) as BaseEvent);
 }
 
 const input = (threadId: string, runId: string, content: string, extra: Record<string, unknown> = {}) => ({
@@ -177,8 +179,8 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     expect(JSON.stringify(errorEvents[1])).not.toContain('bad key');
   });
 
-  it('stops the run when the AG-UI client aborts, as stop_agent does', async () => {
-    server = await startWithLlm(engine);
+  it('with aguiStopOnClose (the old behaviour), stops the run when the AG-UI client aborts, as stop_agent does', async () => {
+    server = await startWithLlm(engine, { aguiStopOnClose: true });
     fake!.reply({ kind: 'stream', chunks: [text('Once upon a time')], then: 'stall' });
     const ws = await watch(server, 'alice');
     const agent = new HttpAgent({ url: `${server.httpUrl}/agui`, headers: { authorization: `Bearer ${await server.token('alice')}` } });
@@ -223,8 +225,8 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     await expectError(await post(server, input(aliceThread, 'r2', 'What did Alice say?'), bob), 404, 'not_found');
     await expectError(await post(server, input('thr_unknown', 'r3', 'hi'), bob), 404, 'not_found');
     await expectError(await post(server, input('alice-thread', 'run-1', 'again'), alice), 409, 'duplicate_run');
-    const get = await fetch(`${server.httpUrl}/agui`, { headers: { authorization: `Bearer ${bob}` } });
-    expect(get.status).toBe(405);
+    const put = await fetch(`${server.httpUrl}/agui`, { method: 'PUT', headers: { authorization: `Bearer ${bob}` } });
+    expect(put.status).toBe(405);
 
     // Nothing reached Alice's stream, and Bob got no thread.
     await aliceWs.ask('ping through', { thread_id: aliceThread });

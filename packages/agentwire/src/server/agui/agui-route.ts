@@ -80,13 +80,20 @@ async function streamAgui(gateway: Gateway, userId: string, stream: AguiStream, 
   const encoder = new EventEncoder();
   const following = new AbortController();
   // Every event of the run is mapped (the mapper opens and closes messages); only those after the client's position are sent.
+  let rejoining = stream.afterSeq > 0;
   const write = (event: StreamEvent): void => {
+    if (event.seq <= stream.afterSeq) {
+      mapper.map(event);
+      return;
+    }
+    const prologue = rejoining ? mapper.rejoinPrologue().map((e) => encoder.encodeSSE(e)) : [];
     const out = mapper.map(event);
-    if (event.seq <= stream.afterSeq || out.length === 0 || res.writableEnded) return;
+    if (out.length === 0 || res.writableEnded) return;
+    rejoining = false;
     const frames = out.map((e) => encoder.encodeSSE(e));
     // The id goes on the batch's last event: a client cut off inside a batch rejoins before it.
     frames[frames.length - 1] = `id: ${event.seq}\n${frames[frames.length - 1]!}`;
-    res.write(frames.join(''));
+    res.write([...prologue, ...frames].join(''));
   };
   res.writeHead(200, { 'content-type': encoder.getContentType(), 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   res.flushHeaders();
