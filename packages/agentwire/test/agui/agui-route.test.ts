@@ -6,7 +6,7 @@ import { createDemoAgent } from '../../src/index.js';
 import { createLlmAgent } from '../../src/llm.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { clientThreadId } from '../../src/server/client-thread-ids.js';
-import type { HttpApiOptions } from '../../src/server/http-api.js';
+import type { HttpApiOptions } from '../../src/server.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';

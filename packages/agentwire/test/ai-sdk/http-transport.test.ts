@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clientThreadId } from '../../src/server/client-thread-ids.js';
 import { testEngines } from '../helpers/engines.js';
 import { eventually } from '../helpers/wait.js';
-import { agentwireIds, expectedParts, historyParts, startAiSdkServer, storedAnswer, TestChat, type AiSdkServer } from './support.js';
+import { agentwireIds, expectedParts, expectMatchesStored, historyParts, startAiSdkServer, storedAnswer, TestChat, type AiSdkServer } from './support.js';
 
 let server: AiSdkServer | undefined;
 const chats: TestChat[] = [];
@@ -32,11 +32,7 @@ async function chatOf(s: AiSdkServer, userId: string, id: string, agent?: string
 /** The chat's last message (the answer) equals the stored answer of its run. */
 async function expectAnswerStored(s: AiSdkServer, userId: string, chat: TestChat): Promise<UIMessage> {
   const answer = chat.lastMessage!;
-  expect(answer.role).toBe('assistant');
-  const { thread_id, run_id } = agentwireIds(answer);
-  const stored = await storedAnswer(s, userId, thread_id, run_id);
-  expect(answer.id).toBe(stored.message_id);
-  expect(historyParts(answer)).toEqual(expectedParts(stored));
+  await expectMatchesStored(s, userId, answer);
   return answer;
 }
 

@@ -1,4 +1,5 @@
 import { AbstractChat, readUIMessageStream, WebSocketChatTransport, type ChatState, type ChatStatus, type UIMessage, type UIMessageChunk } from 'ai';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { createDemoAgent } from '../../src/index.js';
 import { attachAiSdkSocket } from '../../src/server.js';
@@ -127,6 +128,16 @@ export function expectedParts(stored: AssistantMessage): MessagePart[] {
     const { duration_ms: _duration, ...rest } = part;
     return rest;
   });
+}
+
+/** A UI message equals the stored answer of its run (GET /threads/:id/messages): id, parts, and so text. */
+export async function expectMatchesStored(server: TestServer, userId: string, message: UIMessage): Promise<AssistantMessage> {
+  const ids = agentwireIds(message);
+  const stored = await storedAnswer(server, userId, ids.thread_id, ids.run_id);
+  expect(message.role).toBe('assistant');
+  expect(message.id).toBe(stored.message_id);
+  expect(historyParts(message)).toEqual(expectedParts(stored));
+  return stored;
 }
 
 /** The agentwire ids `start` carries in its metadata. */

@@ -7,8 +7,7 @@ import { eventually, waitUntil } from '../helpers/wait.js';
 import { RawChatSocket } from './raw-socket.js';
 import {
   agentwireIds,
-  expectedParts,
-  historyParts,
+  expectMatchesStored,
   readAll,
   readSome,
   startAiSdkServer,
@@ -47,10 +46,7 @@ function send(transport: WebSocketChatTransport<UIMessage>, chatId: string, text
 /** The UI message of `chunks` (built by the AI SDK) equals the stored answer of the same run. */
 async function expectHistoryMatch(s: AiSdkServer, userId: string, chunks: readonly UIMessageChunk[]): Promise<UIMessage> {
   const message = await uiMessageOf(chunks);
-  const ids = agentwireIds(message);
-  const stored = await storedAnswer(s, userId, ids.thread_id, ids.run_id);
-  expect(message.id).toBe(stored.message_id);
-  expect(historyParts(message)).toEqual(expectedParts(stored));
+  await expectMatchesStored(s, userId, message);
   return message;
 }
 
