@@ -111,8 +111,11 @@ export function historyParts(message: UIMessage): MessagePart[] {
   });
 }
 
+/** Where the history routes are and how to get a token: a test server or a gateway process. */
+export type HistoryServer = Pick<TestServer, 'httpUrl' | 'token'>;
+
 /** The stored assistant message of `runId`, as `GET /threads/:id/messages` serves it. */
-export async function storedAnswer(server: TestServer, userId: string, threadId: string, runId: string): Promise<AssistantMessage> {
+export async function storedAnswer(server: HistoryServer, userId: string, threadId: string, runId: string): Promise<AssistantMessage> {
   const response = await fetch(`${server.httpUrl}/threads/${threadId}/messages`, { headers: { authorization: `Bearer ${await server.token(userId)}` } });
   if (response.status !== 200) throw new Error(`GET messages: ${response.status}`);
   const body = (await response.json()) as { messages: Array<AssistantMessage | { role: 'user' }> };
@@ -131,7 +134,7 @@ export function expectedParts(stored: AssistantMessage): MessagePart[] {
 }
 
 /** A UI message equals the stored answer of its run (GET /threads/:id/messages): id, parts, and so text. */
-export async function expectMatchesStored(server: TestServer, userId: string, message: UIMessage): Promise<AssistantMessage> {
+export async function expectMatchesStored(server: HistoryServer, userId: string, message: UIMessage): Promise<AssistantMessage> {
   const ids = agentwireIds(message);
   const stored = await storedAnswer(server, userId, ids.thread_id, ids.run_id);
   expect(message.role).toBe('assistant');
