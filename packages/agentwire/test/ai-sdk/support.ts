@@ -16,7 +16,7 @@ export interface AiSdkServer extends TestServer {
 }
 
 /** The test gateway and HTTP routes with `/ai-sdk/ws` attached, and agents the tests steer. */
-export async function startAiSdkServer(engine?: EngineFactory, options: { retention?: { maxEvents?: number } } = {}): Promise<AiSdkServer> {
+export async function startAiSdkServer(engine?: EngineFactory, options: { retention?: { maxEvents?: number }; allowedOrigins?: string[] } = {}): Promise<AiSdkServer> {
   const gates = new Map<string, Gate>();
   const server = await startTestServer({ ...(engine && { engine }), ...options, agents: [createDemoAgent({ delayMs: 0 }), ...gatedAgents(gates)] });
   const endpoint = attachAiSdkSocket(server.gateway);

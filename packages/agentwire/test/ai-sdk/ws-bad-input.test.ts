@@ -99,9 +99,15 @@ describe('/ai-sdk/ws bad input', () => {
     transport.close();
   });
 
-  it('refuses upgrades on other paths with 404 and a bad token with 1008', async () => {
-    server = await startAiSdkServer();
+  it('refuses upgrades on other paths with 404, a foreign Origin with 403 and a bad token with 1008', async () => {
+    server = await startAiSdkServer(undefined, { allowedOrigins: ['https://app.example'] });
     const { default: WebSocket } = await import('ws');
+    const token = await server.token('alice');
+    const foreign = new WebSocket(server.aiSdkWsUrl, { headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example' } });
+    expect(await new Promise((resolve) => foreign.on('unexpected-response', (_req, res) => resolve(res.statusCode)))).toBe(403);
+    const allowed = new WebSocket(server.aiSdkWsUrl, { headers: { authorization: `Bearer ${token}`, origin: 'https://app.example' } });
+    await new Promise((resolve, reject) => allowed.on('open', resolve).on('error', reject));
+    allowed.close();
     const other = new WebSocket(`ws://127.0.0.1:${server.port}/ai-sdk/nope`);
     const status = await new Promise<number | undefined>((resolve) => other.on('unexpected-response', (_req, res) => resolve(res.statusCode)).on('error', () => resolve(undefined)));
     expect(status).toBe(404);

@@ -167,6 +167,19 @@ describe('WebSocketChatTransport against /ai-sdk/ws', () => {
     expect(await transport.reconnectToStream({ chatId: 'chat-done' })).toBeNull();
   });
 
+  it('a message sent again (same UI message id) starts nothing and streams the run it started', async () => {
+    server = await startAiSdkServer();
+    const transport = await transportOf(server, 'alice');
+    const message = userMessage('What is 8 * 8?');
+    const again = () => transport.sendMessages({ chatId: 'chat-again', messages: [message], trigger: 'submit-message', messageId: undefined, abortSignal: undefined });
+    const first = await readAll(await again());
+    const second = await readAll(await again());
+    expect(second).toEqual(first);
+    const { thread_id } = agentwireIds(await expectHistoryMatch(server, 'alice', second));
+    const history = (await (await fetch(`${server.httpUrl}/threads/${thread_id}/messages`, { headers: { authorization: `Bearer ${await server.token('alice')}` } })).json()) as { messages: unknown[] };
+    expect(history.messages).toHaveLength(2);
+  });
+
   it('streams two chats in parallel on one socket, each its own run', async () => {
     server = await startAiSdkServer();
     const [gateA, gateB] = [server.gate('a'), server.gate('b')];
