@@ -1,6 +1,7 @@
 import { safeValidateWebSocketChatTransportRequest, type UIMessageChunk, type WebSocketChatTransportResponse } from 'ai';
 import type { RawData, WebSocket } from 'ws';
 import type { Gateway } from '../../gateway/gateway.js';
+import { isAgentwireError } from '../../errors.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { chatRunInput } from './chat-request.js';
 import { activeChatRun, streamRunChunks, type ChatRun, type ChunkStreamEnd } from './run-chunks.js';
@@ -68,8 +69,11 @@ export class ChatSocket {
     this.requests.set(frame.requestId, request);
     const work = frame.type === 'send' ? this.startChat(frame.requestId, request, frame) : this.resumeChat(frame.requestId, request, frame.id, frame.lastSequence);
     work.catch((error: unknown) => {
-      this.gateway.options.logger.error({ err: error, user: this.userId }, 'AI SDK chat request failed');
-      this.finish(frame.requestId, { type: 'error', requestId: frame.requestId, errorText: 'internal error' });
+      // As over HTTP: an unreachable store or event store is the client's "retry", anything else a bug.
+      const down = isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE') || isAgentwireError(error, 'AW_ERR_BUS_UNAVAILABLE');
+      if (!down) this.gateway.options.logger.error({ err: error, user: this.userId }, 'AI SDK chat request failed');
+      const errorText = down ? 'unavailable: history is unavailable right now; retry shortly' : 'internal error';
+      this.finish(frame.requestId, { type: 'error', requestId: frame.requestId, errorText });
     });
   }
 
