@@ -1,11 +1,11 @@
-import { WebSocketChatTransport, type UIMessage, type UIMessageChunk } from 'ai';
+import { WebSocketChatTransport, type UIMessage } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
 import { testToken } from '../helpers/server.js';
 import { eventually } from '../helpers/wait.js';
 import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from '../redis/support/redis-env.js';
 import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
-import { agentwireIds, bearerWebSocket, expectMatchesStored, readSome, storedAnswer, uiMessageOf, userMessage } from './support.js';
+import { agentwireIds, bearerWebSocket, expectMatchesStored, readRest, readSome, storedAnswer, uiMessageOf, userMessage } from './support.js';
 
 /**
  * Two standalone gateway processes (A, B) sharing one Redis and one PostgreSQL, as
@@ -37,14 +37,6 @@ async function transportOn(gateway: GatewayProcess, userId: string): Promise<Web
   return new WebSocketChatTransport<UIMessage>({ url: `${gateway.httpUrl.replace(/^http/, 'ws')}/ai-sdk/ws`, webSocket: bearerWebSocket(await testToken(userId)) as never });
 }
 
-async function readRest(reader: ReadableStreamDefaultReader<UIMessageChunk>): Promise<UIMessageChunk[]> {
-  const rest: UIMessageChunk[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return rest;
-    rest.push(value);
-  }
-}
 
 describe('the AI SDK transports across gateway processes', () => {
   it('a chat sent through A is replayed whole through B, stopped through B, and both streams equal the stored answer', async () => {

@@ -58,9 +58,13 @@ export function userMessage(text: string): UIMessage {
 }
 
 /** Reads a chunk stream to its end. */
-export async function readAll(stream: ReadableStream<UIMessageChunk>): Promise<UIMessageChunk[]> {
+export function readAll(stream: ReadableStream<UIMessageChunk>): Promise<UIMessageChunk[]> {
+  return readRest(stream.getReader());
+}
+
+/** Reads what is left of a chunk stream already being read. */
+export async function readRest(reader: ReadableStreamDefaultReader<UIMessageChunk>): Promise<UIMessageChunk[]> {
   const chunks: UIMessageChunk[] = [];
-  const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return chunks;
