@@ -48,8 +48,8 @@ export class RawChatSocket {
     return this.of(requestId).at(-1)!;
   }
 
-  async waitClosed(): Promise<{ code: number; reason: string }> {
-    await waitUntil(() => this.closed !== undefined, 'the socket to close');
+  async waitClosed(timeoutMs?: number): Promise<{ code: number; reason: string }> {
+    await waitUntil(() => this.closed !== undefined, 'the socket to close', timeoutMs);
     return this.closed!;
   }
 

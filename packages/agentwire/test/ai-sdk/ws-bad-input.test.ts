@@ -99,7 +99,7 @@ describe('/ai-sdk/ws bad input', () => {
     transport.close();
   });
 
-  it('refuses upgrades on other paths with 404, a foreign Origin with 403 and a bad token with 1008', async () => {
+  it('refuses upgrades on other paths with 404, a foreign Origin with 403, an expired token with 4001 and a bad one with 1008; closes at token expiry', async () => {
     server = await startAiSdkServer(undefined, { allowedOrigins: ['https://app.example'] });
     const { default: WebSocket } = await import('ws');
     const token = await server.token('alice');
@@ -111,6 +111,12 @@ describe('/ai-sdk/ws bad input', () => {
     const other = new WebSocket(`ws://127.0.0.1:${server.port}/ai-sdk/nope`);
     const status = await new Promise<number | undefined>((resolve) => other.on('unexpected-response', (_req, res) => resolve(res.statusCode)).on('error', () => resolve(undefined)));
     expect(status).toBe(404);
+    const expired = new WebSocket(server.aiSdkWsUrl, { headers: { authorization: `Bearer ${await server.token('alice', -10)}` } });
+    expect(await new Promise<number>((resolve) => expired.on('close', (code) => resolve(code)))).toBe(4001);
+    // A socket whose token expires while open is closed with 4001 then, as on /ws.
+    const shortLived = await RawChatSocket.open(server.aiSdkWsUrl, await server.token('alice', 1));
+    sockets.push(shortLived);
+    expect(await shortLived.waitClosed(5000)).toEqual({ code: 4001, reason: 'token_expired' });
     const badToken = new WebSocket(server.aiSdkWsUrl, { headers: { authorization: 'Bearer nope' } });
     const closed = await new Promise<number>((resolve) => badToken.on('close', (code) => resolve(code)));
     expect(closed).toBe(1008);
