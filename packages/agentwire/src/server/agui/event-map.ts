@@ -20,6 +20,7 @@ import { isTerminalType } from '../../protocol/terminal.js';
  * - `agent_error` → RUN_ERROR (`code`, `message`), except `cancelled` (a stop, not a failure)
  *   → RUN_FINISHED with outcome cancelled.
  * - `user_message` → nothing: it is the run's input, which the AG-UI client sent itself.
+ * - any type without a row here (added by a later protocol version) → nothing.
  *
  * Open text or reasoning is closed before every other kind of event.
  */
@@ -101,6 +102,9 @@ export class AguiEventMapper {
         this.closeOpen(out, timestamp);
         if (event.data.code === 'cancelled') out.push({ type: EventType.RUN_FINISHED, timestamp, ...this.ids, outcome: { type: 'cancelled' } });
         else out.push({ type: EventType.RUN_ERROR, timestamp, code: event.data.code, message: event.data.message });
+        return out;
+      default:
+        // Types this table has no row for (later protocol versions): nothing, and what is open stays open.
         return out;
     }
   }
