@@ -6,3 +6,5 @@ export { createMetricsRegistry } from './server/metrics.js';
 export { startServer, type RunningServer, type StandaloneOptions } from './server/standalone.js';
 export { configFromEnv, type ServerConfig, type LlmConfig } from './server/config.js';
 export { AguiEventMapper } from './server/agui/event-map.js';
+export { attachAiSdkSocket, type AiSdkSocketEndpoint } from './server/ai-sdk/ws-endpoint.js';
+export { UiChunkMapper, type AgentwireMessageMetadata } from './server/ai-sdk/chunk-map.js';

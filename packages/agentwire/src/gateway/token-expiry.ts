@@ -5,8 +5,8 @@ export interface ExpiryTimer {
   cancel(): void;
 }
 
-/** Closes the connection with 4001 when its token expires. */
-export function closeAtTokenExpiry(connection: Connection, expiresAtMs: number): ExpiryTimer {
+/** Closes the connection (a `/ws` one, or any socket that closes alike) with 4001 when its token expires. */
+export function closeAtTokenExpiry(connection: Pick<Connection, 'close'>, expiresAtMs: number): ExpiryTimer {
   let timer: NodeJS.Timeout | undefined;
   // Re-armed until exp: setTimeout overflows past 2^31-1 ms and may fire early by the wall clock.
   const expire = (): void => {

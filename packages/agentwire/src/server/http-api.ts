@@ -5,7 +5,8 @@ import { bearerToken } from '../auth/credentials.js';
 import type { DevLogin } from '../auth/dev-login.js';
 import type { VerifiedToken } from '../auth/jwt.js';
 import { isAgentwireError } from '../errors.js';
-import { AGUI_MAX_BODY_BYTES, serveAguiRun } from './agui/agui-route.js';
+import { serveAiSdkRoutes } from './ai-sdk/http-routes.js';
+import { AGUI_MAX_BODY_BYTES, serveAguiRejoin, serveAguiRun } from './agui/agui-route.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { applyCors } from './cors.js';
 import { serveStatic } from './static-files.js';
@@ -29,10 +30,12 @@ export interface HttpApiOptions {
   rateLimit?: HttpRateSettings;
   /** Take the client address from the last `X-Forwarded-For` entry (one proxy in front). */
   trustProxy?: boolean;
+  /** `POST /agui` as before resume existed: closing its stream stops the run (docs/agents.md, "AG-UI"). */
+  aguiStopOnClose?: boolean;
 }
 
 /** Routes that cost work before a caller is known (signing, tickets) or start runs. */
-const isRateLimited = (pathname: string): boolean => pathname.startsWith('/auth/') || pathname === '/agui';
+const isRateLimited = (pathname: string): boolean => pathname.startsWith('/auth/') || pathname === '/agui' || pathname === '/ai-sdk/chat';
 
 /** The HTTP routes of docs/protocol.md ("HTTP"), for the standalone server or a host application. */
 export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}): RequestListener {
@@ -87,12 +90,12 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
       return json(res, 200, { agents, default: defaultAgent });
     }
     if (pathname === '/agui') {
-      allow(method, 'POST');
+      allow(method, 'POST', 'GET');
       const userId = await caller(req);
-      const refused = await serveAguiRun(gateway, userId, await readJson(req, AGUI_MAX_BODY_BYTES), res);
-      if (refused) throw new HttpError(refused.status, refused.code, refused.message);
-      return;
+      if (method === 'GET') return serveAguiRejoin(gateway, userId, url, req, res);
+      return serveAguiRun(gateway, userId, await readJson(req, AGUI_MAX_BODY_BYTES), req, res, { stopOnClose: options.aguiStopOnClose });
     }
+    if (await serveAiSdkRoutes(gateway, () => caller(req), req, res, url)) return;
     if (pathname === '/auth/ticket') {
       allow(method, 'POST');
       // The ticket carries the token's exp, so its socket closes 4001 when the token would have.

@@ -12,6 +12,7 @@ import type { Store } from '../store/types.js';
 import { createGateway, type Gateway } from '../gateway/gateway.js';
 import type { Logger } from '../logger.js';
 import type { ServerConfig } from './config.js';
+import { attachAiSdkSocket } from './ai-sdk/ws-endpoint.js';
 import { createHttpHandler } from './http-api.js';
 import { createMetricsRegistry } from './metrics.js';
 
@@ -36,7 +37,7 @@ export interface StandaloneOptions {
 /** The chat page's built files, shipped beside `dist/`. */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-/** Starts the standalone server of `npm start`: chat page, `/ws`, and the HTTP routes. */
+/** Starts the standalone server of `npm start`: chat page, `/ws`, `/ai-sdk/ws`, and the HTTP routes. */
 export async function startServer(config: ServerConfig, options: StandaloneOptions): Promise<RunningServer> {
   const retention = { maxEvents: config.retentionEvents, maxAgeMs: config.retentionMs };
   // REDIS_URL switches to the cluster engine; this server then owns (and closes) that bus.
@@ -105,6 +106,8 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
       trustProxy: config.trustProxy,
     }),
   );
+  // `/ai-sdk/ws` beside `/ws` on the same server: the upgrade is routed by path.
+  const aiSdkSocket = attachAiSdkSocket(gateway);
   let port: number;
   try {
     ({ port } = await gateway.listen(config.port, config.host));
@@ -119,6 +122,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
     port,
     gateway,
     async close() {
+      aiSdkSocket.close();
       await gateway.close();
       if (server.listening) {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../src/index.js';
 import { createLlmAgent } from '../../src/llm.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
-import { aguiThreadId } from '../../src/server/agui/thread-ids.js';
+import { clientThreadId } from '../../src/server/client-thread-ids.js';
+import type { HttpApiOptions } from '../../src/server.js';
 import { testEngines, type EngineFactory } from '../helpers/engines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -22,10 +23,10 @@ afterEach(async () => {
   server = fake = undefined;
 });
 
-async function startWithLlm(engine?: EngineFactory): Promise<TestServer> {
+async function startWithLlm(engine?: EngineFactory, http?: HttpApiOptions): Promise<TestServer> {
   fake = await FakeOpenAi.start();
   const llm = createLlmAgent({ baseURL: fake.baseURL, model: 'fake-model', maxRetries: 0 });
-  return startTestServer({ agents: [createDemoAgent({ delayMs: 0 }), llm], ...(engine && { engine }) });
+  return startTestServer({ agents: [createDemoAgent({ delayMs: 0 }), llm], ...(engine && { engine }), ...(http && { http }) });
 }
 
 async function watch(s: TestServer, userId: string): Promise<TestClient> {
@@ -51,13 +52,14 @@ function post(s: TestServer, body: unknown, token: string | undefined, raw = fal
   });
 }
 
-/** The AG-UI events of a raw SSE body. */
+/** The AG-UI events of a raw SSE body (an `id:` line before `data:` aside). */
 async function sseEvents(response: Response): Promise<BaseEvent[]> {
   const body = await response.text();
   return body
     .split('\n\n')
-    .filter((block) => block.startsWith('data: '))
-    .map((block) => JSON.parse(block.slice('data: '.length)) as BaseEvent);
+    .map((block) => block.split('\n').find((line) => line.startsWith('data: ')))
+    .filter((line) => line !== undefined)
+    .map((line) => JSON.parse(line.slice('data: '.length)) as BaseEvent);
 }
 
 const input = (threadId: string, runId: string, content: string, extra: Record<string, unknown> = {}) => ({
@@ -102,7 +104,7 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
 
     // The same run on the user's stream, with gap-free seq, started by the AG-UI message.
     const onWs = ws.events().filter((e) => e.run_id === runId);
-    expect(onWs[0]).toMatchObject({ type: 'user_message', thread_id: aguiThreadId('alice', 'thread-ag-1').threadId, data: { text: 'What is 17 * 23?', client_msg_id: 'agui:run-ag-1' } });
+    expect(onWs[0]).toMatchObject({ type: 'user_message', thread_id: clientThreadId('alice', 'thread-ag-1').threadId, data: { text: 'What is 17 * 23?', client_msg_id: 'agui:run-ag-1' } });
     const seqs = ws.events().map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
     // The client applied the events into its conversation.
@@ -117,8 +119,8 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     const threads = (await (await fetch(`${server.httpUrl}/threads`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
       threads: Array<{ thread_id: string }>;
     };
-    expect(threads.threads.map((t) => t.thread_id)).toEqual([aguiThreadId('alice', 'thread-ag-2').threadId]);
-    const history = (await (await fetch(`${server.httpUrl}/threads/${aguiThreadId('alice', 'thread-ag-2').threadId}/events`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    expect(threads.threads.map((t) => t.thread_id)).toEqual([clientThreadId('alice', 'thread-ag-2').threadId]);
+    const history = (await (await fetch(`${server.httpUrl}/threads/${clientThreadId('alice', 'thread-ag-2').threadId}/events`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
       events: StreamEvent[];
     };
     expect(history.events.filter((e) => e.type === 'agent_completed')).toHaveLength(2);
@@ -177,8 +179,8 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     expect(JSON.stringify(errorEvents[1])).not.toContain('bad key');
   });
 
-  it('stops the run when the AG-UI client aborts, as stop_agent does', async () => {
-    server = await startWithLlm(engine);
+  it('with aguiStopOnClose (the old behaviour), stops the run when the AG-UI client aborts, as stop_agent does', async () => {
+    server = await startWithLlm(engine, { aguiStopOnClose: true });
     fake!.reply({ kind: 'stream', chunks: [text('Once upon a time')], then: 'stall' });
     const ws = await watch(server, 'alice');
     const agent = new HttpAgent({ url: `${server.httpUrl}/agui`, headers: { authorization: `Bearer ${await server.token('alice')}` } });
@@ -219,12 +221,12 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     await expectError(await post(server, input('bad/thread', 'r', 'hi'), bob), 400, 'invalid_message', /threadId/);
     await expectError(await post(server, input('t', 'r', 'hi', { forwardedProps: { agent: 'nope' } }), bob), 400, 'invalid_message', /unknown agent "nope"/);
     // Alice's thread as agentwire names it, and an unknown one of that form, are refused alike.
-    const aliceThread = aguiThreadId('alice', 'alice-thread').threadId;
+    const aliceThread = clientThreadId('alice', 'alice-thread').threadId;
     await expectError(await post(server, input(aliceThread, 'r2', 'What did Alice say?'), bob), 404, 'not_found');
     await expectError(await post(server, input('thr_unknown', 'r3', 'hi'), bob), 404, 'not_found');
     await expectError(await post(server, input('alice-thread', 'run-1', 'again'), alice), 409, 'duplicate_run');
-    const get = await fetch(`${server.httpUrl}/agui`, { headers: { authorization: `Bearer ${bob}` } });
-    expect(get.status).toBe(405);
+    const put = await fetch(`${server.httpUrl}/agui`, { method: 'PUT', headers: { authorization: `Bearer ${bob}` } });
+    expect(put.status).toBe(405);
 
     // Nothing reached Alice's stream, and Bob got no thread.
     await aliceWs.ask('ping through', { thread_id: aliceThread });
@@ -238,7 +240,7 @@ describe.each(testEngines().map((engine) => [engine.name, engine] as const))('PO
     const bobWs = await watch(server, 'bob');
     await runWithHttpAgent(server, 'bob', 'alice-thread', 'What is 2 * 2?', 'run-bob');
     const bobStart = (await bobWs.waitFor((f) => f.type === 'user_message')) as { thread_id: string };
-    expect(bobStart.thread_id).toBe(aguiThreadId('bob', 'alice-thread').threadId);
+    expect(bobStart.thread_id).toBe(clientThreadId('bob', 'alice-thread').threadId);
     expect(bobStart.thread_id).not.toBe(aliceThread);
   });
 });

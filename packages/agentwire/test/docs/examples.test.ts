@@ -111,6 +111,18 @@ describe('docs examples run as written', () => {
     }
   }, 90_000);
 
+  it('ai-sdk-client.ts gets the answer from the standalone server over the AI SDK WebSocket transport', async () => {
+    const config = configFromEnv({ AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0' }, () => 'docs-examples-secret-0123456789abcdef01');
+    const server = await startServer(config, { logger: silentLogger });
+    try {
+      const client = start('examples/ai-sdk-client.ts', { AGENTWIRE_URL: server.url });
+      expect(await exitWithin(client, 30_000)).toBe(0);
+      expect(client.stdout().trim()).toMatch(/17 \* 23 = 391\.$/);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
+
   it('commonjs.cjs loads the ESM-only package with import()', async () => {
     const proc = start('examples/commonjs.cjs');
     await proc.waitFor(/listening on ws:\/\/127\.0\.0\.1:\d+\/ws/);

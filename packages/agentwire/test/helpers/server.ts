@@ -7,7 +7,7 @@ import { createDevLogin } from '../../src/auth/dev-login.js';
 import type { Bus } from '../../src/bus/types.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import type { GatewayOptions } from '../../src/gateway/options.js';
-import { createHttpHandler } from '../../src/server/http-api.js';
+import { createHttpHandler, type HttpApiOptions } from '../../src/server/http-api.js';
 import { createMetricsRegistry } from '../../src/server/metrics.js';
 import type { EngineFactory } from './engines.js';
 
@@ -28,6 +28,8 @@ export function testToken(userId: string, ttlSeconds = 3600): Promise<string> {
 
 export interface TestServerOptions extends Partial<Omit<GatewayOptions, 'auth' | 'server' | 'bus' | 'agents'>> {
   engine?: EngineFactory;
+  /** Options of the HTTP routes beside the test ones (dev login, metrics). */
+  http?: HttpApiOptions;
   agents?: Agent[];
   demoDelayMs?: number;
 }
@@ -45,7 +47,7 @@ export interface TestServer {
 
 /** The real gateway and HTTP routes on a free loopback port. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { engine, agents, demoDelayMs, ...gatewayOptions } = options;
+  const { engine, agents, demoDelayMs, http, ...gatewayOptions } = options;
   const bus = engine ? await engine.create({ retention: options.retention ?? {} }) : undefined;
   const server = createServer();
   const gateway = createGateway({
@@ -63,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   server.on(
     'request',
-    createHttpHandler(gateway, { devLogin: createDevLogin(TEST_SECRET, 3600_000), metrics: createMetricsRegistry(gateway) }),
+    createHttpHandler(gateway, { devLogin: createDevLogin(TEST_SECRET, 3600_000), metrics: createMetricsRegistry(gateway), ...http }),
   );
   const { port } = await gateway.listen(0, '127.0.0.1');
   return {

@@ -52,7 +52,7 @@ describe('the exports map', () => {
   it('exposes the HTTP routes, metrics, configuration and standalone server at "agentwire/server"', () => {
     expect(nodeImport('agentwire/server', 'Object.keys(m).sort().join()')).toEqual({
       ok: true,
-      output: 'AguiEventMapper,configFromEnv,createHttpHandler,createMetricsRegistry,startServer\n',
+      output: 'AguiEventMapper,UiChunkMapper,attachAiSdkSocket,configFromEnv,createHttpHandler,createMetricsRegistry,startServer\n',
     });
   });
 
@@ -141,7 +141,7 @@ describe('one import path per symbol', () => {
     expect(exportsOf('redis.ts').sort()).toEqual(['RedisBus', 'RedisBusOptions', 'createRedisBus']);
     expect(exportsOf('llm.ts').sort()).toEqual(['LlmAgentOptions', 'LlmError', 'createLlmAgent']);
     expect(exportsOf('server.ts').sort()).toEqual(
-      ['AguiEventMapper', 'HttpApiOptions', 'LlmConfig', 'RunningServer', 'ServerConfig', 'StandaloneOptions', 'configFromEnv', 'createHttpHandler', 'createMetricsRegistry', 'startServer'].sort(),
+      ['AguiEventMapper', 'AgentwireMessageMetadata', 'AiSdkSocketEndpoint', 'UiChunkMapper', 'attachAiSdkSocket', 'HttpApiOptions', 'LlmConfig', 'RunningServer', 'ServerConfig', 'StandaloneOptions', 'configFromEnv', 'createHttpHandler', 'createMetricsRegistry', 'startServer'].sort(),
     );
   });
 });

@@ -21,13 +21,15 @@ import { isTerminalType } from '../../protocol/terminal.js';
  *   → RUN_FINISHED with outcome cancelled.
  * - `agent_data` → CUSTOM (`name`, `value` = its data).
  * - `user_message` → nothing: it is the run's input, which the AG-UI client sent itself.
+ * - any type without a row here (added by a later protocol version) → nothing.
  *
  * Open text or reasoning is closed before every other kind of event.
  */
 export class AguiEventMapper {
-  private text: { id: string } | undefined;
+  private text: { id: string; start: AGUIEvent } | undefined;
   private textSegments = 0;
-  private reasoning: { id: string } | undefined;
+  private reasoning: { id: string; start: AGUIEvent } | undefined;
+  private runStarted: AGUIEvent | undefined;
 
   /** `threadId`/`runId` are the AG-UI client's own (its RunAgentInput), echoed on run events. */
   constructor(private readonly ids: { threadId: string; runId: string }) {}
@@ -45,19 +47,21 @@ export class AguiEventMapper {
       case 'tool_approval_resolved':
         return out;
       case 'agent_started':
-        out.push({
+        this.runStarted = {
           type: EventType.RUN_STARTED,
           timestamp,
           ...this.ids,
           // Lets an AG-UI client match the run on agentwire's side (stop_agent, GET /threads/:id/events).
           metadata: { agentwire: { run_id: event.run_id, thread_id: event.thread_id, agent_name: event.data.agent_name } },
-        });
+        };
+        out.push(this.runStarted);
         return out;
       case 'agent_thinking': {
         this.closeText(out, timestamp);
         if (!this.reasoning) {
-          this.reasoning = { id: `${event.run_id}-reasoning-${event.seq}` };
-          out.push({ type: EventType.REASONING_START, timestamp, messageId: this.reasoning.id });
+          const id = `${event.run_id}-reasoning-${event.seq}`;
+          this.reasoning = { id, start: { type: EventType.REASONING_START, timestamp, messageId: id } };
+          out.push(this.reasoning.start);
         }
         const messageId = `${event.run_id}-thought-${event.seq}`;
         out.push(
@@ -72,8 +76,8 @@ export class AguiEventMapper {
         if (!this.text) {
           this.textSegments++;
           const id = this.textSegments === 1 ? event.data.message_id : `${event.data.message_id}-${this.textSegments}`;
-          this.text = { id };
-          out.push({ type: EventType.TEXT_MESSAGE_START, timestamp, messageId: id, role: 'assistant' });
+          this.text = { id, start: { type: EventType.TEXT_MESSAGE_START, timestamp, messageId: id, role: 'assistant' } };
+          out.push(this.text.start);
         }
         if (event.data.delta) out.push({ type: EventType.TEXT_MESSAGE_CONTENT, timestamp, messageId: this.text.id, delta: event.data.delta });
         return out;
@@ -107,7 +111,24 @@ export class AguiEventMapper {
         if (event.data.code === 'cancelled') out.push({ type: EventType.RUN_FINISHED, timestamp, ...this.ids, outcome: { type: 'cancelled' } });
         else out.push({ type: EventType.RUN_ERROR, timestamp, code: event.data.code, message: event.data.message });
         return out;
+      default:
+        // Types this table has no row for (later protocol versions): nothing, and what is open stays open.
+        return out;
     }
+  }
+
+  /**
+   * What a client rejoining after the events mapped so far needs before the rest
+   * (docs/agents.md, "Rejoining"): AG-UI clients check that a run starts with RUN_STARTED
+   * and that content belongs to an open message, so the run's RUN_STARTED and the starts of
+   * what is still open are sent again; the content already sent is not.
+   */
+  rejoinPrologue(): AGUIEvent[] {
+    const out: AGUIEvent[] = [];
+    if (this.runStarted) out.push(this.runStarted);
+    if (this.reasoning) out.push(this.reasoning.start);
+    if (this.text) out.push(this.text.start);
+    return out;
   }
 
   private closeOpen(out: AGUIEvent[], timestamp: number): void {

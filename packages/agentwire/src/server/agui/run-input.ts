@@ -1,5 +1,6 @@
 import type { Message, RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
+import { clientThreadIdProblem } from '../client-thread-ids.js';
 
 /** What `POST /agui` runs: the client's ids, the text of its last user message, the agent it picked. */
 export interface AguiRunRequest {
@@ -10,8 +11,6 @@ export interface AguiRunRequest {
 
 export type AguiInputResult = { ok: true; request: AguiRunRequest } | { ok: false; message: string };
 
-/** Thread ids become agentwire thread ids, served in URLs such as `/threads/:id/events`. */
-const THREAD_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** The run id is kept as the run's `client_msg_id` (`agui:<runId>`, at most 128 characters). */
 const MAX_RUN_ID = 100;
 
@@ -28,7 +27,8 @@ export function parseRunInput(body: unknown): AguiInputResult {
     return { ok: false, message: `${field}: ${issue?.message ?? 'invalid'} (expected an AG-UI RunAgentInput)` };
   }
   const input = parsed.data as RunAgentInput;
-  if (!THREAD_ID.test(input.threadId)) return { ok: false, message: 'threadId: 1 to 128 characters of A-Z a-z 0-9 _ . : -' };
+  const badThread = clientThreadIdProblem('threadId', input.threadId);
+  if (badThread) return { ok: false, message: badThread };
   if (input.runId.length === 0 || input.runId.length > MAX_RUN_ID) return { ok: false, message: `runId: 1 to ${MAX_RUN_ID} characters` };
   const last = input.messages.findLast((m) => m.role === 'user');
   const text = last ? textOf(last).trim() : '';
