@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { silentLogger } from '../../src/index.js';
 import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
-import { browserSession, screenshotPath } from './browser.js';
-import { askAgent, signIn } from './chat-page.js';
+import type { StreamEvent } from '../../src/protocol/types.js';
+import { DESKTOP, browserSession, screenshotPath } from './browser.js';
+import { ask, askAgent, signIn } from './chat-page.js';
 import { DATA_AGENT, dataAgent, holdAgent } from './test-agents.js';
 
 // Protocol 1.2 on the chat page (docs/protocol.md "Interaction (protocol 1.2)"): queued
-// messages, agent_data parts, usage. Several tabs per test on two shared cores: 90 s, while
+// messages, agent_data parts, usage, approvals across tabs, the page's client tool. Several tabs per test on two shared cores: 90 s, while
 // every wait inside is bounded by a condition on the page.
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -107,5 +108,110 @@ describe('agent_data parts and usage', () => {
         await run.waitFor();
       }
     }
+  });
+});
+
+const approvalOf = (page: Page, status: string) => page.locator(`[data-testid="approval"][data-status="${status}"]`);
+
+/** A note to forget, then the demo agent asked to forget it: it waits for approval of `notes_forget`. */
+async function askToForget(page: Page): Promise<void> {
+  await ask(page, 'Remember that the launch is on Friday');
+  await runOf(page, 'Remember that the launch is on Friday').and(page.locator('[data-status="completed"]')).waitFor();
+  await ask(page, 'Forget what I noted about the launch');
+  await approvalOf(page, 'pending').waitFor();
+}
+
+const FORGET = 'Forget what I noted about the launch';
+
+describe('approvals (the demo agent asks before notes_forget)', () => {
+  it('every tab shows the request; one answer, from either tab, resolves it in all', async () => {
+    const tab = await newPage();
+    await signIn(tab, server.url, 'approve-abe');
+    await ask(tab, 'Remember that the launch is on Friday');
+    await runOf(tab, 'Remember that the launch is on Friday').and(tab.locator('[data-status="completed"]')).waitFor();
+    const other = await secondTab(tab, 'approve-abe');
+    await ask(tab, FORGET);
+    for (const page of [tab, other]) {
+      const card = approvalOf(page, 'pending');
+      await card.waitFor();
+      expect(await card.locator('.approval__tool').textContent()).toBe('notes_forget');
+      expect(await card.getByTestId('approval-args').textContent()).toContain('the launch is on Friday');
+      expect(await card.getByTestId('approve').isEnabled()).toBe(true);
+    }
+    await tab.screenshot({ path: screenshotPath('interaction-approval-pending') });
+
+    await other.getByTestId('approve').click();
+    for (const page of [tab, other]) {
+      const card = approvalOf(page, 'approved');
+      await card.waitFor();
+      expect(await card.getByTestId('approval-resolution').textContent()).toBe('Approved');
+      expect(await page.getByTestId('approve').count()).toBe(0);
+      const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
+      await run.waitFor();
+      expect(await run.getByTestId('answer').textContent()).toMatch(/Forgotten: 1 note about "launch"/);
+    }
+    await tab.screenshot({ path: screenshotPath('interaction-approval-approved') });
+  });
+
+  it('Deny: the tool does not run and the card says Denied', async () => {
+    const page = await newPage();
+    await signIn(page, server.url, 'deny-dot');
+    await askToForget(page);
+    await page.getByTestId('deny').click();
+    const card = approvalOf(page, 'denied');
+    await card.waitFor();
+    expect(await card.getByTestId('approval-resolution').textContent()).toBe('Denied');
+    const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
+    await run.waitFor();
+    expect(await run.getByTestId('answer').textContent()).toMatch(/nothing was deleted/);
+    expect(await run.locator('[data-testid="tool-call"][data-tool-name="notes_forget"]').count()).toBe(0);
+  });
+
+  it('a reload while pending shows the card pending, and answering it then works', async () => {
+    const page = await newPage();
+    await signIn(page, server.url, 'reload-rae');
+    await askToForget(page);
+    await page.reload();
+    await approvalOf(page, 'pending').getByTestId('approve').click();
+    await approvalOf(page, 'approved').waitFor();
+    const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
+    await run.waitFor();
+    expect(await run.getByTestId('answer').textContent()).toMatch(/Forgotten: 1 note about "launch"/);
+    await run.locator('[data-testid="tool-call"][data-tool-name="notes_forget"]').waitFor();
+  });
+
+  it('stopping the run while the request is pending shows it cancelled', async () => {
+    const page = await newPage();
+    await signIn(page, server.url, 'stop-sol');
+    await askToForget(page);
+    await runOf(page, FORGET).getByTestId('stop-run').click();
+    const card = approvalOf(page, 'cancelled');
+    await card.waitFor();
+    expect(await card.getByTestId('approval-resolution').textContent()).toBe('Cancelled: the run ended');
+    expect(await runOf(page, FORGET).getAttribute('data-status')).toBe('cancelled');
+  });
+});
+
+describe('the client tool local_time', () => {
+  it('is offered with each message and answered from the page: the demo agent states the browser\'s zone', async () => {
+    const zone = 'Pacific/Chatham'; // not the machine's: only the browser can have said it
+    const page = await newPage(DESKTOP, { timezoneId: zone });
+    // The frames the page writes on its socket: the offer travels in user_message.client_tools.
+    const sent: Array<{ type?: string; client_tools?: unknown }> = [];
+    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => void sent.push(JSON.parse(String(payload)) as (typeof sent)[number])));
+    await signIn(page, server.url, 'time-tia');
+    await ask(page, 'What time is it here?');
+    const run = runOf(page, 'What time is it here?').and(page.locator('[data-status="completed"]'));
+    await run.waitFor();
+    expect(await run.locator('[data-testid="tool-call"][data-tool-name="local_time"]').count()).toBe(1);
+    expect(await run.getByTestId('answer').textContent()).toMatch(new RegExp(`^Your local time is .+ \\(${zone}\\)\\.$`));
+
+    const offered = sent.filter((frame) => frame.type === 'user_message').map((frame) => frame.client_tools);
+    expect(offered).toEqual([
+      [{ name: 'local_time', description: expect.stringContaining('time zone'), parameters: { type: 'object', properties: {}, additionalProperties: false } }],
+    ]);
+    const events = (await server.gateway.bus.log.readAfter('time-tia', 0)).events.map((e) => e.event);
+    const completed = events.find((e): e is StreamEvent<'tool_completed'> => e.type === 'tool_completed')!;
+    expect(completed.data.result).toMatchObject({ timezone: zone, local: expect.any(String), iso: expect.any(String) });
   });
 });

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { AssistantMessage, MessagePart } from '../../src/index.js';
 import type { ThreadTurnView } from '../../src/react.js';
+import { ApprovalCard } from './approval-card.js';
 import { DataPartView } from './data-part.js';
 import { formatDuration, formatTime, formatValue } from './dom.js';
 import { MarkdownView } from './markdown-view.js';
@@ -8,7 +9,7 @@ import { toolSummary, type ToolCall } from './tool-summary.js';
 
 type RunStatus = AssistantMessage['status'];
 type DataPart = Extract<MessagePart, { type: 'data' }>;
-type StepPart = Extract<MessagePart, { type: 'thinking' | 'tool_call' }> | DataPart;
+type StepPart = Extract<MessagePart, { type: 'thinking' | 'tool_call' | 'approval' }> | DataPart;
 
 export interface RunCardProps {
   turn: ThreadTurnView;
@@ -21,10 +22,12 @@ export interface RunCardProps {
   onStop(runId: string): void;
   /** Sends the run's question again, as a new run in the same thread. */
   onRetry(text: string, agentName: string | undefined): void;
+  /** Answers one of the run's approval requests; resolves once it is resolved. */
+  onApprove(runId: string, toolCallId: string, approved: boolean): Promise<void>;
 }
 
 /** The card of one run: the question, the agent's steps, the streamed answer and timing. */
-export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: RunCardProps) {
+export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry, onApprove }: RunCardProps) {
   const { user, assistant } = turn;
   const status: RunStatus = assistant?.status ?? 'running';
   const startedAt = user?.created_at ?? assistant?.created_at ?? new Date(now).toISOString();
@@ -75,7 +78,12 @@ export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: R
         {steps.length > 0 && (
           <ol className="steps">
             {steps.map((part, index) => (
-              <Step key={part.type === 'tool_call' ? part.tool_call_id : `${part.type}-${index}`} part={part} openTools={openTools} />
+              <Step
+                key={part.type === 'tool_call' || part.type === 'approval' ? `${part.type}-${part.tool_call_id}` : `${part.type}-${index}`}
+                part={part}
+                openTools={openTools}
+                onApprove={(toolCallId, approved) => onApprove(turn.runId, toolCallId, approved)}
+              />
             ))}
           </ol>
         )}
@@ -141,7 +149,7 @@ function arrangeParts(parts: readonly MessagePart[]): { steps: StepPart[]; extra
   const steps: StepPart[] = [];
   const extras: DataPart[] = [];
   parts.forEach((part, index) => {
-    if (part.type === 'thinking' || part.type === 'tool_call') steps.push(part);
+    if (part.type === 'thinking' || part.type === 'tool_call' || part.type === 'approval') steps.push(part);
     else if (part.type === 'data' && part.name === 'progress') {
       if (index === lastProgress) steps.push(part);
     } else if (part.type === 'data') extras.push(part);
@@ -149,8 +157,14 @@ function arrangeParts(parts: readonly MessagePart[]): { steps: StepPart[]; extra
   return { steps, extras };
 }
 
-function Step({ part, openTools }: { part: StepPart; openTools: Set<string> }) {
+function Step({ part, openTools, onApprove }: { part: StepPart; openTools: Set<string>; onApprove(toolCallId: string, approved: boolean): Promise<void> }) {
   switch (part.type) {
+    case 'approval':
+      return (
+        <li className="step step--approval">
+          <ApprovalCard part={part} onAnswer={onApprove} />
+        </li>
+      );
     case 'thinking':
       return (
         <li className="step step--thinking" data-testid="thinking">

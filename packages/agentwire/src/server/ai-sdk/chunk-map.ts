@@ -76,7 +76,8 @@ export class UiChunkMapper {
     message.parts.forEach((part, index) => {
       if (part.type === 'thinking') this.thought(out, message.run_id, index, part.text);
       else if (part.type === 'text') this.delta(out, message.message_id, part.text);
-      else {
+      // Data and approval parts (protocol 1.2) have no chunk, as their events have none.
+      else if (part.type === 'tool_call') {
         this.closeOpen(out);
         out.push({ type: 'tool-input-available', toolCallId: part.tool_call_id, toolName: part.tool_name, input: part.args ?? {} });
         if (part.result !== undefined || part.error !== undefined) out.push(toolOutput(part.tool_call_id, part.result, part.error));
