@@ -137,6 +137,7 @@ describe('approvals (the demo agent asks before notes_forget)', () => {
       expect(await card.locator('.approval__tool').textContent()).toBe('notes_forget');
       expect(await card.getByTestId('approval-args').textContent()).toContain('the launch is on Friday');
       expect(await card.getByTestId('approve').isEnabled()).toBe(true);
+      expect(await runOf(page, FORGET).getByTestId('run-duration').textContent()).toBe('waiting for your approval');
     }
     await tab.screenshot({ path: screenshotPath('interaction-approval-pending') });
 

@@ -57,7 +57,7 @@ export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry, onA
               queued
             </span>
           ) : (
-            <StatusBadge status={status} startedAt={startedAt} durationMs={assistant?.duration_ms} now={now} />
+            <StatusBadge status={status} startedAt={startedAt} durationMs={assistant?.duration_ms} now={now} awaitingYou={awaitingApproval(assistant)} />
           )}
           {assistant?.usage && status !== 'running' && (
             <span className="agent__usage" data-testid="run-usage" title={`${assistant.usage.total_tokens} tokens in all`}>
@@ -122,7 +122,27 @@ const BADGES: Record<Exclude<RunStatus, 'running'>, string> = {
   shutdown: 'interrupted',
 };
 
-function StatusBadge({ status, startedAt, durationMs, now }: { status: RunStatus; startedAt: string; durationMs: number | undefined; now: number }) {
+/** The run waits for the user's answer to an approval request (protocol 1.2 "Approvals"). */
+function awaitingApproval(assistant: AssistantMessage | undefined): boolean {
+  return assistant?.parts.some((part) => part.type === 'approval' && part.status === 'pending') ?? false;
+}
+
+interface StatusBadgeProps {
+  status: RunStatus;
+  startedAt: string;
+  durationMs: number | undefined;
+  now: number;
+  awaitingYou: boolean;
+}
+
+function StatusBadge({ status, startedAt, durationMs, now, awaitingYou }: StatusBadgeProps) {
+  if (status === 'running' && awaitingYou) {
+    return (
+      <span className="badge badge--awaiting" data-testid="run-duration" data-awaiting="true">
+        waiting for your approval
+      </span>
+    );
+  }
   if (status === 'running') {
     const elapsed = now - Date.parse(startedAt);
     return (
