@@ -193,6 +193,33 @@ describe('approvals (the demo agent asks before notes_forget)', () => {
   });
 });
 
+describe('an approval nobody answers', () => {
+  it('expires: the card says so and nothing is deleted', async () => {
+    // Its own server whose requests expire quickly (the other tests answer theirs).
+    const config = configFromEnv(
+      { AGENTWIRE_DEV: '1', AGENTWIRE_STORE: 'memory', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_DEMO_DELAY_MS: '0', AGENTWIRE_APPROVAL_TIMEOUT_MS: '300' },
+      () => 'e2e-secret-0123456789abcdef0123456789',
+    );
+    const quick = await startServer(config, { logger: silentLogger });
+    try {
+      const page = await newPage();
+      await signIn(page, quick.url, 'late-lou');
+      await ask(page, 'Remember that the launch is on Friday');
+      await runOf(page, 'Remember that the launch is on Friday').and(page.locator('[data-status="completed"]')).waitFor();
+      await ask(page, FORGET);
+      const card = approvalOf(page, 'expired');
+      await card.waitFor();
+      expect(await card.getByTestId('approval-resolution').textContent()).toBe('Expired: no answer in time');
+      expect(await card.getByTestId('approve').count()).toBe(0);
+      const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
+      await run.waitFor();
+      expect(await run.getByTestId('answer').textContent()).toMatch(/nothing was deleted/);
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
 describe('the client tool local_time', () => {
   it('is offered with each message and answered from the page: the demo agent states the browser\'s zone', async () => {
     const zone = 'Pacific/Chatham'; // not the machine's: only the browser can have said it
