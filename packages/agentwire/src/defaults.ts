@@ -32,4 +32,5 @@ export const DEFAULTS = {
   httpRatePerMinute: { variable: 'AGENTWIRE_HTTP_RATE_PER_MINUTE', value: 120 },
   httpRateBurst: { variable: 'AGENTWIRE_HTTP_RATE_BURST', value: 60 },
   finalWriteTimeoutMs: { variable: 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', value: 30_000 },
+  producerSilenceMs: { variable: 'AGENTWIRE_PRODUCER_SILENCE_MS', value: 30_000 },
 } as const satisfies Record<string, { readonly variable: string; readonly value: number | string | boolean }>;

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import type { ServerConfig } from './config.js';
 import { createHttpHandler } from './http-api.js';
 import { createMetricsRegistry } from './metrics.js';
+import { createProducerApi } from '../producer/producer-api.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -100,6 +101,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
       allowedOrigins: config.allowedOrigins,
       rateLimit: config.httpRate,
       trustProxy: config.trustProxy,
+      producer: createProducerApi(gateway, config.producer),
     }),
   );
   let port: number;

@@ -52,8 +52,19 @@ describe('the exports map', () => {
   it('exposes the HTTP routes, metrics, configuration and standalone server at "agentwire/server"', () => {
     expect(nodeImport('agentwire/server', 'Object.keys(m).sort().join()')).toEqual({
       ok: true,
-      output: 'AguiEventMapper,configFromEnv,createHttpHandler,createMetricsRegistry,startServer\n',
+      output: 'AguiEventMapper,configFromEnv,createHttpHandler,createMetricsRegistry,createProducerApi,startServer\n',
     });
+  });
+
+  it('exposes the producer API client at "agentwire/producer", without heavy packages', () => {
+    expect(nodeImport('agentwire/producer', 'Object.keys(m).sort().join()', refuseHeavy)).toEqual({
+      ok: true,
+      output: 'ProducerClient,ProducerRequestError,ProducerRun\n',
+    });
+  });
+
+  it('exposes the AI SDK agent adapter at "agentwire/ai-sdk"', () => {
+    expect(nodeImport('agentwire/ai-sdk', 'Object.keys(m).sort().join()')).toEqual({ ok: true, output: 'createAiSdkAgent,streamToNotifier\n' });
   });
 
   it.each(['agentwire/dist/index.js', 'agentwire/dist/gateway/gateway.js', 'agentwire/src/index.ts', 'agentwire/package.json'])(
@@ -71,9 +82,9 @@ describe('the exports map', () => {
     expect(result.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
-  it('declares exactly ".", "./client", "./llm", "./redis", "./server" and "./store"', () => {
+  it('declares exactly ".", "./client", "./llm", "./redis", "./server", "./store", "./producer" and "./ai-sdk"', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: object };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store', './producer', './ai-sdk']);
   });
 });
 
@@ -125,7 +136,21 @@ describe('one import path per symbol', () => {
     expect(exportsOf('redis.ts').sort()).toEqual(['RedisBus', 'RedisBusOptions', 'createRedisBus']);
     expect(exportsOf('llm.ts').sort()).toEqual(['LlmAgentOptions', 'LlmError', 'createLlmAgent']);
     expect(exportsOf('server.ts').sort()).toEqual(
-      ['AguiEventMapper', 'HttpApiOptions', 'LlmConfig', 'RunningServer', 'ServerConfig', 'StandaloneOptions', 'configFromEnv', 'createHttpHandler', 'createMetricsRegistry', 'startServer'].sort(),
+      [
+        'AguiEventMapper',
+        'HttpApiOptions',
+        'LlmConfig',
+        'ProducerApi',
+        'ProducerApiOptions',
+        'RunningServer',
+        'ServerConfig',
+        'StandaloneOptions',
+        'configFromEnv',
+        'createHttpHandler',
+        'createMetricsRegistry',
+        'createProducerApi',
+        'startServer',
+      ].sort(),
     );
   });
 });
