@@ -111,7 +111,7 @@ describe('AI SDK agent: streamText parts become the run events', () => {
     const { runId, threadId } = await h.ask('why?');
     await h.socket.waitForRunEnd(runId);
     const thinking = h.runEvents(runId).filter((e) => e.type === 'agent_thinking') as Array<StreamEvent<'agent_thinking'>>;
-    expect(thinking.map((e) => e.data.text)).toEqual([await h.results[0]!.reasoningText]);
+    expect(thinking.map((e) => e.data.text)).toEqual([(await h.results[0]!.finalStep).reasoningText]);
     expect(types(h.runEvents(runId)).slice(1)).toEqual(['agent_started', 'agent_thinking', 'agent_message_delta', 'agent_completed']);
     expect((await h.stored(threadId)).parts).toEqual([{ type: 'thinking', text: 'Let me think.' }, { type: 'text', text: 'Done.' }]);
   });

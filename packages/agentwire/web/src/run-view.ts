@@ -19,7 +19,8 @@ export function renderRun(run: Run, hooks: RunViewHooks): HTMLElement {
   return h(
     'article',
     { class: `run run--${run.status}`, 'data-testid': 'run', 'data-run-id': run.runId, 'data-status': run.status },
-    h('div', { class: 'bubble bubble--user', 'data-testid': 'user-message' }, run.userText),
+    // An agent-initiated run (a producer's, a scheduled job's) has no user message to show.
+    run.userText !== '' && h('div', { class: 'bubble bubble--user', 'data-testid': 'user-message' }, run.userText),
     h(
       'div',
       { class: 'agent' },
