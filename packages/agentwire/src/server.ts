@@ -5,6 +5,6 @@ export { createHttpHandler, type HttpApiOptions } from './server/http-api.js';
 export { createMetricsRegistry } from './server/metrics.js';
 export { startServer, type RunningServer, type StandaloneOptions } from './server/standalone.js';
 export { configFromEnv, type ServerConfig, type LlmConfig } from './server/config.js';
-export { createProducerApi, type ProducerApiOptions } from './producer/producer-api.js';
-export type { ProducerApi } from './producer/producer-routes.js';
+export { createProducerApi, type ProducerApiOptions } from './server/producer/producer-api.js';
+export type { ProducerApi } from './server/producer/producer-routes.js';
 export { AguiEventMapper } from './server/agui/event-map.js';

@@ -13,7 +13,7 @@ import { allow, HttpError, json, pathSegment, readJson } from './http-io.js';
 import { HttpRateLimit, type HttpRateSettings } from './http-rate-limit.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { serveThreadRoutes } from './thread-routes.js';
-import { serveProducerRoutes, type ProducerApi } from '../producer/producer-routes.js';
+import { serveProducerRoutes, type ProducerApi } from './producer/producer-routes.js';
 
 export interface HttpApiOptions {
   /** The demo login (`POST /auth/login`); absent means 404. */

@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { ServerConfig } from './config.js';
 import { createHttpHandler } from './http-api.js';
 import { createMetricsRegistry } from './metrics.js';
-import { createProducerApi } from '../producer/producer-api.js';
+import { createProducerApi } from './producer/producer-api.js';
 
 export interface RunningServer {
   readonly url: string;

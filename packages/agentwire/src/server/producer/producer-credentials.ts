@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { bearerToken } from '../auth/credentials.js';
-import type { TokenVerifier } from '../auth/jwt.js';
-import { isAgentwireError } from '../errors.js';
-import { HttpError } from '../server/http-io.js';
+import { bearerToken } from '../../auth/credentials.js';
+import type { TokenVerifier } from '../../auth/jwt.js';
+import { isAgentwireError } from '../../errors.js';
+import { HttpError } from '../http-io.js';
 
 /** The scope a JWT must carry to act as a producer (docs/producers.md, "Credentials"). */
 export const PRODUCER_SCOPE = 'agentwire:producer';

@@ -1,6 +1,6 @@
-import type { Gateway } from '../gateway/gateway.js';
-import { HttpError } from '../server/http-io.js';
-import type { WireErrorCode } from '../protocol/types.js';
+import type { Gateway } from '../../gateway/gateway.js';
+import { HttpError } from '../http-io.js';
+import type { WireErrorCode } from '../../protocol/types.js';
 import { RemoteRun } from './remote-run.js';
 import type { z } from 'zod';
 import type { startRunBody } from './producer-schemas.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { allow, HttpError, json, pathSegment, readJson } from '../server/http-io.js';
+import { allow, HttpError, json, pathSegment, readJson } from '../http-io.js';
 import type { ProducerCredentials } from './producer-credentials.js';
 import type { ProducerRuns } from './producer-runs.js';
 import { appendBody, describeIssues, endRunBody, startRunBody, type ProducerEvent } from './producer-schemas.js';

@@ -24,7 +24,7 @@ export const startRunBody = z.strictObject({
   title: z.string().min(1).max(200).optional(),
 });
 
-/** The golden-path events a producer may append (PROTOCOL.md); `agent_started` is the start itself. */
+/** The golden-path events a producer may append (docs/protocol.md); `agent_started` is the start itself. */
 export const producerEvent = z.discriminatedUnion('type', [
   z.strictObject({ key, type: z.literal('agent_thinking'), data: z.strictObject({ text: z.string() }) }),
   z.strictObject({ key, type: z.literal('agent_message_delta'), data: z.strictObject({ delta: z.string() }) }),

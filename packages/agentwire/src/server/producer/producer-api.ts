@@ -1,4 +1,4 @@
-import type { Gateway } from '../gateway/gateway.js';
+import type { Gateway } from '../../gateway/gateway.js';
 import { ProducerCredentials } from './producer-credentials.js';
 import type { ProducerApi } from './producer-routes.js';
 import { ProducerRuns } from './producer-runs.js';

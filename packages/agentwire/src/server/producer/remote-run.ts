@@ -1,6 +1,6 @@
-import type { Agent, AgentContext } from '../agents/types.js';
-import { isAgentwireError } from '../errors.js';
-import type { RunErrorCode, StreamEvent } from '../protocol/types.js';
+import type { Agent, AgentContext } from '../../agents/types.js';
+import { isAgentwireError } from '../../errors.js';
+import type { RunErrorCode, StreamEvent } from '../../protocol/types.js';
 import type { ProducerEvent } from './producer-schemas.js';
 
 /** What became of one appended event: its type as it went on the stream and its seq there. */
