@@ -1,9 +1,9 @@
 import type { LanguageModelV4CallOptions, LanguageModelV4StreamPart } from '@ai-sdk/provider';
-import { isStepCount, streamText, tool, type ToolSet } from 'ai';
+import { isStepCount, streamText, tool, ToolLoopAgent, type ToolSet } from 'ai';
 import { convertArrayToReadableStream, MockLanguageModelV4 } from 'ai/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAiSdkAgent } from '../../src/ai-sdk.js';
+import { createAiSdkAgent, type AiSdkStreamSummary } from '../../src/ai-sdk.js';
 import type { AssistantMessage } from '../../src/store/types.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -42,6 +42,7 @@ interface Harness {
   socket: TestClient;
   model: MockLanguageModelV4;
   results: SdkResult[];
+  summaries: AiSdkStreamSummary[];
   ask(question: string): Promise<{ runId: string; threadId: string }>;
   runEvents(runId: string): StreamEvent[];
   stored(threadId: string): Promise<AssistantMessage>;
@@ -49,8 +50,10 @@ interface Harness {
 
 async function harness(model: MockLanguageModelV4, tools: ToolSet = {}): Promise<Harness> {
   const results: SdkResult[] = [];
+  const summaries: AiSdkStreamSummary[] = [];
   const agent = createAiSdkAgent({
     name: 'ai-sdk',
+    onFinish: (summary) => summaries.push(summary),
     stream: ({ messages, signal }) => {
       const result = streamText({ model, messages, tools, abortSignal: signal, stopWhen: isStepCount(3), onError: () => {} });
       results.push(result);
@@ -66,6 +69,7 @@ async function harness(model: MockLanguageModelV4, tools: ToolSet = {}): Promise
     socket,
     model,
     results,
+    summaries,
     async ask(question) {
       const accepted = await socket.ask(question);
       const data = accepted.data as { run_id: string; thread_id: string };
@@ -92,6 +96,9 @@ describe('AI SDK agent: streamText parts become the run events', () => {
     expect(sdkText).toBe('Hello there');
     expect(terminal.data.result).toEqual({ text: sdkText });
     expect(await h.stored(threadId)).toMatchObject({ status: 'completed', text: sdkText });
+    // The usage and finish reason reach onFinish (usage events on the stream are protocol 1.2's, not this adapter's).
+    expect(h.summaries).toEqual([{ finishReason: 'stop', usage: await h.results[0]!.usage }]);
+    expect(h.summaries[0]!.usage?.outputTokens).toBe(5);
     expect(h.model.doStreamCalls[0]!.prompt).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
   });
 
@@ -172,6 +179,31 @@ describe('AI SDK agent: streamText parts become the run events', () => {
     expect(terminal.data.message).toContain('model overloaded');
     expect(types(h.runEvents(runId))).toEqual(['user_message', 'agent_started', 'agent_message_delta', 'agent_error']);
     expect(await h.stored(threadId)).toMatchObject({ status: 'failed', text: 'Partial' });
+  });
+});
+
+describe('AI SDK agent: a ToolLoopAgent', () => {
+  it("runs its tool loop through agentwire: the agent's stream becomes the run's events", async () => {
+    const model = new MockLanguageModelV4({
+      doStream: [step([toolCall('c1', 'lookup', { q: 'x' }), finish('tool-calls')]), step([...text('Found ', 'it.'), finish()])],
+    });
+    const loop = new ToolLoopAgent({ model, tools: { lookup: tool({ inputSchema: z.object({ q: z.string() }), execute: async ({ q }) => ({ q, hits: 1 }) }) } });
+    server = await startTestServer({ agents: [createAiSdkAgent({ name: 'loop', stream: ({ messages, signal }) => loop.stream({ messages, abortSignal: signal }) })] });
+    const socket = await TestClient.connect(server.wsUrl, { token: await server.token('loop-user') });
+    const accepted = await socket.ask('find x');
+    const runId = (accepted.data as { run_id: string }).run_id;
+    const terminal = await socket.waitForRunEnd(runId);
+    expect(terminal).toMatchObject({ type: 'agent_completed', data: { result: { text: 'Found it.' } } });
+    expect(types(socket.events().filter((e) => e.run_id === runId))).toEqual([
+      'user_message',
+      'agent_started',
+      'tool_executing',
+      'tool_completed',
+      'agent_message_delta',
+      'agent_message_delta',
+      'agent_completed',
+    ]);
+    await socket.close();
   });
 });
 

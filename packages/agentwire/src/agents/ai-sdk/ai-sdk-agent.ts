@@ -25,7 +25,7 @@ export interface AiSdkAgentOptions {
 }
 
 /**
- * An agentwire agent whose work is an AI SDK stream (docs/agents.md, "AI SDK agents"): the
+ * An agentwire agent whose work is an AI SDK stream (docs/producers.md, "AI SDK agents in process"): the
  * runner's frame and notifier, the stream's parts as the run's events.
  */
 export function createAiSdkAgent(options: AiSdkAgentOptions): Agent {

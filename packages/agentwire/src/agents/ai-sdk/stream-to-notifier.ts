@@ -10,7 +10,7 @@ export interface AiSdkStreamSummary {
 
 /**
  * Carries an AI SDK full stream (`streamText(...).fullStream`, or a `ToolLoopAgent`'s) onto a
- * run's notifier, part by part, in order (docs/agents.md, "AI SDK agents"):
+ * run's notifier, part by part, in order (docs/producers.md, "AI SDK agents in process"):
  * text deltas become `agent_message_delta`; a reasoning block becomes one `agent_thinking`;
  * a tool call `tool_executing`, its result or error `tool_completed`; an `error` part ends the
  * run with `agent_error` (thrown, so the runner ends it as it ends any failing agent).
