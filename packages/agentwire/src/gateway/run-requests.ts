@@ -2,7 +2,7 @@ import type { AgentRunner } from './runner.js';
 import type { Agent } from '../agents/types.js';
 import { isAgentwireError } from '../errors.js';
 import type { DurableWriter } from '../history/durable-writer.js';
-import { userMessageId } from '../history/compaction.js';
+import { MessageCompactor, userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
 import type { WireErrorCode } from '../protocol/types.js';
 import type { ResolvedOptions } from './options.js';
@@ -126,6 +126,9 @@ async function accept(
       }
     } else await store.threads.touch(claim.threadId, at);
     if (userMessage) await store.messages.addUser({ threadId: claim.threadId, userId: scope.userId, message: userMessage, mark: UNMARKED });
+    // An agent-initiated run has no user message to anchor it in history: its assistant message
+    // is stored from the start instead, so a snapshot taken before its first checkpoint shows it.
+    else await store.messages.putAssistant({ threadId: claim.threadId, userId: scope.userId, message: MessageCompactor.start(claim.runId, agent.name, at).message(), mark: UNMARKED });
   } catch (error) {
     await bus.messages.release(scope.userId, request.clientMsgId).catch(() => undefined);
     if (isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE')) return refuse('unavailable', HISTORY_DOWN);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent } from '../../src/index.js';
+import { createMemoryStore, type Agent } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
@@ -43,5 +43,54 @@ describe('agent-initiated runs', () => {
   it('an empty text is still refused: only an absent one means no user message', async () => {
     const outcome = await server.gateway.startRun(`initiated-empty-${Date.now()}`, { agent: 'digest', text: '' });
     expect(outcome).toMatchObject({ ok: false, code: 'invalid_message' });
+  });
+});
+
+describe('agent-initiated runs in a snapshot', () => {
+  it('show the run in flight before its first checkpoint is stored: the assistant message is stored at the start', async () => {
+    // Checkpoints (writes that name the stream seq they reflect) are held back, as by a slow
+    // store: only what the start stored can anchor the run.
+    const store = createMemoryStore();
+    const held: Array<() => void> = [];
+    let holding = true;
+    const putAssistant = store.messages.putAssistant.bind(store.messages);
+    store.messages.putAssistant = (stored) => {
+      if (!holding || stored.mark.seq === null) return putAssistant(stored);
+      return new Promise((resolve) => held.push(() => resolve(putAssistant(stored))));
+    };
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const slow: Agent = {
+      name: 'slow',
+      async run(_input, { notifier }) {
+        await notifier.delta('Partial');
+        await gate;
+      },
+    };
+    const own = await startTestServer({ agents: [slow], store });
+    try {
+      const userId = `initiated-snapshot-${Date.now()}`;
+      const token = await own.token(userId);
+      const socket = await TestClient.connect(own.wsUrl, { token });
+      const outcome = await own.gateway.startRun(userId, { agent: 'slow' });
+      if (!outcome.ok) throw new Error(outcome.message);
+      await socket.waitFor((f) => f.type === 'agent_message_delta');
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      const snapshot = (await (await fetch(`${own.httpUrl}/threads/${outcome.threadId}/messages`, auth)).json()) as {
+        messages: Array<{ role: string; status: string; text: string; agent_name: string }>;
+      };
+      expect(snapshot.messages).toHaveLength(1);
+      expect(snapshot.messages[0]).toMatchObject({ role: 'assistant', status: 'running', text: 'Partial', agent_name: 'slow' });
+      holding = false;
+      for (const go of held.splice(0)) go();
+      finish();
+      expect(await socket.waitForRunEnd(outcome.runId)).toMatchObject({ type: 'agent_completed' });
+      await socket.close();
+    } finally {
+      holding = false;
+      for (const go of held.splice(0)) go();
+      finish();
+      await own.close();
+    }
   });
 });
