@@ -5,6 +5,7 @@ import type { DurableWriter } from '../history/durable-writer.js';
 import { MessageCompactor, userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
 import type { WireErrorCode } from '../protocol/types.js';
+import type { AssistantMessage } from '../store/types.js';
 import type { ResolvedOptions } from './options.js';
 import type { UserScope } from './user-scope.js';
 
@@ -150,7 +151,12 @@ async function accept(
   } catch (error) {
     // Nothing of this run reached the stream: forget the claim so that resending the same
     // client_msg_id starts it, instead of answering message_accepted for a run that never ran.
-    await Promise.allSettled([bus.messages.release(scope.userId, request.clientMsgId), bus.runs.finish(claim.runId)]);
+    await Promise.allSettled([
+      bus.messages.release(scope.userId, request.clientMsgId),
+      bus.runs.finish(claim.runId),
+      // The agent-initiated run's stored message must not show it running forever.
+      ...(userMessage ? [] : [store.messages.putAssistant({ threadId: claim.threadId, userId: scope.userId, message: neverStarted(claim, agent.name, at), mark: UNMARKED })]),
+    ]);
     throw error;
   }
   runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: text ?? '' });
@@ -169,6 +175,14 @@ export async function stopRun(options: ResolvedOptions, userId: string, runId: s
   if (run.status !== 'running') return 'not_running';
   await options.bus.runs.requestStop(runId);
   return 'stopping';
+}
+
+/** The stored message of an agent-initiated run that could not reach the stream: failed, never started. */
+function neverStarted(ids: { threadId: string; runId: string }, agentName: string, at: string): AssistantMessage {
+  const message = MessageCompactor.start(ids.runId, agentName, at);
+  const data = { code: 'failed' as const, message: 'the run could not be started; nothing of it reached the stream', duration_ms: 0 };
+  message.fold({ type: 'agent_error', seq: 0, ts: at, thread_id: ids.threadId, run_id: ids.runId, data });
+  return message.message();
 }
 
 const HISTORY_DOWN = 'history (the store) is unreachable; retry shortly';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore, type Agent } from '../../src/index.js';
+import { createMemoryStore, MemoryBus, type Agent } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
@@ -90,6 +90,34 @@ describe('agent-initiated runs in a snapshot', () => {
       holding = false;
       for (const go of held.splice(0)) go();
       finish();
+      await own.close();
+    }
+  });
+});
+
+describe('an agent-initiated run that cannot start', () => {
+  it('leaves its stored message failed, not running forever', async () => {
+    const bus = new MemoryBus();
+    const register = bus.runs.register.bind(bus.runs);
+    let failNext = true;
+    bus.runs.register = (run) => {
+      if (!failNext) return register(run);
+      failNext = false;
+      return Promise.reject(new Error('event bus unreachable'));
+    };
+    const own = await startTestServer({ agents: [digest], engine: { name: 'memory', create: async () => bus } });
+    try {
+      const userId = `initiated-fails-${Date.now()}`;
+      await expect(own.gateway.startRun(userId, { agent: 'digest', title: 'Never ran' })).rejects.toThrow('event bus unreachable');
+      const token = await own.token(userId);
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      const { threads } = (await (await fetch(`${own.httpUrl}/threads`, auth)).json()) as { threads: Array<{ thread_id: string }> };
+      expect(threads).toHaveLength(1);
+      const snapshot = (await (await fetch(`${own.httpUrl}/threads/${threads[0]!.thread_id}/messages`, auth)).json()) as {
+        messages: Array<{ role: string; status: string; error?: { code: string } }>;
+      };
+      expect(snapshot.messages).toEqual([expect.objectContaining({ role: 'assistant', status: 'failed', error: expect.objectContaining({ code: 'failed' }) })]);
+    } finally {
       await own.close();
     }
   });
