@@ -2,7 +2,7 @@
 // own process driven by a separate client process, 3 runs per workload, medians and
 // ranges written to docs/benchmarks.md with an SVG chart. Bounded: every loop has a count
 // and the whole run a deadline. Environment knobs (for profiling and quick checks):
-//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis,store,coalesce   BENCH_SYSTEMS=agentwire,ws
+//   BENCH_ONLY=fanout,latency,memory,accept,scope,redis,store,coalesce,producer   BENCH_SYSTEMS=agentwire,ws
 //   BENCH_NS=100,1000   BENCH_RUNS=3   BENCH_CPU_PROF=<dir>   BENCH_WRITE=0 (no docs)
 //   BENCH_DEADLINE_MIN (default 9, or 20 with the store workload)
 //   store workload (workloads/store.mjs): BENCH_STORE_MESSAGES=1000000 BENCH_STORE_THREADS=10000
@@ -26,10 +26,11 @@ import { memoryOnce } from './workloads/memory.mjs';
 import { redisStatus, redisRuns } from './workloads/redis.mjs';
 import { scopeRuns } from './workloads/scope.mjs';
 import { STORE, storeFanoutRun, storeHttpRuns } from './workloads/store.mjs';
+import { producerRun } from './producer.mjs';
 
 const list = (name, fallback) => (process.env[name] ? process.env[name].split(',').map((s) => s.trim()).filter(Boolean) : fallback);
 
-const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 'store', 'coalesce'];
+const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 'store', 'coalesce', 'producer'];
 const only = new Set(list('BENCH_ONLY', DEFAULT_SET));
 const storeOnly = only.size === 1 && only.has('store');
 const coalesceOnly = only.size === 1 && only.has('coalesce');
@@ -66,6 +67,7 @@ const results = {
   redis: undefined,
   store: undefined,
   coalesce: undefined,
+  producer: undefined,
   command: commandLine(),
   skipped: [],
   errors: [],
@@ -98,6 +100,18 @@ if (only.has('scope')) {
 // Runs are interleaved (run 1 of every system, then run 2, ...), each on a fresh server
 // process, so that a change in the machine's load hits every system alike.
 const fmt = (v, digits = 0) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+if (only.has('producer')) {
+  results.producer = [];
+  for (let run = 0; run < runs; run++) {
+    await step(`producer run ${run + 1}`, 30_000, async () => {
+      const result = await producerRun({ secret, log });
+      results.producer.push(result);
+      const { producer: p, inProcess: n } = result;
+      log(`producer run ${run + 1}/${runs}: ${fmt(p.eventsPerSecond)} events/s over HTTP, ${fmt(p.cpuMicrosPerEvent, 2)} us CPU/event, request p50 ${fmt(p.requestP50Ms, 1)} ms p99 ${fmt(p.requestP99Ms, 1)} ms; in-process notifier ${fmt(n.eventsPerSecond)} events/s, ${fmt(n.cpuMicrosPerEvent, 2)} us CPU/event`);
+    });
+  }
+}
 
 if (only.has('fanout')) {
   for (const n of ns) {

@@ -35,4 +35,5 @@ export const DEFAULTS = {
   httpRateBurst: { variable: 'AGENTWIRE_HTTP_RATE_BURST', value: 60 },
   finalWriteTimeoutMs: { variable: 'AGENTWIRE_FINAL_WRITE_TIMEOUT_MS', value: 30_000 },
   coalesceDeltasMs: { variable: 'AGENTWIRE_COALESCE_DELTAS_MS', value: 30 },
+  producerSilenceMs: { variable: 'AGENTWIRE_PRODUCER_SILENCE_MS', value: 30_000 },
 } as const satisfies Record<string, { readonly variable: string; readonly value: number | string | boolean }>;

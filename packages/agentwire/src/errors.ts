@@ -42,6 +42,8 @@ export const ErrorCodes = {
   AW_ERR_CLIENT_RUN_FAILED: 'the run ended with agent_error',
   AW_ERR_CLIENT_NO_WEBSOCKET: 'no WebSocket implementation found (install the ws package on Node < 22)',
   AW_ERR_CLIENT_OPTIONS: 'invalid client options',
+  AW_ERR_PRODUCER_REFUSED: 'the producer API refused the request',
+  AW_ERR_PRODUCER_STOPPED: 'the run ended without its producer (stop_agent, silence timeout or shutdown); stop working on it',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -5,6 +5,8 @@ export { createHttpHandler, type HttpApiOptions } from './server/http-api.js';
 export { createMetricsRegistry } from './server/metrics.js';
 export { startServer, type RunningServer, type StandaloneOptions } from './server/standalone.js';
 export { configFromEnv, type ServerConfig, type LlmConfig } from './server/config.js';
+export { createProducerApi, type ProducerApiOptions } from './server/producer/producer-api.js';
+export type { ProducerApi } from './server/producer/producer-routes.js';
 export { AguiEventMapper } from './server/agui/event-map.js';
 export { attachAiSdkSocket, type AiSdkSocketEndpoint } from './server/ai-sdk/ws-endpoint.js';
 export { UiChunkMapper, type AgentwireMessageMetadata } from './server/ai-sdk/chunk-map.js';

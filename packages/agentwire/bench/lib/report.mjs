@@ -143,6 +143,8 @@ export function renderReport(r) {
   line();
   table(['measure', 'µs per scope + notifier'], [['median (range)', cell(r.scope, 'microsPerScope', fixed(2))]]);
 
+  producerSection(r, line, table);
+
   line('## agentwire on the Redis engine');
   line();
   if (!r.redis) line('Not run (excluded by BENCH_ONLY).');
@@ -304,4 +306,30 @@ function targets(r) {
   const scope = med(r.scope, 'microsPerScope');
   rows.push(['scope + first notifier < 50 µs', scope ? `${scope.toFixed(2)} µs` : 'n/a', verdict(scope ? scope < 50 : undefined)]);
   return rows;
+}
+
+/** The producer API (docs/producers.md) next to in-process notifiers, from bench/producer.mjs. */
+function producerSection(r, line, table) {
+  line('## The producer API (agents out of process)');
+  line();
+  if (!r.producer?.length) {
+    line('Not run (excluded by BENCH_ONLY).');
+    line();
+    return;
+  }
+  const shape = r.producer[0].shape;
+  line(`One producer process appends \`agent_message_delta\` events to ${int(shape.users)} runs (one per user) at a target of`);
+  line(`${int(shape.rate)} events/s over keep-alive HTTP, ${shape.batch} events per request, for ${shape.seconds} s; then the same number of`);
+  line('events is emitted by in-process notifiers (an agent per user, same gateway, as fast as it goes). CPU is the gateway');
+  line('process\'s; the producer client runs in the bench process.');
+  line();
+  const producer = r.producer.map((x) => x.producer);
+  const inProcess = r.producer.map((x) => x.inProcess);
+  table(
+    ['path', 'events/s', 'CPU µs/event', 'request p50 / p99 ms'],
+    [
+      ['producer API over HTTP', cell(producer, 'eventsPerSecond', int), cell(producer, 'cpuMicrosPerEvent', fixed(2)), `${cell(producer, 'requestP50Ms', fixed(1))} / ${cell(producer, 'requestP99Ms', fixed(1))}`],
+      ['in-process notifier', cell(inProcess, 'eventsPerSecond', int), cell(inProcess, 'cpuMicrosPerEvent', fixed(2)), '—'],
+    ],
+  );
 }

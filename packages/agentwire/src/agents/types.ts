@@ -8,7 +8,7 @@ import type { ToolContext, ToolRegistry } from './tools/registry.js';
 export type { ThreadTurn, TurnToolCall } from '../history/thread-turn.js';
 
 export interface AgentInput {
-  /** The user's message that started this run. */
+  /** The user's message that started this run; empty for an agent-initiated run (no user message). */
   readonly text: string;
   readonly userId: string;
   readonly threadId: string;

@@ -32,6 +32,11 @@ export interface VerifiedToken {
   readonly userId: string;
   /** `exp` in ms since the epoch, when the token has one. */
   readonly expiresAtMs: number | undefined;
+  /**
+   * The token's `scope` claim (RFC 8693: space-separated) or `scp` array; empty without one.
+   * A producer token carries `agentwire:producer` (docs/producers.md); a user's token does not.
+   */
+  readonly scopes: readonly string[];
 }
 
 export interface TokenVerifier {
@@ -48,6 +53,8 @@ export interface TokenClaims {
   readonly sub?: unknown;
   readonly exp?: unknown;
   readonly iat?: unknown;
+  readonly scope?: unknown;
+  readonly scp?: unknown;
 }
 
 /** What a key-specific path checks: signature, algorithm, `exp`, issuer, audience. */
@@ -105,9 +112,15 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
       if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skewSeconds) {
         throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the iat claim is in the future');
       }
-      return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
+      return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined, scopes: scopesOf(payload) };
     },
   };
+}
+
+function scopesOf(payload: TokenClaims): string[] {
+  if (typeof payload.scope === 'string') return payload.scope.split(' ').filter(Boolean);
+  if (Array.isArray(payload.scp)) return payload.scp.filter((s): s is string => typeof s === 'string');
+  return [];
 }
 
 /** 127.0.0.0/8, ::1 and localhost: hosts whose traffic never leaves the machine. */

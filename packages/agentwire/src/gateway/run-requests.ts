@@ -1,9 +1,11 @@
 import type { AgentRunner } from './runner.js';
+import type { Agent } from '../agents/types.js';
 import { isAgentwireError } from '../errors.js';
 import type { DurableWriter } from '../history/durable-writer.js';
-import { userMessageId } from '../history/compaction.js';
+import { MessageCompactor, userMessageId } from '../history/compaction.js';
 import { newId } from '../ids.js';
 import type { ClientToolSpec, IfBusy, WireErrorCode } from '../protocol/types.js';
+import type { AssistantMessage } from '../store/types.js';
 import type { Bus } from '../bus/types.js';
 import { dropEndedRuns, type QueuedRun } from './thread-turns.js';
 import type { ResolvedOptions } from './options.js';
@@ -11,7 +13,15 @@ import type { UserScope } from './user-scope.js';
 
 /** A user's request to run an agent, whichever door it came in by (`/ws`, `/agui`, host code). */
 export interface StartRunRequest {
-  readonly text: string;
+  /**
+   * The user's message. Omitted: an agent-initiated run (a scheduled job, a webhook, a
+   * producer): no user message is stored or streamed, the assistant message stands alone.
+   */
+  readonly text?: string | undefined;
+  /** The title of a thread this run creates when it has no `text` to take it from. */
+  readonly title?: string | undefined;
+  /** Runs this agent instead of a registered one (the producer API's remote run). */
+  readonly runAgent?: Agent | undefined;
   /** Per user; the same id again starts nothing and answers the first run's ids. */
   readonly clientMsgId: string;
   /** Omitted: a new thread. */
@@ -86,12 +96,13 @@ async function accept(
   const { options, runner } = deps;
   const { bus, limits, store } = options;
   const refuse = (code: WireErrorCode, message: string): StartRunOutcome => ({ ok: false, code, message });
-  if (request.text.length === 0) return refuse('invalid_message', 'text must not be empty');
-  if (Buffer.byteLength(request.text, 'utf8') > limits.maxTextBytes) return refuse('invalid_message', `text exceeds ${limits.maxTextBytes} bytes of UTF-8`);
+  const { text } = request;
+  if (text !== undefined && text.length === 0) return refuse('invalid_message', 'text must not be empty');
+  if (text !== undefined && Buffer.byteLength(text, 'utf8') > limits.maxTextBytes) return refuse('invalid_message', `text exceeds ${limits.maxTextBytes} bytes of UTF-8`);
   if (request.clientMsgId.length === 0 || request.clientMsgId.length > limits.maxClientMsgIdLength) {
     return refuse('invalid_message', `client_msg_id must be 1 to ${limits.maxClientMsgIdLength} characters`);
   }
-  const agent = options.agents.get(request.agent ?? options.defaultAgent);
+  const agent = request.runAgent ?? options.agents.get(request.agent ?? options.defaultAgent);
   if (!agent) return refuse('invalid_message', `agent: unknown agent "${request.agent}"; known: ${[...options.agents.keys()].join(', ')}`);
   if (!deps.accepting()) return refuse('unavailable', 'the server is shutting down; retry on another connection');
   if (bus.health() !== 'ok') return refuse('unavailable', 'the event store is unreachable; retry shortly');
@@ -122,12 +133,12 @@ async function accept(
   const ids: AcceptedIds = { threadId: claim.threadId, runId: claim.runId, queued: entered.queued };
   const undo = () => forget(bus, run, request.clientMsgId);
   const at = new Date().toISOString();
-  const userMessage = {
+  const userMessage = text === undefined ? undefined : {
     message_id: userMessageId(claim.runId),
     role: 'user' as const,
     run_id: claim.runId,
     client_msg_id: request.clientMsgId,
-    text: request.text,
+    text,
     created_at: at,
     ...(ids.queued && { queued: true as const }),
   };
@@ -135,14 +146,17 @@ async function accept(
     // Accepted means durable (docs/protocol.md, History): the thread and the user message are
     // in the store before message_accepted is sent.
     if (newThread) {
-      const created = await store.threads.create({ threadId: claim.threadId, userId: scope.userId, title: threadTitle(request.text), at });
+      const created = await store.threads.create({ threadId: claim.threadId, userId: scope.userId, title: threadTitle(text ?? request.title ?? agent.name), at });
       // An id the caller chose that exists already is someone's thread: refuse, revealing nothing.
       if (!created) {
         await undo();
         return refuse('forbidden', 'thread_id: no such thread of yours');
       }
     } else await store.threads.touch(claim.threadId, at);
-    await store.messages.addUser({ threadId: claim.threadId, userId: scope.userId, message: userMessage, mark: UNMARKED });
+    if (userMessage) await store.messages.addUser({ threadId: claim.threadId, userId: scope.userId, message: userMessage, mark: UNMARKED });
+    // An agent-initiated run has no user message to anchor it in history: its assistant message
+    // is stored from the start instead, so a snapshot taken before its first checkpoint shows it.
+    else await store.messages.putAssistant({ threadId: claim.threadId, userId: scope.userId, message: MessageCompactor.start(claim.runId, agent.name, at).message(), mark: UNMARKED });
   } catch (error) {
     await undo();
     if (isAgentwireError(error, 'AW_ERR_STORE_UNAVAILABLE')) return refuse('unavailable', HISTORY_DOWN);
@@ -150,22 +164,28 @@ async function accept(
   }
   try {
     onAccepted?.(ids);
-    const appended = await bus.log.append(scope.userId, {
-      type: 'user_message',
-      thread_id: claim.threadId,
-      run_id: claim.runId,
-      data: { text: request.text, client_msg_id: request.clientMsgId, ...(ids.queued && { queued: true as const }) },
-    });
-    const mark = { epoch: appended.epoch, seq: appended.event.seq, terminalSeq: null };
-    deps.writer.eventually(() => store.messages.mark(userMessage.message_id, mark), `stream mark of ${userMessage.message_id}`);
+    if (userMessage) {
+      const appended = await bus.log.append(scope.userId, {
+        type: 'user_message',
+        thread_id: claim.threadId,
+        run_id: claim.runId,
+        data: { text: userMessage.text, client_msg_id: request.clientMsgId, ...(ids.queued && { queued: true as const }) },
+      });
+      const mark = { epoch: appended.epoch, seq: appended.event.seq, terminalSeq: null };
+      deps.writer.eventually(() => store.messages.mark(userMessage.message_id, mark), `stream mark of ${userMessage.message_id}`);
+    }
   } catch (error) {
     // Nothing of this run reached the stream: forget the claim so that resending the same
     // client_msg_id starts it, instead of answering message_accepted for a run that never ran.
-    await undo();
+    await Promise.allSettled([
+      undo(),
+      // The agent-initiated run's stored message must not show it running forever.
+      ...(userMessage ? [] : [store.messages.putAssistant({ threadId: claim.threadId, userId: scope.userId, message: neverStarted(claim, agent.name, at), mark: UNMARKED })]),
+    ]);
     throw error;
   }
   // Started first: whatever happens next, an accepted run gets its terminal event.
-  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: request.text, clientTools: request.clientTools });
+  runner.start({ scope, agent, threadId: claim.threadId, runId: claim.runId, text: text ?? '', clientTools: request.clientTools });
   // Interrupt: the earlier runs end `cancelled`; this one starts once they have (its place in the queue).
   const stops = await Promise.allSettled(entered.interrupt.map((runId) => bus.runs.requestStop(runId, 'interrupted')));
   for (const stop of stops) {
@@ -222,6 +242,14 @@ export async function stopRun(options: ResolvedOptions, userId: string, runId: s
   if (run.status !== 'running') return 'not_running';
   await options.bus.runs.requestStop(runId);
   return 'stopping';
+}
+
+/** The stored message of an agent-initiated run that could not reach the stream: failed, never started. */
+function neverStarted(ids: { threadId: string; runId: string }, agentName: string, at: string): AssistantMessage {
+  const message = MessageCompactor.start(ids.runId, agentName, at);
+  const data = { code: 'failed' as const, message: 'the run could not be started; nothing of it reached the stream', duration_ms: 0 };
+  message.fold({ type: 'agent_error', seq: 0, ts: at, thread_id: ids.threadId, run_id: ids.runId, data });
+  return message.message();
 }
 
 const HISTORY_DOWN = 'history (the store) is unreachable; retry shortly';

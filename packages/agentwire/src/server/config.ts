@@ -52,6 +52,8 @@ export interface ServerConfig {
    * (`AGENTWIRE_STORE=memory` keeps it in the process only, for experiments).
    */
   store: StoreConfig;
+  /** The producer API (docs/producers.md): its API keys and the silence that ends a producer's run. */
+  producer: { keys: string[]; silenceMs: number };
   /** The OpenAI-compatible endpoint of agent `llm`; undefined when not configured (no `llm` agent). */
   llm: LlmConfig | undefined;
 }
@@ -154,6 +156,10 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
     redisPrefix: text(env, 'AGENTWIRE_REDIS_PREFIX') ?? DEFAULTS.redisPrefix.value,
     store: storeConfig(env, redisUrl !== undefined),
     llm: llmConfig(env),
+    producer: {
+      keys: producerKeys(env),
+      silenceMs: int(env, 'AGENTWIRE_PRODUCER_SILENCE_MS', DEFAULTS.producerSilenceMs.value, 10),
+    },
   };
   // Last, once everything else is valid: a refused configuration leaves no key file behind.
   if (devMode) jwt.secret = devSecret(text(env, 'AGENTWIRE_DATA_DIR') ?? DEFAULTS.dataDir.value);
@@ -209,6 +215,13 @@ function llmConfig(env: Env): LlmConfig | undefined {
     throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_LLM_MODEL needs AGENTWIRE_LLM_BASE_URL (a local server) or AGENTWIRE_LLM_API_KEY (OpenAI)');
   }
   return { baseURL: baseURL ?? 'https://api.openai.com/v1', apiKey, model, requestTimeoutMs };
+}
+
+/** `AGENTWIRE_PRODUCER_KEYS`: comma-separated; each long enough not to be guessed. */
+function producerKeys(env: Env): string[] {
+  const keys = (text(env, 'AGENTWIRE_PRODUCER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (keys.some((k) => k.length < 32)) throw new AgentwireError('AW_ERR_CONFIG', 'AGENTWIRE_PRODUCER_KEYS: each key must be at least 32 characters');
+  return keys;
 }
 
 function text(env: Env, name: string): string | undefined {

@@ -14,6 +14,7 @@ import { allow, HttpError, json, pathSegment, readJson } from './http-io.js';
 import { HttpRateLimit, type HttpRateSettings } from './http-rate-limit.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { serveThreadRoutes } from './thread-routes.js';
+import { serveProducerRoutes, type ProducerApi } from './producer/producer-routes.js';
 
 export interface HttpApiOptions {
   /** The demo login (`POST /auth/login`); absent means 404. */
@@ -32,6 +33,8 @@ export interface HttpApiOptions {
   trustProxy?: boolean;
   /** `POST /agui` as before resume existed: closing its stream stops the run (docs/agents.md, "AG-UI"). */
   aguiStopOnClose?: boolean;
+  /** The producer API for agents outside the process (`/producer/runs`, docs/producers.md); unset: 404. */
+  producer?: ProducerApi;
 }
 
 /** Routes that cost work before a caller is known (signing, tickets) or start runs. */
@@ -103,6 +106,7 @@ export function createHttpHandler(gateway: Gateway, options: HttpApiOptions = {}
       const { ticket, expiresAt } = await gateway.issueTicket(verified.userId, verified.expiresAtMs);
       return json(res, 200, { ticket, expires_at: expiresAt.toISOString() });
     }
+    if (options.producer && (await serveProducerRoutes(options.producer, req, res, url))) return;
     if (await serveThreadRoutes(gateway.threads, () => caller(req), req, res, url)) return;
     const events = /^\/threads\/([^/]{1,400})\/events$/.exec(pathname);
     if (events) {

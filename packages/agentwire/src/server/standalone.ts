@@ -15,6 +15,7 @@ import type { ServerConfig } from './config.js';
 import { attachAiSdkSocket } from './ai-sdk/ws-endpoint.js';
 import { createHttpHandler } from './http-api.js';
 import { createMetricsRegistry } from './metrics.js';
+import { createProducerApi } from './producer/producer-api.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -104,6 +105,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
       allowedOrigins: config.allowedOrigins,
       rateLimit: config.httpRate,
       trustProxy: config.trustProxy,
+      producer: createProducerApi(gateway, config.producer),
     }),
   );
   // `/ai-sdk/ws` beside `/ws` on the same server: the upgrade is routed by path.

@@ -52,6 +52,41 @@ describe('UiChunkMapper', () => {
     expect(mapper.finished).toBe(true);
   });
 
+  it('agent_data (protocol 1.2) becomes a data-<name> part, live and when replayed from the stored message; approvals map to nothing', () => {
+    const live = new UiChunkMapper('thr_1');
+    const events = [
+      ev('agent_started', { agent_name: 'demo' }),
+      ev('agent_message_delta', { message_id: 'msg_1', delta: 'Looking. ' }),
+      ev('agent_data', { name: 'progress', data: { value: 0.5 } }),
+      ev('tool_approval_requested', { tool_call_id: 'call_9', tool_name: 'notes_forget', args: { ids: [1] }, expires_at: '2026-11-29T10:05:00.000Z' }),
+      ev('tool_approval_resolved', { tool_call_id: 'call_9', approved: false, resolution: 'user' }),
+      ev('agent_completed', { result: { text: 'Looking. ' }, duration_ms: 3 }),
+    ];
+    const chunks = events.flatMap((e) => live.map(e));
+    expect(chunks.slice(1)).toEqual([
+      { type: 'text-start', id: 'msg_1' },
+      { type: 'text-delta', id: 'msg_1', delta: 'Looking. ' },
+      { type: 'text-end', id: 'msg_1' },
+      { type: 'data-progress', data: { value: 0.5 } },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    const replayed = new UiChunkMapper('thr_1').replayMessage({
+      message_id: 'msg_1',
+      role: 'assistant',
+      run_id: 'run_1',
+      agent_name: 'demo',
+      status: 'completed',
+      parts: [
+        { type: 'text', text: 'Looking. ' },
+        { type: 'data', name: 'progress', data: { value: 0.5 } },
+        { type: 'approval', tool_call_id: 'call_9', tool_name: 'notes_forget', args: { ids: [1] }, status: 'denied' },
+      ],
+      text: 'Looking. ',
+      created_at: '2026-11-29T10:00:00.000Z',
+    });
+    expect(replayed.slice(1)).toEqual(chunks.slice(1));
+  });
+
   it('the AG-UI mapper ignores them too, leaving an open message open', () => {
     const mapper = new AguiEventMapper({ threadId: 't', runId: 'r' });
     mapper.map(ev('agent_started', { agent_name: 'demo' }));

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { configFromEnv, startServer } from '../../src/server.js';
 import { testToken, TEST_SECRET } from '../helpers/server.js';
-import { answer, FakeOpenAi } from '../llm/fake-openai.js';
+import { answer, FakeOpenAi, type RecordedRequest } from '../llm/fake-openai.js';
 import { exitWithin, killAll, REPO_ROOT, start } from './example-processes.js';
 
 // Issue 13.9: every code example of the README and docs/ is a file under examples/, included
@@ -32,11 +32,34 @@ describe('docs examples are the files under examples/', () => {
 
   it('every example file is shown in a doc', () => {
     const shown = docs.flatMap((doc) => [...readFileSync(join(REPO_ROOT, doc), 'utf8').matchAll(/<!-- example: examples\/([\w.-]+) -->/g)].map((m) => m[1]));
-    // Folders are example apps (examples/<app>/README.md); test/e2e builds and runs them.
-    const files = readdirSync(join(REPO_ROOT, 'examples'), { withFileTypes: true }).filter((entry) => entry.isFile());
-    expect(files.map((entry) => entry.name).sort()).toEqual([...new Set(shown)].sort());
+    // Folders are example apps (examples/<app>/README.md) and examples in other languages
+    // (examples/python-producer), built and run by their own tests (test/e2e, test/producer).
+    const files = readdirSync(join(REPO_ROOT, 'examples'), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    expect(files.sort()).toEqual([...new Set(shown)].sort());
   });
 });
+
+/**
+ * Starts a server example against a fake OpenAI-compatible endpoint answering `text`, has
+ * client.ts ask it, checks the answer arrived and the server exits on SIGTERM; answers the model request.
+ */
+async function answerThroughFakeModel(example: string, text: string): Promise<RecordedRequest> {
+  const fake = await FakeOpenAi.start();
+  try {
+    fake.reply(answer(text));
+    const server = start(example, { PORT: '0', LLM_BASE_URL: fake.baseURL, LLM_MODEL: 'fake-model' });
+    const [, url] = (await server.waitFor(/listening on (http:\/\/\S+)/)) as unknown as [string, string];
+    const client = start('examples/client.ts', { AGENTWIRE_URL: url, QUESTION: 'Say hello' });
+    expect(await exitWithin(client, 30_000)).toBe(0);
+    expect(client.stdout().split('\n')).toContain(text);
+    const [request] = await fake.received(1);
+    server.child.kill('SIGTERM');
+    expect(await exitWithin(server, 15_000)).toBe(0);
+    return request!;
+  } finally {
+    await fake.close();
+  }
+}
 
 describe('docs examples run as written', () => {
   it('library-server.ts answers client.ts with the shout agent, serves /metrics and exits on SIGTERM', async () => {
@@ -82,21 +105,8 @@ describe('docs examples run as written', () => {
   }, 90_000);
 
   it('llm-server.ts streams the model endpoint’s answer to client.ts', async () => {
-    const fake = await FakeOpenAi.start();
-    try {
-      fake.reply(answer('Hello from the model.'));
-      const server = start('examples/llm-server.ts', { PORT: '0', LLM_BASE_URL: fake.baseURL, LLM_MODEL: 'fake-model' });
-      const [, url] = (await server.waitFor(/listening on (http:\/\/\S+)/)) as unknown as [string, string];
-      const client = start('examples/client.ts', { AGENTWIRE_URL: url, QUESTION: 'Say hello' });
-      expect(await exitWithin(client, 30_000)).toBe(0);
-      expect(client.stdout().split('\n')).toContain('Hello from the model.');
-      const [request] = await fake.received(1);
-      expect(request!.body.tools?.map((t) => (t['function'] as { name: string }).name)).toEqual(expect.arrayContaining(['calculator', 'weather']));
-      server.child.kill('SIGTERM');
-      expect(await exitWithin(server, 15_000)).toBe(0);
-    } finally {
-      await fake.close();
-    }
+    const request = await answerThroughFakeModel('examples/llm-server.ts', 'Hello from the model.');
+    expect(request.body.tools?.map((t) => (t['function'] as { name: string }).name)).toEqual(expect.arrayContaining(['calculator', 'weather']));
   }, 90_000);
 
   it('agui-client.ts gets "17 * 23 = 391." from the standalone server over AG-UI', async () => {
@@ -118,6 +128,34 @@ describe('docs examples run as written', () => {
       const client = start('examples/ai-sdk-client.ts', { AGENTWIRE_URL: server.url });
       expect(await exitWithin(client, 30_000)).toBe(0);
       expect(client.stdout().trim()).toMatch(/17 \* 23 = 391\.$/);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('ai-sdk-agent.ts streams the model answer through the AI SDK to client.ts', async () => {
+    const request = await answerThroughFakeModel('examples/ai-sdk-agent.ts', 'Hello from the AI SDK.');
+    expect(request.body.model).toBe('fake-model');
+  }, 90_000);
+
+  it('producer-client.ts streams an agent-initiated run into the user stream of the standalone server', async () => {
+    const key = 'docs-producer-key-0123456789abcdef-0123';
+    const env = { AGENTWIRE_DEV: '1', PORT: '0', HOST: '127.0.0.1', AGENTWIRE_STORE: 'memory', AGENTWIRE_PRODUCER_KEYS: key };
+    const server = await startServer(configFromEnv(env, () => 'docs-examples-secret-0123456789abcdef01'), { logger: silentLogger });
+    try {
+      const userId = `docs-${randomUUID()}`;
+      const producer = start('examples/producer-client.ts', { AGENTWIRE_URL: server.url, AGENTWIRE_PRODUCER_KEY: key, USER_ID: userId });
+      expect(await exitWithin(producer, 30_000)).toBe(0);
+      const events = (await server.gateway.bus.log.readAfter(userId, 0)).events.map((e) => e.event);
+      expect(events.map((e) => e.type)).toEqual([
+        'agent_started',
+        'agent_thinking',
+        'tool_executing',
+        'tool_completed',
+        ...Array<string>(4).fill('agent_message_delta'),
+        'agent_completed',
+      ]);
+      expect(events.at(-1)).toMatchObject({ data: { result: { text: 'Three tickets are open.' } } });
     } finally {
       await server.close();
     }

@@ -22,19 +22,25 @@ let release: () => void = () => {};
 const demo = createDemoAgent({ delayMs: 0 });
 const heldDemo: Agent = {
   name: 'held-demo',
-  run(input, context) {
+  async run(input, context) {
     const gate = new Promise<void>((resolve) => (release = resolve));
+    // The demo agent does not await its deltas (coalescing, Notifier.delta), so each one is
+    // held here and the run ends only once they are appended: the terminal event comes after.
+    const held: Promise<unknown>[] = [];
     const notifier = new Proxy(context.notifier, {
       get(target, key, receiver) {
         const value: unknown = Reflect.get(target, key, receiver);
         if (key !== 'delta' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-        return async (...args: unknown[]) => {
-          await gate;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        return (...args: unknown[]) => {
+          const appended = gate.then(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+          held.push(appended);
+          return appended;
         };
       },
     });
-    return demo.run(input, { ...context, notifier });
+    await demo.run(input, { ...context, notifier });
+    await gate;
+    await Promise.all(held);
   },
 };
 const { newContext } = browserSession();

@@ -17,7 +17,7 @@ function nodeImport(specifier: string, expression: string, preamble = ''): { ok:
 
 // The packages only the subpath entries may load: Redis, OpenAI, metrics, logging, AG-UI,
 // and the SQL store engines' drivers (those engines are opened lazily).
-const HEAVY = ['ioredis', 'openai', 'prom-client', 'pino', '@ag-ui/core', '@ag-ui/encoder', 'better-sqlite3', 'pg', 'kysely'];
+const HEAVY = ['ioredis', 'openai', 'prom-client', 'pino', '@ag-ui/core', '@ag-ui/encoder', 'better-sqlite3', 'pg', 'kysely', 'ai'];
 
 // A module resolve hook (registered before the import) that refuses every heavy package
 // and names the module that asked for it. CommonJS `require`s inside a dependency do not
@@ -52,12 +52,23 @@ describe('the exports map', () => {
   it('exposes the HTTP routes, metrics, configuration and standalone server at "agentwire/server"', () => {
     expect(nodeImport('agentwire/server', 'Object.keys(m).sort().join()')).toEqual({
       ok: true,
-      output: 'AguiEventMapper,UiChunkMapper,attachAiSdkSocket,configFromEnv,createHttpHandler,createMetricsRegistry,startServer\n',
+      output: 'AguiEventMapper,UiChunkMapper,attachAiSdkSocket,configFromEnv,createHttpHandler,createMetricsRegistry,createProducerApi,startServer\n',
     });
   });
 
   it('exposes the React hooks at "agentwire/react"', () => {
     expect(nodeImport('agentwire/react', 'typeof m.useThread, typeof m.useThreads, typeof m.useAgentwire')).toEqual({ ok: true, output: 'function function function\n' });
+  });
+
+  it('exposes the producer API client at "agentwire/producer", without heavy packages', () => {
+    expect(nodeImport('agentwire/producer', 'Object.keys(m).sort().join()', refuseHeavy)).toEqual({
+      ok: true,
+      output: 'ProducerClient,ProducerRequestError,ProducerRun\n',
+    });
+  });
+
+  it('exposes the AI SDK agent adapter at "agentwire/ai-sdk"; it needs only the types of ai, which the agent brings', () => {
+    expect(nodeImport('agentwire/ai-sdk', 'Object.keys(m).sort().join()', refuseHeavy)).toEqual({ ok: true, output: 'createAiSdkAgent,streamToNotifier\n' });
   });
 
   it.each(['agentwire/dist/index.js', 'agentwire/dist/gateway/gateway.js', 'agentwire/src/index.ts', 'agentwire/package.json'])(
@@ -75,9 +86,9 @@ describe('the exports map', () => {
     expect(result.output).toContain('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
-  it('declares exactly ".", "./client", "./llm", "./redis", "./server", "./store" and "./react"', () => {
+  it('declares exactly ".", "./client", "./llm", "./redis", "./server", "./store", "./react", "./producer" and "./ai-sdk"', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: object };
-    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store', './react']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './client', './llm', './redis', './server', './store', './react', './producer', './ai-sdk']);
   });
 });
 
@@ -141,7 +152,25 @@ describe('one import path per symbol', () => {
     expect(exportsOf('redis.ts').sort()).toEqual(['RedisBus', 'RedisBusOptions', 'createRedisBus']);
     expect(exportsOf('llm.ts').sort()).toEqual(['LlmAgentOptions', 'LlmError', 'createLlmAgent']);
     expect(exportsOf('server.ts').sort()).toEqual(
-      ['AguiEventMapper', 'AgentwireMessageMetadata', 'AiSdkSocketEndpoint', 'UiChunkMapper', 'attachAiSdkSocket', 'HttpApiOptions', 'LlmConfig', 'RunningServer', 'ServerConfig', 'StandaloneOptions', 'configFromEnv', 'createHttpHandler', 'createMetricsRegistry', 'startServer'].sort(),
+      [
+        'AguiEventMapper',
+        'AgentwireMessageMetadata',
+        'AiSdkSocketEndpoint',
+        'UiChunkMapper',
+        'attachAiSdkSocket',
+        'HttpApiOptions',
+        'LlmConfig',
+        'ProducerApi',
+        'ProducerApiOptions',
+        'RunningServer',
+        'ServerConfig',
+        'StandaloneOptions',
+        'configFromEnv',
+        'createHttpHandler',
+        'createMetricsRegistry',
+        'createProducerApi',
+        'startServer',
+      ].sort(),
     );
   });
 });

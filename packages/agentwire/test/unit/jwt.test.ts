@@ -58,13 +58,21 @@ describe('createJwtVerifier', () => {
     it('verifies a token: sub is the user id, exp in ms', async () => {
       const exp = nowS() + 600;
       const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setExpirationTime(exp).sign(secretKey);
-      expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAtMs: exp * 1000 });
+      expect(await verifier.verify(token)).toEqual({ userId: 'alice', expiresAtMs: exp * 1000, scopes: [] });
     });
 
     it('with requireExp false, a token without exp has no expiry', async () => {
       const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').sign(secretKey);
       const lenient = createJwtVerifier({ secret: SECRET, requireExp: false });
-      expect(await lenient.verify(token)).toEqual({ userId: 'bob', expiresAtMs: undefined });
+      expect(await lenient.verify(token)).toEqual({ userId: 'bob', expiresAtMs: undefined, scopes: [] });
+    });
+
+    it('reads the scopes from `scope` (space-separated) or `scp` (array), for producer tokens', async () => {
+      const exp = nowS() + 600;
+      const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('svc').setExpirationTime(exp).sign(secretKey);
+      expect((await verifier.verify(await sign({ scope: 'read  agentwire:producer' }))).scopes).toEqual(['read', 'agentwire:producer']);
+      expect((await verifier.verify(await sign({ scp: ['agentwire:producer', 7] }))).scopes).toEqual(['agentwire:producer']);
+      expect((await verifier.verify(await sign({ scope: 42 }))).scopes).toEqual([]);
     });
 
     it('an expired token → AW_ERR_AUTH_EXPIRED', async () => {

@@ -54,6 +54,10 @@ export class UiChunkMapper {
         this.closeOpen(out);
         out.push(toolOutput(event.data.tool_call_id, event.data.result, event.data.error));
         return out;
+      case 'agent_data':
+        this.closeOpen(out);
+        out.push(dataChunk(event.data.name, event.data.data));
+        return out;
       case 'agent_completed':
         this.end(out, undefined);
         return out;
@@ -76,8 +80,12 @@ export class UiChunkMapper {
     message.parts.forEach((part, index) => {
       if (part.type === 'thinking') this.thought(out, message.run_id, index, part.text);
       else if (part.type === 'text') this.delta(out, message.message_id, part.text);
-      // Data and approval parts (protocol 1.2) have no chunk, as their events have none.
-      else if (part.type === 'tool_call') {
+      else if (part.type === 'data') {
+        this.closeOpen(out);
+        out.push(dataChunk(part.name, part.data));
+      } else if (part.type === 'approval') {
+        // Not carried over the AI SDK transports (docs/ai-sdk.md, "Protocol 1.2").
+      } else {
         this.closeOpen(out);
         out.push({ type: 'tool-input-available', toolCallId: part.tool_call_id, toolName: part.tool_name, input: part.args ?? {} });
         if (part.result !== undefined || part.error !== undefined) out.push(toolOutput(part.tool_call_id, part.result, part.error));
@@ -136,6 +144,11 @@ export class UiChunkMapper {
     out.push({ type: 'reasoning-end', id: this.reasoning });
     this.reasoning = undefined;
   }
+}
+
+/** `agent_data` as the AI SDK's data part of the same name (`data-<name>`), kept in the message. */
+function dataChunk(name: string, data: unknown): UIMessageChunk {
+  return { type: `data-${name}`, data };
 }
 
 function toolOutput(toolCallId: string, result: unknown, error: string | undefined): UIMessageChunk {
