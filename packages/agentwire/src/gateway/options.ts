@@ -75,6 +75,7 @@ export interface GatewayOptions {
    * (docs/protocol.md, "Coalesced deltas"; default 30 ms; 0 sends every delta on its own).
    */
   coalesceDeltasMs?: number;
+  /**
    * An approval request unanswered this long resolves `expired` and the tool does not run
    * (default 5 min; protocol 1.2). The wait does not count against `runTimeoutMs`.
    */
