@@ -19,7 +19,7 @@ interface MessageLike {
   run_id: string;
   text: string;
   status?: string;
-  parts?: Array<{ type: string; tool_call_id?: string; result?: unknown; error?: string }>;
+  parts?: ReadonlyArray<{ type: string; tool_call_id?: string; result?: unknown; error?: string }>;
 }
 
 export function shown(messages: readonly MessageLike[]): ShownMessage[] {
