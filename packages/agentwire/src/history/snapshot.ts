@@ -1,7 +1,7 @@
 import type { EventLog, ReadResult } from '../bus/types.js';
 import type { StreamEvent } from '../protocol/types.js';
 import { isTerminalType } from '../protocol/terminal.js';
-import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord, UserMessage } from '../store/types.js';
+import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord } from '../store/types.js';
 import { asRunning, MessageCompactor, startedUserMessage } from './compaction.js';
 
 export interface ThreadSnapshot {
