@@ -50,5 +50,11 @@ export interface AgentContext {
 export interface Agent {
   readonly name: string;
   readonly description?: string;
+  /**
+   * False: every delta is its own `agent_message_delta`, as the agent sent it, never gathered
+   * with the next (docs/protocol.md, "Data, usage and coalescing"). For agents whose deltas
+   * carry their own identity, as the producer API's events carry idempotency keys. Default true.
+   */
+  readonly coalesceDeltas?: boolean;
   run(input: AgentInput, context: AgentContext): Promise<void>;
 }

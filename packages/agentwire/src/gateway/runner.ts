@@ -58,9 +58,9 @@ export class AgentRunner {
   }
 
   start(request: RunRequest): RunHandle {
-    const { scope, threadId, runId } = request;
+    const { scope, threadId, runId, agent } = request;
     const controller = new AbortController();
-    const notifier = scope.notifierFor(threadId, runId);
+    const notifier = scope.notifierFor(threadId, runId, { coalesce: agent.coalesceDeltas !== false });
     const handle: RunHandle = {
       runId,
       threadId,

@@ -105,10 +105,11 @@ export class UserScope {
   }
 
   /** The notifier of one run; its recorder keeps the run's assistant message in the store. */
-  notifierFor(threadId: string, runId: string): Notifier {
+  /** `coalesce: false`: this run's deltas are never gathered (`Agent.coalesceDeltas`). */
+  notifierFor(threadId: string, runId: string, { coalesce = true }: { readonly coalesce?: boolean } = {}): Notifier {
     const target = { userId: this.userId, threadId, runId };
     const recorder = new RunRecorder(this.history.recorder, target, 'unknown', new Date().toISOString());
-    return new Notifier(this.bus.log, target, recorder, this.history.notifier);
+    return new Notifier(this.bus.log, target, recorder, coalesce ? this.history.notifier : { ...this.history.notifier, coalesceMs: 0 });
   }
 
   addRun(run: RunHandle): void {

@@ -1,5 +1,5 @@
 import type { RunErrorCode, RunUsage, StreamEvent } from '../protocol/types.js';
-import type { ApprovalStatus, AssistantMessage, AssistantStatus, MessagePart } from '../store/types.js';
+import type { ApprovalStatus, AssistantMessage, AssistantStatus, MessagePart, UserMessage } from '../store/types.js';
 
 type ToolCallPart = Extract<MessagePart, { type: 'tool_call' }>;
 type ApprovalPart = Extract<MessagePart, { type: 'approval' }>;
@@ -193,4 +193,16 @@ function approvalStatus(approved: boolean, resolution: 'user' | 'expired' | 'can
 export function asRunning(message: AssistantMessage): AssistantMessage {
   const { error: _error, completed_at: _completedAt, duration_ms: _duration, usage: _usage, ...rest } = message;
   return { ...rest, status: 'running' };
+}
+
+/**
+ * A user message is `queued` (protocol 1.2) only until its run starts: from then on its
+ * run's assistant message follows it, so the flag is dropped (docs/protocol.md, "Busy
+ * threads"). History (snapshot.ts) and the browser-side fold (react/thread-fold.ts) both
+ * apply it, so a tab shows what history says.
+ */
+export function startedUserMessage(message: UserMessage): UserMessage {
+  if (!message.queued) return message;
+  const { queued: _queued, ...rest } = message;
+  return rest;
 }

@@ -1,8 +1,8 @@
 import type { EventLog, ReadResult } from '../bus/types.js';
 import type { StreamEvent } from '../protocol/types.js';
 import { isTerminalType } from '../protocol/terminal.js';
-import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord, UserMessage } from '../store/types.js';
-import { asRunning, MessageCompactor } from './compaction.js';
+import type { AssistantMessage, MessageStore, StoredMessage, ThreadMessage, ThreadRecord } from '../store/types.js';
+import { asRunning, MessageCompactor, startedUserMessage } from './compaction.js';
 
 export interface ThreadSnapshot {
   readonly thread_id: string;
@@ -121,16 +121,6 @@ function resolve(stored: readonly StoredMessage[], read: ReadResult, nowMs: numb
     messages.push(assistant.message);
   }
   return { messages, uncovered };
-}
-
-/**
- * A user message is `queued` (protocol 1.2) only until its run starts: from then on its
- * run's assistant message follows it, so the flag is dropped (docs/protocol.md, "Busy threads").
- */
-function startedUserMessage(message: UserMessage): UserMessage {
-  if (!message.queued) return message;
-  const { queued: _queued, ...rest } = message;
-  return rest;
 }
 
 function userVisible(item: StoredMessage, events: readonly StreamEvent[], read: ReadResult, nowMs: number): boolean {

@@ -1,4 +1,4 @@
-import { MessageCompactor, userMessageId } from '../history/compaction.js';
+import { MessageCompactor, startedUserMessage, userMessageId } from '../history/compaction.js';
 import type { StreamEvent } from '../protocol/types.js';
 import type { AssistantMessage, ThreadMessage, UserMessage } from '../store/types.js';
 
@@ -63,7 +63,6 @@ export class ThreadFold {
     this.seen.add(event.seq);
     const runId = event.run_id;
     if (event.type === 'user_message') {
-      // `queued` as history serves it (protocol 1.2 "Busy threads"): the view says so until the run starts.
       const message: UserMessage = {
         message_id: userMessageId(runId),
         role: 'user',
@@ -71,29 +70,28 @@ export class ThreadFold {
         client_msg_id: event.data.client_msg_id,
         text: event.data.text,
         created_at: event.ts,
-        ...(event.data.queued && { queued: true }),
+        // Queued until its run starts, as history serves it (docs/protocol.md, "Busy threads").
+        ...(event.data.queued === true && { queued: true as const }),
       };
       return this.put(message);
     }
     let compactor = this.compactors.get(runId);
     if (!compactor) {
+      this.runStarted(runId);
       const stored = this.messages.find((m): m is AssistantMessage => m.role === 'assistant' && m.run_id === runId);
       const agentName = event.type === 'agent_started' ? event.data.agent_name : '';
       compactor = stored ? MessageCompactor.from(stored) : MessageCompactor.start(runId, agentName, event.ts);
       this.compactors.set(runId, compactor);
     }
     compactor.fold(event);
-    this.markStarted(runId);
     return this.put(compactor.message());
   }
 
-  /** The run started: its question is no longer queued (as history then serves it, docs/protocol.md "Busy threads"). */
-  private markStarted(runId: string): void {
+  /** The run has begun: its user message is no longer `queued` (history drops the flag then too). */
+  private runStarted(runId: string): void {
     const index = this.messages.findIndex((m) => m.message_id === userMessageId(runId));
     const user = this.messages[index];
-    if (user?.role !== 'user' || !user.queued) return;
-    const { queued: _queued, ...started } = user;
-    this.messages = this.messages.with(index, started);
+    if (user?.role === 'user' && user.queued) this.messages = this.messages.with(index, startedUserMessage(user));
   }
 
   /** Replaces the message with the same id, or appends it after its run's user message. */

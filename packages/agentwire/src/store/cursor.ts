@@ -12,7 +12,15 @@ export interface ThreadCursor {
   readonly threadId: string;
 }
 
+/**
+ * A message's place in its thread (docs/protocol.md, "agentwire's choices where the contract
+ * is silent": conversation order): its run's place (the insertion position of the run's user
+ * message), then its own insertion position, so a run's assistant message sits right after
+ * its user message however late its first checkpoint is written.
+ */
 export interface MessageCursor {
+  /** Run position of the oldest message served. */
+  readonly runPosition: number;
   /** Insertion position of the oldest message served. */
   readonly position: number;
 }
@@ -42,13 +50,19 @@ export function decodeThreadCursor(cursor: string): ThreadCursor {
   return { updatedAtMs: value['u'], threadId: value['i'] };
 }
 
-export const encodeMessageCursor = (c: MessageCursor): string => encode({ k: 'm', p: c.position });
+export const encodeMessageCursor = (c: MessageCursor): string => encode({ k: 'm', r: c.runPosition, p: c.position });
 
+/** A cursor handed out before conversation order (no `r`) pages on as if its message began its run. */
 export function decodeMessageCursor(cursor: string): MessageCursor {
   const value = decode(cursor);
-  if (value['k'] !== 'm' || !isSafeInt(value['p']) || value['p'] < 0) throw badCursor(cursor);
-  return { position: value['p'] };
+  const runPosition = value['r'] ?? value['p'];
+  if (value['k'] !== 'm' || !isSafeInt(value['p']) || value['p'] < 0 || !isSafeInt(runPosition) || runPosition < 0) throw badCursor(cursor);
+  return { runPosition, position: value['p'] };
 }
+
+/** Whether a message at (`runPosition`, `position`) comes before the cursor in its thread. */
+export const isBeforeCursor = (message: MessageCursor, cursor: MessageCursor): boolean =>
+  message.runPosition < cursor.runPosition || (message.runPosition === cursor.runPosition && message.position < cursor.position);
 
 /** Page sizes are checked by the HTTP layer; the store only refuses nonsense. */
 export function checkLimit(limit: number): number {

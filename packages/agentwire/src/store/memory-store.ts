@@ -1,5 +1,5 @@
 import { newId } from '../ids.js';
-import { checkLimit, decodeMessageCursor, decodeThreadCursor, encodeMessageCursor, encodeThreadCursor, instantMs } from './cursor.js';
+import { checkLimit, decodeMessageCursor, decodeThreadCursor, encodeMessageCursor, encodeThreadCursor, instantMs, isBeforeCursor } from './cursor.js';
 import { noteBytes, noteLimits, notesOverLimits } from './note-limits.js';
 import { matchNotes } from './note-search.js';
 import type {
@@ -44,6 +44,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
 interface MessageRow {
   readonly position: number;
+  /** The position of its run's user message (its own, for a run without one): see MessageCursor. */
+  readonly runPosition: number;
   stored: StoredMessage;
 }
 
@@ -51,18 +53,24 @@ interface MessageRow {
 class MemoryState {
   readonly threads = new Map<string, ThreadRecord & { updatedAtMs: number }>();
   readonly messages = new Map<string, MessageRow>();
-  /** Per thread, in insertion (position) order. */
+  /** Per thread, in conversation order (run position, then position; see MessageCursor). */
   readonly byThread = new Map<string, MessageRow[]>();
   readonly assistantByRun = new Map<string, MessageRow>();
+  private readonly userByRun = new Map<string, MessageRow>();
   private nextPosition = 1;
 
   insert(stored: StoredMessage): void {
-    const row: MessageRow = { position: this.nextPosition++, stored: clone(stored) };
+    const position = this.nextPosition++;
+    const { role, run_id: runId } = stored.message;
+    // An assistant message takes its run's place, right after the run's user message, however late it is first written.
+    const runPosition = role === 'assistant' ? (this.userByRun.get(runId)?.position ?? position) : position;
+    const row: MessageRow = { position, runPosition, stored: clone(stored) };
     this.messages.set(stored.message.message_id, row);
-    if (stored.message.role === 'assistant') this.assistantByRun.set(stored.message.run_id, row);
+    (role === 'assistant' ? this.assistantByRun : this.userByRun).set(runId, row);
     let list = this.byThread.get(stored.threadId);
     if (!list) this.byThread.set(stored.threadId, (list = []));
-    list.push(row);
+    const after = list.findLastIndex((other) => !isBeforeCursor(row, other));
+    list.splice(after + 1, 0, row);
   }
 
   dropThread(threadId: string): void {
@@ -79,7 +87,8 @@ class MemoryState {
 
   private forget(row: MessageRow): void {
     this.messages.delete(row.stored.message.message_id);
-    if (row.stored.message.role === 'assistant') this.assistantByRun.delete(row.stored.message.run_id);
+    const { role, run_id: runId } = row.stored.message;
+    (role === 'assistant' ? this.assistantByRun : this.userByRun).delete(runId);
   }
 }
 
@@ -172,11 +181,11 @@ class MemoryMessages implements MessageStore {
 
   async page(threadId: string, page: { limit: number; before?: string | undefined }): Promise<MessagePage> {
     const limit = checkLimit(page.limit);
-    const before = page.before === undefined ? undefined : decodeMessageCursor(page.before).position;
-    const older = (this.state.byThread.get(threadId) ?? []).filter((row) => before === undefined || row.position < before);
+    const before = page.before === undefined ? undefined : decodeMessageCursor(page.before);
+    const older = (this.state.byThread.get(threadId) ?? []).filter((row) => before === undefined || isBeforeCursor(row, before));
     const rows = older.slice(-limit);
     const first = rows[0];
-    const nextBefore = older.length > limit && first ? encodeMessageCursor({ position: first.position }) : null;
+    const nextBefore = older.length > limit && first ? encodeMessageCursor({ runPosition: first.runPosition, position: first.position }) : null;
     return Promise.resolve({ messages: rows.map((row) => clone(row.stored)), nextBefore });
   }
 }

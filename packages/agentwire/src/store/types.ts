@@ -142,17 +142,21 @@ export interface MessageStore {
   addUser(stored: StoredMessage & { message: UserMessage }): Promise<void>;
   /**
    * Inserts or replaces the assistant message of `message.run_id` (a checkpoint while the
-   * run is in flight, the final message at its end). A message keeps the position of its
-   * first insert. Resolves false, writing nothing, when the thread no longer exists.
+   * run is in flight, the final message at its end). A message keeps the place of its
+   * first insert: right after its run's user message, however late that insert comes
+   * (conversation order, docs/protocol.md "agentwire's choices where the contract is
+   * silent"). Resolves false, writing nothing, when the thread no longer exists.
    */
   putAssistant(stored: StoredMessage & { message: AssistantMessage }): Promise<boolean>;
   /** Records where a stored message's event landed on the stream (see `StreamMark`). */
   mark(messageId: string, mark: StreamMark): Promise<void>;
   get(messageId: string): Promise<StoredMessage | undefined>;
   /**
-   * The newest `limit` messages of a thread before the cursor, oldest first, in insertion
-   * order (a run's user message before its assistant message). Keyset pagination: messages
-   * added while a client pages back are never repeated nor skipped.
+   * The newest `limit` messages of a thread before the cursor, oldest first, in
+   * conversation order: runs in the order their user messages were stored, each run's
+   * assistant message right after its user message. Keyset pagination: messages already
+   * there when a client pages back are never repeated nor skipped (an answer first written
+   * meanwhile shows on an older page when its question is there, else on the live stream).
    */
   page(threadId: string, page: { limit: number; before?: string | undefined }): Promise<MessagePage>;
 }

@@ -56,6 +56,8 @@ export class RemoteRun {
     this.agent = {
       name: options.agentName,
       description: 'an agent outside the process, driven over the producer API',
+      // Each producer event, with its idempotency key, is one stream event (docs/producers.md).
+      coalesceDeltas: false,
       run: (_input, context) => {
         this.context = context;
         context.signal.addEventListener('abort', () => this.onAbort(context.signal.reason), { once: true });

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * The schema, written once for both SQL engines through Kysely's schema builder and applied
@@ -13,6 +13,7 @@ export type SqlEngine = 'sqlite' | 'postgres';
 export function migrationsFor(engine: SqlEngine): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_threads_messages_notes': { up: (db) => initial(db, engine) },
+    '0002_messages_conversation_order': { up: conversationOrder },
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
@@ -63,4 +64,21 @@ async function initial(db: Kysely<unknown>, engine: SqlEngine): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('notes_by_user_position').on('notes').columns(['user_id', 'position']).execute();
+}
+
+/**
+ * Conversation order (docs/protocol.md, "agentwire's choices where the contract is silent"):
+ * a message sorts by its run's place, the position of the run's user message, then by its
+ * own position, so an assistant message first written after later runs' (queued) user
+ * messages still sits right after its own user message. Existing rows are given their
+ * run's place; a run without a user message keeps its own.
+ */
+async function conversationOrder(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('messages').addColumn('run_position', 'bigint').execute();
+  await sql`update messages set run_position = coalesce(
+    (select u.position from messages u where u.run_id = messages.run_id and u.role = 'user'),
+    messages.position)`.execute(db);
+  await db.schema.dropIndex('messages_by_thread_position').execute();
+  // A page of a thread is one backward index range scan from the cursor, in conversation order.
+  await db.schema.createIndex('messages_by_thread_run_position').on('messages').columns(['thread_id', 'run_position', 'position']).execute();
 }

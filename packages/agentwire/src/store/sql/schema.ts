@@ -20,8 +20,14 @@ export interface ThreadsTable {
 }
 
 export interface MessagesTable {
-  /** Insertion order: the order of a thread's messages and the keyset of its pages. */
+  /** Insertion order. */
   position: AutoInt8;
+  /**
+   * The position of the run's user message (its own, for a run without one): with `position`,
+   * the order of a thread's messages and the keyset of its pages (conversation order, see
+   * MessageCursor). Null only between a row's insert and its update in the same transaction.
+   */
+  run_position: NullableInt8;
   message_id: string;
   thread_id: string;
   user_id: string;

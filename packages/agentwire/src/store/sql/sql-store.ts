@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AgentwireError, isAgentwireError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { checkLimit, decodeMessageCursor, decodeThreadCursor, encodeMessageCursor, encodeThreadCursor, instantMs } from '../cursor.js';
@@ -172,6 +172,8 @@ class SqlMessages implements MessageStore {
       this.db.transaction().execute(async (trx) => {
         if (!(await this.threadExists(trx, stored.threadId))) throw new Error(`thread ${stored.threadId} does not exist`);
         await trx.insertInto('messages').values(toRow(stored)).execute();
+        // A user message begins its run's place in the thread (conversation order, see MessageCursor).
+        await trx.updateTable('messages').set({ run_position: sql<number>`position` }).where('message_id', '=', stored.message.message_id).execute();
       }),
     );
   }
@@ -188,6 +190,15 @@ class SqlMessages implements MessageStore {
           .onConflict((oc) =>
             oc.columns(['run_id', 'role']).doUpdateSet({ message_id: row.message_id, body: row.body, epoch: row.epoch, seq: row.seq, terminal_seq: row.terminal_seq }),
           )
+          .execute();
+        // First written (or written before its user message): the assistant message takes its
+        // run's place, right after the run's user message, however late it came (MessageCursor).
+        await trx
+          .updateTable('messages')
+          .set({ run_position: sql<number>`coalesce((select u.position from messages u where u.run_id = ${row.run_id} and u.role = 'user'), messages.position)` })
+          .where('run_id', '=', row.run_id)
+          .where('role', '=', 'assistant')
+          .where('run_position', 'is', null)
           .execute();
         return true;
       }),
@@ -207,15 +218,19 @@ class SqlMessages implements MessageStore {
 
   async page(threadId: string, page: { limit: number; before?: string | undefined }): Promise<MessagePage> {
     const limit = checkLimit(page.limit);
-    const before = page.before === undefined ? undefined : decodeMessageCursor(page.before).position;
+    const before = page.before === undefined ? undefined : decodeMessageCursor(page.before);
     const rows = await this.guard(() => {
       let query = this.db.selectFrom('messages').selectAll().where('thread_id', '=', threadId);
-      if (before !== undefined) query = query.where('position', '<', before);
-      return query.orderBy('position', 'desc').limit(limit + 1).execute();
+      if (before !== undefined) {
+        const { runPosition, position } = before;
+        query = query.where((eb) => eb.or([eb('run_position', '<', runPosition), eb.and([eb('run_position', '=', runPosition), eb('position', '<', position)])]));
+      }
+      return query.orderBy('run_position', 'desc').orderBy('position', 'desc').limit(limit + 1).execute();
     });
     const newestFirst = rows.slice(0, limit);
     const oldest = newestFirst[newestFirst.length - 1];
-    const nextBefore = rows.length > limit && oldest ? encodeMessageCursor({ position: Number(oldest.position) }) : null;
+    const nextBefore =
+      rows.length > limit && oldest ? encodeMessageCursor({ runPosition: Number(oldest.run_position), position: Number(oldest.position) }) : null;
     return { messages: newestFirst.reverse().map(toStored), nextBefore };
   }
 

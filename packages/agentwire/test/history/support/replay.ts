@@ -19,7 +19,7 @@ interface MessageLike {
   run_id: string;
   text: string;
   status?: string;
-  parts?: Array<{ type: string; tool_call_id?: string; result?: unknown; error?: string }>;
+  parts?: ReadonlyArray<{ type: string; tool_call_id?: string; result?: unknown; error?: string }>;
 }
 
 export function shown(messages: readonly MessageLike[]): ShownMessage[] {
@@ -40,9 +40,12 @@ export function applyEvents(start: readonly ShownMessage[], threadId: string, ev
       case 'user_message':
         out.push({ role: 'user', run_id: e.run_id, text: e.data.text });
         break;
-      case 'agent_started':
-        out.push({ role: 'assistant', run_id: e.run_id, text: '', status: 'running', tools: {} });
+      case 'agent_started': {
+        // Conversation order (docs/protocol.md, "agentwire's choices"): right after its run's user message.
+        const userAt = out.findIndex((m) => m.role === 'user' && m.run_id === e.run_id);
+        out.splice(userAt >= 0 ? userAt + 1 : out.length, 0, { role: 'assistant', run_id: e.run_id, text: '', status: 'running', tools: {} });
         break;
+      }
       case 'agent_message_delta':
         assistantOf(e.run_id)!.text += e.data.delta;
         break;

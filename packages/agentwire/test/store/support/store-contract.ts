@@ -232,6 +232,43 @@ export function describeStoreContract(harness: StoreHarness): void {
         expect(seen).toEqual(ids(existing));
       });
 
+      it('keeps a run\'s assistant message right after its user message, however late it is first written (conversation order)', async () => {
+        const { store } = await open();
+        const threadId = await newThread(store, 'u1');
+        const runs = [uid('run'), uid('run'), uid('run')];
+        // Busy threads (protocol 1.2): r2 and r3 are queued, their user messages stored before r1's first checkpoint.
+        const users = [];
+        for (const [i, runId] of runs.entries()) {
+          const user = userMessage(threadId, 'u1', runId, `r${i + 1}`, now());
+          await store.messages.addUser(user);
+          users.push(user);
+        }
+        const assistants = [];
+        for (const runId of runs.slice(0, 2)) {
+          const checkpoint = assistantMessage(threadId, 'u1', runId, now(), { parts: [], text: '' });
+          expect(await store.messages.putAssistant(checkpoint)).toBe(true);
+          // Replaced in place: the final message keeps the checkpoint's place.
+          const final = assistantMessage(threadId, 'u1', runId, checkpoint.message.created_at, { status: 'completed', text: 'done', completed_at: now() });
+          expect(await store.messages.putAssistant(final)).toBe(true);
+          assistants.push(final);
+        }
+        const order = ids([users[0]!, assistants[0]!, users[1]!, assistants[1]!, users[2]!]);
+        expect(ids((await store.messages.page(threadId, { limit: 10 })).messages)).toEqual(order);
+        // Paged back two at a time: the same order, nothing missing or repeated.
+        const seen: string[] = [];
+        let before: string | null | undefined;
+        do {
+          const page = await store.messages.page(threadId, { limit: 2, ...(before ? { before } : {}) });
+          seen.unshift(...ids(page.messages));
+          before = page.nextBefore;
+        } while (before !== null);
+        expect(seen).toEqual(order);
+        // A run stored without a user message (a deleted one, an old import) keeps its own place at the end.
+        const lone = assistantMessage(threadId, 'u1', uid('run'), now());
+        expect(await store.messages.putAssistant(lone)).toBe(true);
+        expect(ids((await store.messages.page(threadId, { limit: 10 })).messages)).toEqual([...order, lone.message.message_id]);
+      });
+
       it('keeps threads apart', async () => {
         const { store } = await open();
         const a = await newThread(store, 'u1');
@@ -260,6 +297,18 @@ export function describeStoreContract(harness: StoreHarness): void {
           await expectCursorError(store.messages.page(threadId, { limit: 5, before: bad }));
         }
         expect(store.health()).toBe('ok');
+      });
+
+      it('still accepts a message cursor handed out before conversation order (position only)', async () => {
+        const { store } = await open();
+        const threadId = await newThread(store, 'u1');
+        const all: StoredMessage[] = [];
+        for (let i = 0; i < 3; i++) all.push(...(await addRun(store, threadId, 'u1', `m${i}`)));
+        const newest = await store.messages.page(threadId, { limit: 2 });
+        const decoded = JSON.parse(Buffer.from(newest.nextBefore!, 'base64url').toString('utf8')) as { p: number };
+        const legacy = Buffer.from(JSON.stringify({ k: 'm', p: decoded.p })).toString('base64url');
+        // The oldest message served was a run's user message, so its position is its run's place.
+        expect(ids((await store.messages.page(threadId, { limit: 10, before: legacy })).messages)).toEqual(ids(all.slice(0, 4)));
       });
     });
 
