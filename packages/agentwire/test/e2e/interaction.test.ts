@@ -113,22 +113,37 @@ describe('agent_data parts and usage', () => {
 
 const approvalOf = (page: Page, status: string) => page.locator(`[data-testid="approval"][data-status="${status}"]`);
 
-/** A note to forget, then the demo agent asked to forget it: it waits for approval of `notes_forget`. */
-async function askToForget(page: Page): Promise<void> {
+/** A note for the demo agent to forget later. */
+async function rememberLaunch(page: Page): Promise<void> {
   await ask(page, 'Remember that the launch is on Friday');
   await runOf(page, 'Remember that the launch is on Friday').and(page.locator('[data-status="completed"]')).waitFor();
-  await ask(page, 'Forget what I noted about the launch');
+}
+
+/** A note to forget, then the demo agent asked to forget it: it waits for approval of `notes_forget`. */
+async function askToForget(page: Page): Promise<void> {
+  await rememberLaunch(page);
+  await ask(page, FORGET);
   await approvalOf(page, 'pending').waitFor();
 }
 
 const FORGET = 'Forget what I noted about the launch';
 
+/** The request resolved as `status` (its card says `label`, no buttons left) and the run completed with `answer`. */
+async function expectResolved(page: Page, status: string, label: string, answer: RegExp): Promise<void> {
+  const card = approvalOf(page, status);
+  await card.waitFor();
+  expect(await card.getByTestId('approval-resolution').textContent()).toBe(label);
+  expect(await page.getByTestId('approve').count()).toBe(0);
+  const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
+  await run.waitFor();
+  expect(await run.getByTestId('answer').textContent()).toMatch(answer);
+}
+
 describe('approvals (the demo agent asks before notes_forget)', () => {
   it('every tab shows the request; one answer, from either tab, resolves it in all', async () => {
     const tab = await newPage();
     await signIn(tab, server.url, 'approve-abe');
-    await ask(tab, 'Remember that the launch is on Friday');
-    await runOf(tab, 'Remember that the launch is on Friday').and(tab.locator('[data-status="completed"]')).waitFor();
+    await rememberLaunch(tab);
     const other = await secondTab(tab, 'approve-abe');
     await ask(tab, FORGET);
     for (const page of [tab, other]) {
@@ -142,15 +157,7 @@ describe('approvals (the demo agent asks before notes_forget)', () => {
     await tab.screenshot({ path: screenshotPath('interaction-approval-pending') });
 
     await other.getByTestId('approve').click();
-    for (const page of [tab, other]) {
-      const card = approvalOf(page, 'approved');
-      await card.waitFor();
-      expect(await card.getByTestId('approval-resolution').textContent()).toBe('Approved');
-      expect(await page.getByTestId('approve').count()).toBe(0);
-      const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
-      await run.waitFor();
-      expect(await run.getByTestId('answer').textContent()).toMatch(/Forgotten: 1 note about "launch"/);
-    }
+    for (const page of [tab, other]) await expectResolved(page, 'approved', 'Approved', /Forgotten: 1 note about "launch"/);
     await tab.screenshot({ path: screenshotPath('interaction-approval-approved') });
   });
 
@@ -159,13 +166,8 @@ describe('approvals (the demo agent asks before notes_forget)', () => {
     await signIn(page, server.url, 'deny-dot');
     await askToForget(page);
     await page.getByTestId('deny').click();
-    const card = approvalOf(page, 'denied');
-    await card.waitFor();
-    expect(await card.getByTestId('approval-resolution').textContent()).toBe('Denied');
-    const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
-    await run.waitFor();
-    expect(await run.getByTestId('answer').textContent()).toMatch(/nothing was deleted/);
-    expect(await run.locator('[data-testid="tool-call"][data-tool-name="notes_forget"]').count()).toBe(0);
+    await expectResolved(page, 'denied', 'Denied', /nothing was deleted/);
+    expect(await runOf(page, FORGET).locator('[data-testid="tool-call"][data-tool-name="notes_forget"]').count()).toBe(0);
   });
 
   it('a reload while pending shows the card pending, and answering it then works', async () => {
@@ -204,16 +206,9 @@ describe('an approval nobody answers', () => {
     try {
       const page = await newPage();
       await signIn(page, quick.url, 'late-lou');
-      await ask(page, 'Remember that the launch is on Friday');
-      await runOf(page, 'Remember that the launch is on Friday').and(page.locator('[data-status="completed"]')).waitFor();
+      await rememberLaunch(page);
       await ask(page, FORGET);
-      const card = approvalOf(page, 'expired');
-      await card.waitFor();
-      expect(await card.getByTestId('approval-resolution').textContent()).toBe('Expired: no answer in time');
-      expect(await card.getByTestId('approve').count()).toBe(0);
-      const run = runOf(page, FORGET).and(page.locator('[data-status="completed"]'));
-      await run.waitFor();
-      expect(await run.getByTestId('answer').textContent()).toMatch(/nothing was deleted/);
+      await expectResolved(page, 'expired', 'Expired: no answer in time', /nothing was deleted/);
     } finally {
       await quick.close();
     }
