@@ -4,5 +4,6 @@
 export { useAgentwire, socketUrlFor, type Agentwire, type AgentwireOptions } from './react/use-agentwire.js';
 export { useThreads, type Threads } from './react/use-threads.js';
 export { useThread, type Thread, type ThreadStatus } from './react/use-thread.js';
+export { useClientTool } from './react/use-client-tool.js';
 export { ThreadFold, turnsOf, type ThreadTurnView } from './react/thread-fold.js';
 export { AgentwireHttp, AgentwireHttpError, type AgentwireHttpOptions, type ThreadListPage, type AgentInfo } from './react/agentwire-http.js';

@@ -24,6 +24,12 @@ export interface Thread {
   send(text: string, options?: Omit<SendOptions, 'threadId'>): Promise<Accepted>;
   /** Stops one run, or every run of the thread in flight. */
   stop(runId?: string): Promise<void>;
+  /**
+   * Answers an approval request of a run (protocol 1.2 "Approvals", the `approve_tool`
+   * frame). Resolves with the request's `tool_approval_resolved` event, whichever tab's
+   * answer won; every tab's view then shows the approval part resolved.
+   */
+  approve(runId: string, toolCallId: string, approved: boolean, options?: { reason?: string }): Promise<StreamEvent<'tool_approval_resolved'>>;
 }
 
 const NOT_CONNECTED = (): Promise<never> => Promise.reject(new Error('not connected yet'));
@@ -140,5 +146,11 @@ export function useThread(aw: Agentwire, threadId: string | undefined): Thread {
     [client, runningKey],
   );
 
-  return { messages, status, error, runningRunIds, hasOlder: olderCursor !== null, loadOlder, send, stop };
+  const approve = useCallback(
+    (runId: string, toolCallId: string, approved: boolean, options: { reason?: string } = {}) =>
+      client ? client.approveTool(runId, toolCallId, approved, options) : NOT_CONNECTED(),
+    [client],
+  );
+
+  return { messages, status, error, runningRunIds, hasOlder: olderCursor !== null, loadOlder, send, stop, approve };
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -50,8 +50,9 @@ export const DESKTOP = Object.freeze({ width: 1200, height: 800 });
  * Call it at the top level of the file, before the file's own hooks.
  */
 export function browserSession(): {
-  newContext(viewport?: { width: number; height: number }): Promise<BrowserContext>;
-  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** `options`: other context settings (e.g. `timezoneId`); the viewport defaults to DESKTOP. */
+  newContext(viewport?: { width: number; height: number }, options?: BrowserContextOptions): Promise<BrowserContext>;
+  newPage(viewport?: { width: number; height: number }, options?: BrowserContextOptions): Promise<Page>;
 } {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -65,11 +66,11 @@ export function browserSession(): {
   afterAll(async () => {
     await browser?.close();
   });
-  const newContext = async (viewport: { width: number; height: number } = DESKTOP): Promise<BrowserContext> => {
+  const newContext = async (viewport: { width: number; height: number } = DESKTOP, options: BrowserContextOptions = {}): Promise<BrowserContext> => {
     if (!browser) throw new Error('browserSession(): no browser yet (call it at the top level of the test file)');
-    const context = await browser.newContext({ viewport });
+    const context = await browser.newContext({ ...options, viewport });
     contexts.push(context);
     return context;
   };
-  return { newContext, newPage: async (viewport) => (await newContext(viewport)).newPage() };
+  return { newContext, newPage: async (viewport, options) => (await newContext(viewport, options)).newPage() };
 }

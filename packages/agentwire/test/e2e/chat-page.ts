@@ -15,3 +15,9 @@ export async function ask(page: Page, text: string): Promise<void> {
   await page.getByTestId('message-input').fill(text);
   await page.getByTestId('message-input').press('Enter');
 }
+
+/** Picks an agent in the composer's picker (the server must offer several), then asks it. */
+export async function askAgent(page: Page, agent: string, text: string): Promise<void> {
+  await page.getByTestId('agent-select').selectOption(agent);
+  await ask(page, text);
+}

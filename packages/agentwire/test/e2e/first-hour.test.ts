@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { configFromEnv, startServer, type RunningServer } from '../../src/server.js';
 import { browserSession, DESKTOP, screenshotPath } from './browser.js';
-import { ask, signIn } from './chat-page.js';
+import { ask, askAgent, signIn } from './chat-page.js';
 import { echoAgent, holdAgent, lateAgent } from './test-agents.js';
 
 // A browser test does several runs with paced agents; with two test files (two Chromiums)
@@ -35,11 +35,6 @@ async function serverEvents(userId: string): Promise<StreamEvent[]> {
 }
 
 const runWith = (page: Page, status: string) => page.locator(`[data-testid="run"][data-status="${status}"]`);
-
-async function askAgent(page: Page, agent: string, text: string): Promise<void> {
-  await page.getByTestId('agent-select').selectOption(agent);
-  await ask(page, text);
-}
 
 describe('1. each thread has its URL; reload keeps your place', () => {
   it('deep links, back and forward, and a reload mid-answer shows the same thread with the answer continuing', async () => {

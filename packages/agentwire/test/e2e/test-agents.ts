@@ -37,3 +37,33 @@ export const lateAgent: Agent = {
     await notifier.failed('timeout', 'The model did not answer in time. Please try again.');
   },
 };
+
+/** What `dataAgent` reports, for the page tests to compare with what the page shows. */
+export const DATA_AGENT = Object.freeze({
+  citations: [
+    { title: 'agentwire protocol', url: 'https://example.com/protocol?a=1&b=2' },
+    { title: 'not a web link', url: 'javascript:alert(1)' },
+    { title: 'relative path', url: '/etc/passwd' },
+  ],
+  plan: { steps: ['look', 'answer'] },
+  usage: { input_tokens: 1200, output_tokens: 34, total_tokens: 1234 },
+  answer: 'Here is what I found.',
+});
+
+/**
+ * Reports progress twice (a half, then all of it), citations (one safe link and two that must
+ * not become links), a data part of a name the page does not know, and its token usage
+ * (protocol 1.2 "Data and usage"), then answers.
+ */
+export const dataAgent: Agent = {
+  name: 'data',
+  description: 'Reports progress, citations and usage',
+  async run(_input, { notifier }) {
+    await notifier.data('progress', { value: 1, max: 2, label: 'Searching' });
+    await notifier.data('citations', DATA_AGENT.citations);
+    await notifier.data('plan', DATA_AGENT.plan);
+    await notifier.data('progress', { value: 2, max: 2, label: 'Searching' });
+    notifier.reportUsage(DATA_AGENT.usage);
+    await notifier.delta(DATA_AGENT.answer);
+  },
+};

@@ -114,6 +114,22 @@ describe('ThreadFold: snapshot, then follow', () => {
     expect(fold.view()).toHaveLength(2);
   });
 
+  it('a queued question stays queued until its run starts, live and from a snapshot (protocol 1.2 "Busy threads")', () => {
+    const queuedEvent = ev(1, 'user_message', 'run_a', { text: 'What is 17 * 23?', client_msg_id: 'c1', queued: true });
+    const fold = new ThreadFold(T);
+    fold.apply(queuedEvent);
+    expect(fold.view()).toEqual([{ ...user, queued: true }]);
+    fold.apply(live[1]!);
+    expect(turnsOf(fold.view())[0]!.user).toEqual(user);
+
+    // A snapshot taken while it waited says queued; the run's start, followed live, ends it.
+    const seeded = new ThreadFold(T);
+    seeded.seed([{ ...user, queued: true }], 1);
+    expect(turnsOf(seeded.view())[0]!.user?.queued).toBe(true);
+    seeded.apply(live[1]!);
+    expect(turnsOf(seeded.view())[0]!.user).toEqual(user);
+  });
+
   it('ignores other threads and thread events (they carry no run)', () => {
     const fold = new ThreadFold(T);
     expect(fold.apply({ ...live[0]!, thread_id: 'thr_other' } as StreamEvent)).toBe(false);

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { isThreadEventType } from '../../src/client.js';
-import { AgentwireHttp, AgentwireHttpError, turnsOf, useAgentwire, useThread, useThreads, type AgentInfo } from '../../src/react.js';
+import { isThreadEventType, ServerRejectionError } from '../../src/client.js';
+import { AgentwireHttp, AgentwireHttpError, turnsOf, useAgentwire, useClientTool, useThread, useThreads, type AgentInfo } from '../../src/react.js';
 import { agentLabel } from './agent-labels.js';
 import { Banner, useBanner } from './banner.js';
 import { Composer, type ComposerHandle } from './composer.js';
+import { LOCAL_TIME_TOOL, localTime } from './local-time-tool.js';
 import { newMessageId } from './message-id.js';
 import { onRouteChange, pushThread, replaceThread, threadFromUrl } from './route.js';
 import { RunCard } from './run-card.js';
@@ -12,7 +13,7 @@ import { sessionEndReason } from './session-end.js';
 import { StatusPill } from './status-pill.js';
 import { ThreadList } from './thread-list.js';
 
-const SUGGESTIONS = ['What is 17 * 23?', 'What time is it in Asia/Tokyo?', 'Remember that the launch is on Friday', 'What is (2 + 3) ^ 4 / 5?'];
+const SUGGESTIONS = ['What is 17 * 23?', 'What time is it in Asia/Tokyo?', 'What time is it here?', 'Remember that the launch is on Friday', 'What is (2 + 3) ^ 4 / 5?'];
 const REJECTED = 'The server no longer accepts your session (it expired, or the server was set up with a new key). Sign in again to continue.';
 const EXPIRED = 'Your session expired. Sign in again to continue.';
 
@@ -32,6 +33,8 @@ export function ChatPage({ session, onSignOut }: { session: Session; onSignOut(r
   const list = useThreads(aw);
   const [currentId, setCurrentId] = useState<string | undefined>(threadFromUrl);
   const thread = useThread(aw, currentId);
+  // Offered with every message; answered from this browser (protocol 1.2 "Client tools").
+  useClientTool(aw, LOCAL_TIME_TOOL, () => localTime());
   const banner = useBanner();
   const showError = banner.show;
   const composer = useRef<ComposerHandle>(null);
@@ -151,6 +154,19 @@ export function ChatPage({ session, onSignOut }: { session: Session; onSignOut(r
     [thread, showError],
   );
 
+  const approve = useCallback(
+    async (runId: string, toolCallId: string, approved: boolean) => {
+      try {
+        await thread.approve(runId, toolCallId, approved);
+      } catch (error) {
+        // Another tab answered first: its resolution reaches this tab on the stream, as in every tab.
+        if (error instanceof ServerRejectionError && error.wireCode === 'already_resolved') return;
+        showError(`Could not answer: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    [thread, showError],
+  );
+
   const rename = async (threadId: string) => {
     const current = list.threads.find((t) => t.thread_id === threadId)?.title ?? '';
     const title = window.prompt('Rename the conversation', current)?.trim();
@@ -242,7 +258,7 @@ export function ChatPage({ session, onSignOut }: { session: Session; onSignOut(r
                 )}
                 <div className="runs">
                   {turns.map((turn) => (
-                    <RunCard key={turn.runId} turn={turn} agentLabel={labelOf} openTools={openTools} now={now} onStop={stop} onRetry={(text, agent) => send(text, agent)} />
+                    <RunCard key={turn.runId} turn={turn} agentLabel={labelOf} openTools={openTools} now={now} onStop={stop} onRetry={(text, agent) => send(text, agent)} onApprove={approve} />
                   ))}
                 </div>
                 <div className="pending-list">

@@ -10,7 +10,7 @@ export interface AgentChoice {
 }
 
 export interface ComposerProps {
-  /** Runs of the open thread are in flight: the main button is Stop. */
+  /** Runs of the open thread are in flight: with an empty box the main button is Stop. */
   running: boolean;
   agents: AgentChoice[];
   defaultAgent: string | undefined;
@@ -31,8 +31,11 @@ type Hint = { text: string; kind: 'hint' | 'limit' } | undefined;
 
 /**
  * The message box. Its main button is Send, and Stop while a run of the open thread is in
- * flight (where people look for it); Enter still sends. An empty or oversized message is
- * refused here, with a hint that says why, before anything reaches the server.
+ * flight and the box is empty (where people look for it). Once the person types, it is
+ * Send again: a message sent while a run is in flight queues behind it (the server's
+ * default `if_busy`, docs/protocol.md "Busy threads"); Enter always sends. An empty or
+ * oversized message is refused here, with a hint that says why, before anything reaches
+ * the server.
  */
 export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Composer({ running, agents, defaultAgent, onSend, onStop }, ref) {
   const [text, setText] = useState('');
@@ -41,6 +44,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
   const input = useRef<HTMLTextAreaElement>(null);
   const chosenAgent = agent ?? defaultAgent;
   const offersChoice = agents.length >= 2;
+  const stopMode = running && text.trim() === '';
 
   useImperativeHandle(ref, () => ({
     fill: (value) => {
@@ -71,7 +75,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
 
   const onSubmit = (event: SyntheticEvent) => {
     event.preventDefault();
-    if (running) onStop();
+    if (stopMode) onStop();
     else submit();
   };
 
@@ -106,7 +110,7 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
           ref={input}
           className="composer__input"
           rows={1}
-          placeholder="Ask the agent…"
+          placeholder={running ? "Ask more: it waits for the answer in progress…" : "Ask the agent…"}
           data-testid="message-input"
           aria-label="Message"
           value={text}
@@ -114,13 +118,13 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
           onKeyDown={onKeyDown}
         />
         <button
-          className={`button composer__send${running ? ' button--stop' : ''}`}
+          className={`button composer__send${stopMode ? ' button--stop' : ''}`}
           type="submit"
           data-testid="send-button"
-          data-mode={running ? 'stop' : 'send'}
-          aria-label={running ? 'Stop the answer' : 'Send'}
+          data-mode={stopMode ? 'stop' : 'send'}
+          aria-label={stopMode ? 'Stop the answer' : running ? 'Send (it waits for the answer in progress)' : 'Send'}
         >
-          {running ? 'Stop' : 'Send'}
+          {stopMode ? 'Stop' : 'Send'}
         </button>
       </form>
     </div>

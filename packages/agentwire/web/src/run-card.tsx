@@ -1,11 +1,15 @@
 import { useState } from 'react';
 import type { AssistantMessage, MessagePart } from '../../src/index.js';
 import type { ThreadTurnView } from '../../src/react.js';
+import { ApprovalCard } from './approval-card.js';
+import { DataPartView } from './data-part.js';
 import { formatDuration, formatTime, formatValue } from './dom.js';
 import { MarkdownView } from './markdown-view.js';
 import { toolSummary, type ToolCall } from './tool-summary.js';
 
 type RunStatus = AssistantMessage['status'];
+type DataPart = Extract<MessagePart, { type: 'data' }>;
+type StepPart = Extract<MessagePart, { type: 'thinking' | 'tool_call' | 'approval' }> | DataPart;
 
 export interface RunCardProps {
   turn: ThreadTurnView;
@@ -18,20 +22,26 @@ export interface RunCardProps {
   onStop(runId: string): void;
   /** Sends the run's question again, as a new run in the same thread. */
   onRetry(text: string, agentName: string | undefined): void;
+  /** Answers one of the run's approval requests; resolves once it is resolved. */
+  onApprove(runId: string, toolCallId: string, approved: boolean): Promise<void>;
 }
 
 /** The card of one run: the question, the agent's steps, the streamed answer and timing. */
-export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: RunCardProps) {
+export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry, onApprove }: RunCardProps) {
   const { user, assistant } = turn;
   const status: RunStatus = assistant?.status ?? 'running';
   const startedAt = user?.created_at ?? assistant?.created_at ?? new Date(now).toISOString();
   const userText = user?.text ?? '';
   const agentName = assistant?.agent_name || undefined;
   const answer = assistant?.text ?? '';
-  const steps = (assistant?.parts ?? []).filter((part) => part.type !== 'text');
+  const { steps, extras } = arrangeParts(assistant?.parts ?? []);
+  // Protocol 1.2 "Busy threads": accepted while the thread was busy; it waits until its run
+  // starts (the assistant message appears with agent_started). History says so too, so the
+  // marker is the same in every tab and after a reload.
+  const queued = user?.queued === true && assistant === undefined;
   return (
-    <article className={`run run--${status}`} data-testid="run" data-run-id={turn.runId} data-status={status}>
-      <div className="bubble bubble--user" data-testid="user-message">
+    <article className={`run run--${queued ? 'queued' : status}`} data-testid="run" data-run-id={turn.runId} data-status={status} data-queued={queued}>
+      <div className={`bubble bubble--user${queued ? ' bubble--queued' : ''}`} data-testid="user-message">
         {userText}
       </div>
       <div className="agent">
@@ -42,7 +52,18 @@ export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: R
           <span className="agent__time" data-testid="run-started">
             {formatTime(startedAt)}
           </span>
-          <StatusBadge status={status} startedAt={startedAt} durationMs={assistant?.duration_ms} now={now} />
+          {queued ? (
+            <span className="badge badge--queued" data-testid="queued-badge">
+              queued
+            </span>
+          ) : (
+            <StatusBadge status={status} startedAt={startedAt} durationMs={assistant?.duration_ms} now={now} awaitingYou={awaitingApproval(assistant)} />
+          )}
+          {assistant?.usage && status !== 'running' && (
+            <span className="agent__usage" data-testid="run-usage" title={`${assistant.usage.total_tokens} tokens in all`}>
+              {`${assistant.usage.input_tokens} in · ${assistant.usage.output_tokens} out tokens`}
+            </span>
+          )}
           {status === 'running' && (
             <button className="link-button" type="button" data-testid="stop-run" onClick={() => onStop(turn.runId)}>
               Stop
@@ -57,14 +78,20 @@ export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: R
         {steps.length > 0 && (
           <ol className="steps">
             {steps.map((part, index) => (
-              <Step key={part.type === 'tool_call' ? part.tool_call_id : `thinking-${index}`} part={part} openTools={openTools} />
+              <Step
+                key={part.type === 'tool_call' || part.type === 'approval' ? `${part.type}-${part.tool_call_id}` : `${part.type}-${index}`}
+                part={part}
+                openTools={openTools}
+                onApprove={(toolCallId, approved) => onApprove(turn.runId, toolCallId, approved)}
+              />
             ))}
           </ol>
         )}
         {answer ? (
           <MarkdownView source={answer} />
         ) : (
-          status === 'running' && (
+          status === 'running' &&
+          !queued && (
             <div className="answer answer--waiting" data-testid="answer">
               <span className="dots" aria-label="working">
                 <i />
@@ -74,6 +101,9 @@ export function RunCard({ turn, agentLabel, openTools, now, onStop, onRetry }: R
             </div>
           )
         )}
+        {extras.map((part, index) => (
+          <DataPartView key={index} part={part} />
+        ))}
         {assistant?.error && status !== 'cancelled' && (
           <div className="run-error" role="alert" data-testid="run-error" data-code={assistant.error.code}>
             <strong>{errorTitle(status)}</strong> {assistant.error.message}
@@ -92,7 +122,27 @@ const BADGES: Record<Exclude<RunStatus, 'running'>, string> = {
   shutdown: 'interrupted',
 };
 
-function StatusBadge({ status, startedAt, durationMs, now }: { status: RunStatus; startedAt: string; durationMs: number | undefined; now: number }) {
+/** The run waits for the user's answer to an approval request (protocol 1.2 "Approvals"). */
+function awaitingApproval(assistant: AssistantMessage | undefined): boolean {
+  return assistant?.parts.some((part) => part.type === 'approval' && part.status === 'pending') ?? false;
+}
+
+interface StatusBadgeProps {
+  status: RunStatus;
+  startedAt: string;
+  durationMs: number | undefined;
+  now: number;
+  awaitingYou: boolean;
+}
+
+function StatusBadge({ status, startedAt, durationMs, now, awaitingYou }: StatusBadgeProps) {
+  if (status === 'running' && awaitingYou) {
+    return (
+      <span className="badge badge--awaiting" data-testid="run-duration" data-awaiting="true">
+        waiting for your approval
+      </span>
+    );
+  }
   if (status === 'running') {
     const elapsed = now - Date.parse(startedAt);
     return (
@@ -109,19 +159,51 @@ function StatusBadge({ status, startedAt, durationMs, now }: { status: RunStatus
   );
 }
 
-function Step({ part, openTools }: { part: Exclude<MessagePart, { type: 'text' }>; openTools: Set<string> }) {
-  if (part.type === 'thinking') {
-    return (
-      <li className="step step--thinking" data-testid="thinking">
-        {part.text}
-      </li>
-    );
+/**
+ * The steps (thinking, tool calls, and the run's latest progress in the place it was
+ * reported: each progress part replaces the one before) and the extras shown under the
+ * answer (citations and other data parts, in order). The text parts are the answer.
+ */
+function arrangeParts(parts: readonly MessagePart[]): { steps: StepPart[]; extras: DataPart[] } {
+  const lastProgress = parts.findLastIndex((part) => part.type === 'data' && part.name === 'progress');
+  const steps: StepPart[] = [];
+  const extras: DataPart[] = [];
+  parts.forEach((part, index) => {
+    if (part.type === 'thinking' || part.type === 'tool_call' || part.type === 'approval') steps.push(part);
+    else if (part.type === 'data' && part.name === 'progress') {
+      if (index === lastProgress) steps.push(part);
+    } else if (part.type === 'data') extras.push(part);
+  });
+  return { steps, extras };
+}
+
+function Step({ part, openTools, onApprove }: { part: StepPart; openTools: Set<string>; onApprove(toolCallId: string, approved: boolean): Promise<void> }) {
+  switch (part.type) {
+    case 'approval':
+      return (
+        <li className="step step--approval">
+          <ApprovalCard part={part} onAnswer={onApprove} />
+        </li>
+      );
+    case 'thinking':
+      return (
+        <li className="step step--thinking" data-testid="thinking">
+          {part.text}
+        </li>
+      );
+    case 'data':
+      return (
+        <li className="step step--data">
+          <DataPartView part={part} />
+        </li>
+      );
+    case 'tool_call':
+      return (
+        <li className="step step--tool">
+          <ToolDetails call={part} openTools={openTools} />
+        </li>
+      );
   }
-  return (
-    <li className="step step--tool">
-      <ToolDetails call={part} openTools={openTools} />
-    </li>
-  );
 }
 
 function ToolDetails({ call, openTools }: { call: ToolCall; openTools: Set<string> }) {
