@@ -36,7 +36,13 @@ export function socketAdmission(deps: AdmissionDeps): (ws: WebSocket, request: I
   const { options, stats } = deps;
   const { logger, limits, bus } = options;
   const shared: SocketShared = {
-    connection: { log: bus.log, stats, logger, maxBufferedBytes: limits.maxBufferedBytes },
+    connection: {
+      log: bus.log,
+      stats,
+      logger,
+      maxBufferedBytes: limits.maxBufferedBytes,
+      rateLimiter: (now) => new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, now),
+    },
     onError: (error) => logger.debug({ err: error }, 'socket error'),
   };
   return (ws, request, url) => admitSocket(deps, shared, ws, request, url);
@@ -82,12 +88,7 @@ async function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSoc
     refuse(deps, ws, CloseCode.tooManyRequests, 'too_many_connections', auth.userId);
     return;
   }
-  const connection = new Connection(
-    ws,
-    auth.userId,
-    new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, Date.now()),
-    shared.connection,
-  );
+  const connection = new Connection(ws, auth.userId, shared.connection);
   watchSocket(connection, scope, logger);
   await scope.attach(connection);
   stats.connectionsOpened++;

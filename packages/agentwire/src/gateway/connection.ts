@@ -15,6 +15,8 @@ export interface ConnectionDeps {
   readonly stats: GatewayStats;
   readonly logger: Logger;
   readonly maxBufferedBytes: number;
+  /** A full frame-rate bucket (`limits.ratePerSecond`...) starting at `now`. */
+  rateLimiter(now: number): RateLimiter;
 }
 
 /**
@@ -46,14 +48,23 @@ export class Connection implements ExpiringSocket {
   expiryTimer: NodeJS.Timeout | undefined;
   /** Callers of `delivered()` waiting for the cursor to reach their seq; made on first use, as most connections never have one. */
   private deliveryWaiters: Set<{ seq: number; done: () => void }> | undefined;
+  /**
+   * Made on the first inbound frame, as most sockets only listen: a bucket made then is as
+   * full as one made at open would be by then (issue 19, "Idle memory").
+   */
+  private limiter: RateLimiter | undefined;
 
   constructor(
     readonly socket: WebSocket,
     readonly userId: string,
-    readonly rate: RateLimiter,
     private readonly deps: ConnectionDeps,
   ) {
     this.stream = rawStreamOf(socket);
+  }
+
+  /** This socket's inbound frame rate (inbound-handler.ts). */
+  get rate(): RateLimiter {
+    return (this.limiter ??= this.deps.rateLimiter(Date.now()));
   }
 
   get isOpen(): boolean {
