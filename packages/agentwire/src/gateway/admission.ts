@@ -89,7 +89,7 @@ async function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSoc
     return;
   }
   const connection = new Connection(ws, auth.userId, shared.connection);
-  watchSocket(connection, scope, logger);
+  const onMessage = watchSocket(connection, scope, inbound, logger);
   await scope.attach(connection);
   stats.connectionsOpened++;
   await joinStream(connection, url, bus.log, options.heartbeatMs);
@@ -97,17 +97,17 @@ async function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSoc
   logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
   if (auth.expiresAtMs !== undefined) connection.expireAt(auth.expiresAtMs);
   const kept = early.drain();
-  const onMessage = (data: RawData, isBinary: boolean) => inbound.handle(connection, scope, data, isBinary);
   ws.on('message', onMessage);
   for (const [data, isBinary] of kept) onMessage(data, isBinary);
 }
 
 /**
- * The listeners an open socket keeps for its whole life. Made here, not in `admitSocket`:
- * closures share their function's context, so made there they would keep its upgrade
- * request, URL and authentication alive as long as the socket.
+ * The listeners an open socket keeps for its whole life; returns its frame handler, attached
+ * once the join is done. Made here, not in `admitSocket`: closures share their function's
+ * context, so made there they would keep its upgrade request, URL and authentication alive
+ * as long as the socket; made together they share one context.
  */
-function watchSocket(connection: Connection, scope: UserScope, logger: Logger): void {
+function watchSocket(connection: Connection, scope: UserScope, inbound: InboundHandler, logger: Logger): (data: RawData, isBinary: boolean) => void {
   connection.socket.on('close', (code, reason) => {
     connection.stopExpiry();
     scope.detach(connection);
@@ -117,6 +117,7 @@ function watchSocket(connection: Connection, scope: UserScope, logger: Logger): 
     );
   });
   connection.socket.on('pong', () => (connection.missedPongs = 0));
+  return (data, isBinary) => inbound.handle(connection, scope, data, isBinary);
 }
 
 function refuse(deps: AdmissionDeps, ws: WebSocket, code: number, reason: string, userId: string | undefined, detail?: string): void {
