@@ -3,13 +3,15 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
 import { SUBPROTOCOL } from '../protocol/types.js';
 import { authenticateUpgrade } from './authenticate.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionDeps } from './connection.js';
 import type { InboundHandler } from './inbound-handler.js';
 import { bufferEarlyFrames } from './early-frames.js';
 import { joinStream } from './joining.js';
 import type { ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { ScopeRegistry } from './scope-registry.js';
+import type { UserScope } from './user-scope.js';
+import type { Logger } from '../logger.js';
 import type { GatewayStats } from './stats.js';
 
 export interface AdmissionDeps {
@@ -21,14 +23,40 @@ export interface AdmissionDeps {
 }
 
 /**
+ * What every socket of a gateway shares, made once (`socketShared`) rather than per socket:
+ * an idle connection should hold its own state only (issue 19, "Idle memory").
+ */
+interface SocketShared {
+  readonly connection: ConnectionDeps;
+  readonly onError: (error: Error) => void;
+}
+
+/** Takes upgraded sockets in with `deps`: `admitSocket` with the per-gateway parts made once. */
+export function socketAdmission(deps: AdmissionDeps): (ws: WebSocket, request: IncomingMessage, url: URL) => Promise<void> {
+  const { options, stats } = deps;
+  const { logger, limits, bus } = options;
+  const shared: SocketShared = {
+    connection: {
+      log: bus.log,
+      stats,
+      logger,
+      maxBufferedBytes: limits.maxBufferedBytes,
+      rateLimiter: (now) => new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, now),
+    },
+    onError: (error) => logger.debug({ err: error }, 'socket error'),
+  };
+  return (ws, request, url) => admitSocket(deps, shared, ws, request, url);
+}
+
+/**
  * Takes an upgraded socket to a live connection of its user, or refuses it with a close
  * code: subprotocol, authentication, shutdown, token expiry, connections per user. Then it
  * registers the connection with the user's scope, joins the stream and hands frames on.
  */
-export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
+async function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
   const { options, stats, scopes, inbound } = deps;
   const { logger, limits, bus } = options;
-  ws.on('error', (error) => logger.debug({ err: error }, 'socket error'));
+  ws.on('error', shared.onError);
   if (ws.protocol !== SUBPROTOCOL) {
     refuse(deps, ws, CloseCode.protocolError, 'subprotocol agentwire.v1 required', undefined);
     return;
@@ -60,21 +88,8 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
     refuse(deps, ws, CloseCode.tooManyRequests, 'too_many_connections', auth.userId);
     return;
   }
-  const connection = new Connection(
-    ws,
-    auth.userId,
-    new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, Date.now()),
-    { log: bus.log, stats, logger, maxBufferedBytes: limits.maxBufferedBytes },
-  );
-  ws.on('close', (code, reason) => {
-    connection.stopExpiry();
-    scope.detach(connection);
-    logger.info(
-      { event: 'ws_close', user: auth.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
-      'connection closed',
-    );
-  });
-  ws.on('pong', () => (connection.missedPongs = 0));
+  const connection = new Connection(ws, auth.userId, shared.connection);
+  const onMessage = watchSocket(connection, scope, inbound, logger);
   await scope.attach(connection);
   stats.connectionsOpened++;
   await joinStream(connection, url, bus.log, options.heartbeatMs);
@@ -82,9 +97,27 @@ export async function admitSocket(deps: AdmissionDeps, ws: WebSocket, request: I
   logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
   if (auth.expiresAtMs !== undefined) connection.expireAt(auth.expiresAtMs);
   const kept = early.drain();
-  const onMessage = (data: RawData, isBinary: boolean) => inbound.handle(connection, scope, data, isBinary);
   ws.on('message', onMessage);
   for (const [data, isBinary] of kept) onMessage(data, isBinary);
+}
+
+/**
+ * The listeners an open socket keeps for its whole life; returns its frame handler, attached
+ * once the join is done. Made here, not in `admitSocket`: closures share their function's
+ * context, so made there they would keep its upgrade request, URL and authentication alive
+ * as long as the socket; made together they share one context.
+ */
+function watchSocket(connection: Connection, scope: UserScope, inbound: InboundHandler, logger: Logger): (data: RawData, isBinary: boolean) => void {
+  connection.socket.on('close', (code, reason) => {
+    connection.stopExpiry();
+    scope.detach(connection);
+    logger.info(
+      { event: 'ws_close', user: connection.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
+      'connection closed',
+    );
+  });
+  connection.socket.on('pong', () => (connection.missedPongs = 0));
+  return (data, isBinary) => inbound.handle(connection, scope, data, isBinary);
 }
 
 function refuse(deps: AdmissionDeps, ws: WebSocket, code: number, reason: string, userId: string | undefined, detail?: string): void {

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { textFrame } from './text-frame.js';
-import { closeAtTokenExpiry, type ExpiryTimer } from './token-expiry.js';
+import { armTokenExpiry, cancelTokenExpiry, type ExpiringSocket } from './token-expiry.js';
 import { rawStreamOf, senderIdle } from './ws-internals.js';
 import type { GatewayStats } from './stats.js';
 
@@ -15,6 +15,8 @@ export interface ConnectionDeps {
   readonly stats: GatewayStats;
   readonly logger: Logger;
   readonly maxBufferedBytes: number;
+  /** A full frame-rate bucket (`limits.ratePerSecond`...) starting at `now`. */
+  rateLimiter(now: number): RateLimiter;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ConnectionDeps {
  * repairing a gap are queued, never written out of order; a gap is repaired from the
  * event log before anything after it is written.
  */
-export class Connection {
+export class Connection implements ExpiringSocket {
   readonly id = newId('conn');
   readonly openedAt = Date.now();
   /** Heartbeat pings sent without a pong since. */
@@ -41,18 +43,28 @@ export class Connection {
     if (this.burst === 2) this.stream?.uncork();
     this.burst = 0;
   };
-  /** The 4001 timer of the token that opened (or last refreshed) this connection. */
-  private expiry: ExpiryTimer | undefined;
+  /** The `exp` of the token that opened (or last refreshed) this connection, and its 4001 timer (token-expiry.ts). */
+  tokenExpiresAtMs = 0;
+  expiryTimer: NodeJS.Timeout | undefined;
   /** Callers of `delivered()` waiting for the cursor to reach their seq; made on first use, as most connections never have one. */
   private deliveryWaiters: Set<{ seq: number; done: () => void }> | undefined;
+  /**
+   * Made on the first inbound frame, as most sockets only listen: a bucket made then is as
+   * full as one made at open would be by then (issue 19, "Idle memory").
+   */
+  private limiter: RateLimiter | undefined;
 
   constructor(
     readonly socket: WebSocket,
     readonly userId: string,
-    readonly rate: RateLimiter,
     private readonly deps: ConnectionDeps,
   ) {
     this.stream = rawStreamOf(socket);
+  }
+
+  /** This socket's inbound frame rate (inbound-handler.ts). */
+  get rate(): RateLimiter {
+    return (this.limiter ??= this.deps.rateLimiter(Date.now()));
   }
 
   get isOpen(): boolean {
@@ -112,12 +124,11 @@ export class Connection {
 
   /** (Re-)arms the 4001 close at the token's `exp`; a refresh moves it, the old timer is dropped. */
   expireAt(expiresAtMs: number): void {
-    this.expiry?.cancel();
-    this.expiry = closeAtTokenExpiry(this, expiresAtMs);
+    armTokenExpiry(this, expiresAtMs);
   }
 
   stopExpiry(): void {
-    this.expiry?.cancel();
+    cancelTokenExpiry(this);
   }
 
   /**
@@ -134,7 +145,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    this.expiry?.cancel();
+    cancelTokenExpiry(this);
     this.queued = null;
     // What was written this tick goes out now, ahead of the close frame.
     if (this.burst === 2) {

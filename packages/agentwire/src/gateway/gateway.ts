@@ -10,7 +10,7 @@ import { AgentwireError } from '../errors.js';
 import { createFrameParser } from '../protocol/inbound.js';
 import { newId } from '../ids.js';
 import type { StreamEvent } from '../protocol/types.js';
-import { admitSocket } from './admission.js';
+import { socketAdmission } from './admission.js';
 import { announceListening } from './announce.js';
 import { startHeartbeat } from './heartbeat.js';
 import { InboundHandler } from './inbound-handler.js';
@@ -129,7 +129,7 @@ export class Gateway {
     // Disconnect requests from any process (this one included) close this process's sockets of the user.
     this.disconnectSubscription = bus.sessions.onDisconnectRequested((userId) => this.scopes.disconnectLocal(userId));
     const closing = (): boolean => this.closing !== undefined;
-    const admission = { options: this.options, stats: this.stats, scopes: this.scopes, inbound: this.inbound, closing };
+    const admit = socketAdmission({ options: this.options, stats: this.stats, scopes: this.scopes, inbound: this.inbound, closing });
     const route: UpgradeRoute = {
       server: this.server,
       wss: this.wss,
@@ -139,7 +139,7 @@ export class Gateway {
       trustProxy: this.options.trustProxy,
       allowedOrigins: this.options.allowedOrigins,
       closing,
-      admit: (ws, request, url) => admitSocket(admission, ws, request, url),
+      admit,
     };
     this.onUpgrade = (request, socket, head) => routeUpgrade(route, request, socket, head);
     this.server.on('upgrade', this.onUpgrade);

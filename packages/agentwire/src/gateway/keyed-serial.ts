@@ -3,18 +3,22 @@
  * different keys run side by side. A key is forgotten once its last task settles.
  */
 export class KeyedSerial {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Made on first use and dropped when empty: a user's scope holds one, and most never run anything. */
+  private tails: Map<string, Promise<unknown>> | undefined;
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
+    const tails = (this.tails ??= new Map());
+    const previous = tails.get(key) ?? Promise.resolve();
     const result = previous.then(task, task);
     const tail = result.then(
       () => undefined,
       () => undefined,
     );
-    this.tails.set(key, tail);
+    tails.set(key, tail);
     void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      if (tails.get(key) !== tail) return;
+      tails.delete(key);
+      if (tails.size === 0 && this.tails === tails) this.tails = undefined;
     });
     return result;
   }

@@ -2,7 +2,7 @@ import type { Bus } from '../bus/types.js';
 import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { userContext, type UserContext } from './user-context.js';
-import { UserScope, type ScopeHistory } from './user-scope.js';
+import { UserScope, type ScopeHistory, type ScopeHooks } from './user-scope.js';
 
 /**
  * The one factory of user scopes. A scope lives while its user has sockets or runs, and
@@ -11,6 +11,8 @@ import { UserScope, type ScopeHistory } from './user-scope.js';
 export class ScopeRegistry {
   private readonly scopes = new Map<string, UserScope>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
+  /** One hooks object for every scope, not one (and a closure) per user. */
+  private readonly hooks: ScopeHooks = { onMaybeIdle: (scope) => this.scheduleRelease(scope) };
 
   constructor(
     private readonly bus: Bus,
@@ -25,7 +27,7 @@ export class ScopeRegistry {
     this.cancelRelease(userId);
     let scope = this.scopes.get(userId);
     if (!scope) {
-      scope = new UserScope(userContext(userId), this.bus, this.history, { onMaybeIdle: (s) => this.scheduleRelease(s) });
+      scope = new UserScope(userContext(userId), this.bus, this.history, this.hooks);
       this.scopes.set(userId, scope);
     }
     return scope;

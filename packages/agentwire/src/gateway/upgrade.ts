@@ -63,7 +63,9 @@ export function routeUpgrade(route: UpgradeRoute, request: IncomingMessage, sock
     return;
   }
   // Counted until the TCP socket is gone, whatever happens to the upgrade in between.
-  socket.once('close', entry.release);
+  // `on`, not `once`: 'close' fires once and `release` is idempotent, and `once` would keep
+  // a wrapper, its state object and a bound function for the socket's whole life (issue 19).
+  socket.on('close', entry.release);
   route.wss.handleUpgrade(request, socket, head, (ws) => {
     route.admit(ws, request, url).catch((error: unknown) => {
       route.logger.error({ err: error }, 'connection setup failed');

@@ -42,11 +42,14 @@ export interface ScopeHooks {
 export class UserScope {
   readonly userId: string;
   readonly connections = new Set<Connection>();
-  readonly runs = new Map<string, RunHandle>();
+  /**
+   * Made on first use, like `notebookView` and `acceptOrder`: most users of an idle socket run
+   * nothing, and each empty Map costs ~180 bytes (issue 19, "Idle memory").
+   */
+  private runMap: Map<string, RunHandle> | undefined;
   /** Made on first use: most sockets never run a tool, and an idle socket should stay small. */
   private notebookView: Notebook | undefined;
-  /** Messages to one thread are accepted one at a time, in arrival order (run-requests.ts). */
-  readonly acceptOrder = new KeyedSerial();
+  private acceptQueue: KeyedSerial | undefined;
   /** Runs accepted but not yet registered in `runs`, so the in-flight limit has no race. */
   reservedRuns = 0;
   private subscription: Subscription | undefined;
@@ -80,8 +83,18 @@ export class UserScope {
     return this.notebookView;
   }
 
+  /** The runs executing in this process, by run id. */
+  get runs(): ReadonlyMap<string, RunHandle> {
+    return (this.runMap ??= new Map());
+  }
+
+  /** Messages to one thread are accepted one at a time, in arrival order (run-requests.ts). */
+  get acceptOrder(): KeyedSerial {
+    return (this.acceptQueue ??= new KeyedSerial());
+  }
+
   get runsInFlight(): number {
-    return this.runs.size + this.reservedRuns;
+    return (this.runMap?.size ?? 0) + this.reservedRuns;
   }
 
   get idle(): boolean {
@@ -113,11 +126,11 @@ export class UserScope {
   }
 
   addRun(run: RunHandle): void {
-    this.runs.set(run.runId, run);
+    (this.runMap ??= new Map()).set(run.runId, run);
   }
 
   removeRun(runId: string): void {
-    this.runs.delete(runId);
+    this.runMap?.delete(runId);
     this.hooks.onMaybeIdle(this);
   }
 

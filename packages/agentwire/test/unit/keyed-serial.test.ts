@@ -29,4 +29,24 @@ describe('KeyedSerial', () => {
     gates.get('a2')!();
     expect(await a2).toBe('a2');
   });
+
+  it('keeps the order after every task settled and it forgot its keys (its map is dropped when empty)', async () => {
+    const serial = new KeyedSerial();
+    expect(await serial.run('a', async () => 'first')).toBe('first');
+    await new Promise((resolve) => setImmediate(resolve));
+    const log: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const second = serial.run('a', async () => {
+      log.push('start second');
+      await gate;
+      log.push('end second');
+    });
+    const third = serial.run('a', async () => void log.push('start third'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['start second']);
+    open();
+    await Promise.all([second, third]);
+    expect(log).toEqual(['start second', 'end second', 'start third']);
+  });
 });
