@@ -349,6 +349,8 @@ function stormSection(r, line, table) {
   line('counts events that arrived once with the seq after the previous one, of every event broadcast. Replay latency: from');
   line('the start of a reconnect until every event broadcast before it has arrived; a reconnect whose missed events never');
   line('arrive is counted as unrecovered instead, one killed again before its replay finished counts its time so far.');
+  line('A failed attempt (refused, or not open) is retried after 1 s. After the last broadcast every socket gets up to');
+  line(`${int(shape.settleMs / 1000)} s to come back and catch up; events still not delivered then count as missing.`);
   line('Server CPU is the server process\'s share of one core over the broadcast; RSS is its peak (redis-server not included).');
   line();
   if (!r.storm) {
@@ -358,12 +360,14 @@ function stormSection(r, line, table) {
     line();
     return;
   }
+  line(`Command: \`${r.command}\`. Load average (1, 5, 15 min) before/after: ${r.machine.loadAverage} / ${r.machine.loadAverageAfter}.`);
+  line();
   const ms = (v) => (v === undefined ? 'n/a' : int(v));
   table(
-    ['system', 'exactly once, in order', 'missing', 'duplicates', 'out of order', 'replay p50 / p99 / max (ms)', 'reconnects (unrecovered, cut short)', 'server CPU', 'server peak RSS (MiB)'],
+    ['system', 'exactly once, in order', 'missing', 'duplicates', 'after a gap or out of order', 'replay p50 / p99 / max (ms)', 'reconnects (failed attempts, unrecovered, cut short)', 'online at the end', 'server CPU', 'server peak RSS (MiB)'],
     r.storm.rows.map((row) =>
       row.skipped
-        ? [row.label, `not measured: ${row.skipped}`, '', '', '', '', '', '', '']
+        ? [row.label, `not measured: ${row.skipped}`, '', '', '', '', '', '', '', '']
         : [
             row.label,
             `${row.deliveredPercent.toFixed(2)}%`,
@@ -371,13 +375,16 @@ function stormSection(r, line, table) {
             int(row.duplicates),
             int(row.outOfOrder),
             `${ms(row.replayP50Ms)} / ${ms(row.replayP99Ms)} / ${ms(row.replayMaxMs)}`,
-            `${int(row.reconnects)} (${int(row.unrecovered)}, ${int(row.cutShort)})`,
+            `${int(row.reconnects)} (${int(row.reconnectFailures)}, ${int(row.unrecovered)}, ${int(row.cutShort)})`,
+            `${int(row.settledOnline)} of ${int(row.users)}`,
             `${row.cpuPercent.toFixed(0)}%`,
             int(row.peakRssBytes / 2 ** 20),
           ],
     ),
   );
-  line(`${int(r.storm.rows[0]?.expected ?? 0)} events broadcast per system (${int(r.storm.rows[0]?.rounds ?? 0)} rounds). AnyCable's published figures for reference:`);
+  const measured = r.storm.rows.find((row) => !row.skipped);
+  if (measured) line(`${int(measured.expected)} events broadcast per system (${int(measured.rounds)} rounds of ${int(measured.users)}).`);
+  line("AnyCable's published figures for reference:");
   line('Socket.IO default 84.55% delivered; with recovery 100%, replay p99 4.58 s.');
   line();
 }

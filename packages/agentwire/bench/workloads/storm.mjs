@@ -48,7 +48,8 @@ export async function stormRuns({ secret, log, systems = Object.keys(STORM_SYSTE
     log(
       `storm ${system}: ${result.deliveredPercent.toFixed(2)}% exactly once in order, ${result.missing} missing, ${result.duplicates} duplicates, ` +
         `replay p50 ${fmtMs(result.replayP50Ms)} p99 ${fmtMs(result.replayP99Ms)} max ${fmtMs(result.replayMaxMs)}, ` +
-        `server CPU ${result.cpuPercent.toFixed(0)}%, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${result.kills} kills`,
+        `server CPU ${result.cpuPercent.toFixed(0)}%, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${result.kills} kills, ` +
+        `${result.reconnects} reconnects (${result.reconnectFailures} failed attempts, ${result.unrecovered} unrecovered, ${result.resumeGaps} resume gaps), ${result.settledOnline}/${result.users} online at the end`,
     );
   }
   return rows;
