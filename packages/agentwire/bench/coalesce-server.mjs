@@ -4,6 +4,8 @@
 // `default`: the gateway's default, DEFAULTS.coalesceDeltasMs).
 // Commands on stdin (lib/control.mjs): `cpu` answers this process's CPU time so far.
 import { emit, serveControl } from './lib/control.mjs';
+// Seeded, so every run and both windows see the same pauses.
+import { seededRandom } from './lib/seeded-random.mjs';
 
 const agentwire = await import(process.env.BENCH_AGENTWIRE_ENTRY ?? 'agentwire');
 const secret = process.env.BENCH_JWT_SECRET;
@@ -11,23 +13,11 @@ if (!secret) throw new Error('BENCH_JWT_SECRET is required');
 const deltas = Number(process.env.BENCH_COALESCE_DELTAS ?? 2000);
 const window = process.env.BENCH_COALESCE_MS ?? 'default';
 
-/** A small seeded generator (mulberry32), so every run and both windows see the same pauses. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const streamer = {
   name: 'streamer',
   description: 'streams a long answer at model speed',
   async run(_input, { notifier, signal }) {
-    const random = seeded(42);
+    const random = seededRandom(42);
     for (let i = 0; i < deltas; i++) {
       signal.throwIfAborted();
       await new Promise((resolve) => setTimeout(resolve, 2 + Math.floor(random() * 4)));

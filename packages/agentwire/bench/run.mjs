@@ -7,6 +7,9 @@
 //   BENCH_DEADLINE_MIN (default 9, or 20 with the store workload)
 //   store workload (workloads/store.mjs): BENCH_STORE_MESSAGES=1000000 BENCH_STORE_THREADS=10000
 //   BENCH_STORE_SAMPLES BENCH_STORE_ENGINES=sqlite,postgres BENCH_STORE_FANOUT_USERS DATABASE_URL.
+//   storm workload (workloads/storm.mjs, not in the default set: 4 systems x 2 minutes):
+//   BENCH_STORM_CLIENTS=1000 BENCH_STORM_SECONDS=120 BENCH_STORM_SEED=19
+//   BENCH_STORM_SYSTEMS=agentwire-memory,agentwire-redis,socketio-recovery,socketio
 // With BENCH_ONLY=store the report goes to docs/benchmarks-store.md (docs/benchmarks.md is
 // only rewritten by a run of the whole default set).
 import { randomBytes } from 'node:crypto';
@@ -26,6 +29,7 @@ import { memoryOnce } from './workloads/memory.mjs';
 import { redisStatus, redisRuns } from './workloads/redis.mjs';
 import { scopeRuns } from './workloads/scope.mjs';
 import { STORE, storeFanoutRun, storeHttpRuns } from './workloads/store.mjs';
+import { STORM, STORM_SYSTEMS, stormRuns } from './workloads/storm.mjs';
 import { producerRun } from './producer.mjs';
 
 const list = (name, fallback) => (process.env[name] ? process.env[name].split(',').map((s) => s.trim()).filter(Boolean) : fallback);
@@ -34,7 +38,10 @@ const DEFAULT_SET = ['scope', 'fanout', 'latency', 'memory', 'accept', 'redis', 
 const only = new Set(list('BENCH_ONLY', DEFAULT_SET));
 const storeOnly = only.size === 1 && only.has('store');
 const coalesceOnly = only.size === 1 && only.has('coalesce');
-const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9)) * 60_000;
+const stormSystems = list('BENCH_STORM_SYSTEMS', Object.keys(STORM_SYSTEMS)).filter((s) => s in STORM_SYSTEMS);
+// The storm takes its own time: each system runs the whole storm, then up to a minute of settling.
+const stormMinutes = only.has('storm') ? (stormSystems.length * (STORM.seconds + 90)) / 60 : 0;
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9) + (stormMinutes)) * 60_000;
 const systems = list('BENCH_SYSTEMS', SYSTEMS).filter((s) => SYSTEMS.includes(s));
 const ns = list('BENCH_NS', ['100', '1000', '5000']).map(Number);
 const memorySizes = [1_000, 10_000];
@@ -68,6 +75,7 @@ const results = {
   store: undefined,
   coalesce: undefined,
   producer: undefined,
+  storm: undefined,
   command: commandLine(),
   skipped: [],
   errors: [],
@@ -211,6 +219,13 @@ if (only.has('coalesce')) {
       });
     }
   }
+}
+
+if (only.has('storm')) {
+  log(`storm: ${fmt(STORM.clients)} clients, a broadcast to every user every ${STORM.intervalMs} ms for ${STORM.seconds} s, each socket killed every 10-20 s`);
+  await step('storm', 60_000, async () => {
+    results.storm = { shape: { ...STORM }, rows: await stormRuns({ secret, log, systems: stormSystems }) };
+  });
 }
 
 results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);

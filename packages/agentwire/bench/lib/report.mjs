@@ -8,6 +8,7 @@ import { LATENCY } from '../workloads/latency.mjs';
 import { REDIS } from '../workloads/redis.mjs';
 import { SCOPE } from '../workloads/scope.mjs';
 import { STORE } from '../workloads/store.mjs';
+import { STORM } from '../workloads/storm.mjs';
 
 const int = (v) => Math.round(v).toLocaleString('en-US');
 const fixed = (digits) => (v) => v.toFixed(digits);
@@ -164,6 +165,7 @@ export function renderReport(r) {
     );
   }
   line();
+  stormSection(r, line, table);
   if (r.store) storeSection(r, line, table);
   else {
     line('## Store');
@@ -332,4 +334,57 @@ function producerSection(r, line, table) {
       ['in-process notifier', cell(inProcess, 'eventsPerSecond', int), cell(inProcess, 'cpuMicrosPerEvent', fixed(2)), '—'],
     ],
   );
+}
+
+/** The resume storm (workloads/storm.mjs), or how to run it when this run left it out. */
+function stormSection(r, line, table) {
+  line('## Resume storm');
+  line();
+  const shape = r.storm?.shape ?? STORM;
+  line(`After AnyCable's published reliability test: ${int(shape.clients)} clients, one user each; the server broadcasts one event`);
+  line(`to every user every ${shape.intervalMs} ms for ${shape.seconds} s; every client's TCP connection is killed without a close frame`);
+  line('every 10-20 s (seeded, BENCH_STORM_SEED), stays offline 1.5-2.5 s, then reconnects resuming: agentwire with');
+  line('`?last_seq=&epoch=` and a fresh JWT, Socket.IO with the `{ pid, offset }` CONNECT packet of its connection-state');
+  line('recovery (a server without recovery gives no session id, so that client reconnects plainly). "Exactly once, in order"');
+  line('counts events that arrived once with the seq after the previous one, of every event broadcast. Replay latency: from');
+  line('the start of a reconnect until every event broadcast before it has arrived; a reconnect whose missed events never');
+  line('arrive is counted as unrecovered instead, one killed again before its replay finished counts its time so far.');
+  line('A failed attempt (refused, or not open) is retried after 1 s. After the last broadcast every socket gets up to');
+  line(`${int(shape.settleMs / 1000)} s to come back and catch up; events still not delivered then count as missing.`);
+  line('Server CPU is the server process\'s share of one core over the broadcast; RSS is its peak (redis-server not included).');
+  line();
+  if (!r.storm) {
+    line('Not run here: it is not in the default set (four systems, two minutes each). Run it with');
+    line('`BENCH_ONLY=storm BENCH_STORM_CLIENTS=1000 npm run bench` (sizes 1,000 / 5,000 / 10,000; BENCH_STORM_SECONDS');
+    line('shortens it, BENCH_STORM_SYSTEMS picks systems).');
+    line();
+    return;
+  }
+  line(`Command: \`${r.command}\`. Load average (1, 5, 15 min) before/after: ${r.machine.loadAverage} / ${r.machine.loadAverageAfter}.`);
+  line();
+  const ms = (v) => (v === undefined ? 'n/a' : int(v));
+  table(
+    ['system', 'exactly once, in order', 'missing', 'duplicates', 'after a gap or out of order', 'replay p50 / p99 / max (ms)', 'reconnects (failed attempts, unrecovered, cut short)', 'online at the end', 'server CPU', 'server peak RSS (MiB)'],
+    r.storm.rows.map((row) =>
+      row.skipped
+        ? [row.label, `not measured: ${row.skipped}`, '', '', '', '', '', '', '', '']
+        : [
+            row.label,
+            `${row.deliveredPercent.toFixed(2)}%`,
+            int(row.missing),
+            int(row.duplicates),
+            int(row.outOfOrder),
+            `${ms(row.replayP50Ms)} / ${ms(row.replayP99Ms)} / ${ms(row.replayMaxMs)}`,
+            `${int(row.reconnects)} (${int(row.reconnectFailures)}, ${int(row.unrecovered)}, ${int(row.cutShort)})`,
+            `${int(row.settledOnline)} of ${int(row.users)}`,
+            `${row.cpuPercent.toFixed(0)}%`,
+            int(row.peakRssBytes / 2 ** 20),
+          ],
+    ),
+  );
+  const measured = r.storm.rows.find((row) => !row.skipped);
+  if (measured) line(`${int(measured.expected)} events broadcast per system (${int(measured.rounds)} rounds of ${int(measured.users)}).`);
+  line("AnyCable's published figures for reference:");
+  line('Socket.IO default 84.55% delivered; with recovery 100%, replay p99 4.58 s.');
+  line();
 }

@@ -17,7 +17,10 @@ const secret = process.env.BENCH_JWT_SECRET;
 if (!secret) throw new Error('BENCH_JWT_SECRET is required');
 const redisUrl = process.env.BENCH_REDIS_URL;
 const retention = process.env.BENCH_RETENTION_EVENTS ? { maxEvents: Number(process.env.BENCH_RETENTION_EVENTS) } : undefined;
-const bus = redisUrl ? await agentwire.createRedisBus({ url: redisUrl, prefix: process.env.BENCH_REDIS_PREFIX, retention }) : undefined;
+// The Redis engine lives behind its own entry point (`agentwire/redis`, docs/architecture.md
+// "Entry points"): the light `agentwire` entry does not export createRedisBus.
+const createRedisBus = redisUrl ? (await import(process.env.BENCH_AGENTWIRE_REDIS_ENTRY ?? 'agentwire/redis')).createRedisBus : undefined;
+const bus = redisUrl ? await createRedisBus({ url: redisUrl, prefix: process.env.BENCH_REDIS_PREFIX, retention }) : undefined;
 
 const storeEngine = process.env.BENCH_STORE;
 const runEvents = Number(process.env.BENCH_STORE_RUN_EVENTS ?? 50);

@@ -25,6 +25,7 @@ export async function runServer(system) {
     connections: () => ({ connections: system.connections() }),
     fanout: ({ window, batch }) => driver.startFanout(window, batch),
     rate: ({ perSecond }) => driver.startRate(perSecond),
+    broadcast: ({ intervalMs }) => driver.startBroadcast(intervalMs),
     ack: ({ total }) => driver.ack(total),
     stop: () => driver.stop(),
     usage: () => usage(),
@@ -57,6 +58,7 @@ class Driver {
   batch = 0;
   scheduled = false;
   timer = undefined;
+  rounds = 0;
 
   constructor(system) {
     this.system = system;
@@ -91,6 +93,28 @@ class Driver {
     return { emitted: this.emitted };
   }
 
+  /**
+   * One event to every user each `intervalMs` (the storm workload, workloads/storm.mjs):
+   * `rounds` is how many broadcasts went out, so every user's stream holds exactly that many.
+   */
+  startBroadcast(intervalMs) {
+    this.ensureIdle();
+    this.mode = 'broadcast';
+    this.rounds = 0;
+    // Each round is due at a fixed time from the start, so a slow broadcast does not stretch
+    // the period and lighten the load the storm puts on the server.
+    const startedAt = performance.now();
+    const round = () => {
+      if (this.mode !== 'broadcast') return;
+      this.next = 0;
+      this.emitSome(this.userCount);
+      this.rounds++;
+      this.timer = setTimeout(round, Math.max(0, startedAt + (this.rounds + 1) * intervalMs - performance.now()));
+    };
+    this.timer = setTimeout(round, intervalMs);
+    return { emitted: this.emitted };
+  }
+
   ack(total) {
     this.acked = Math.max(this.acked, total);
     if (this.mode === 'fanout') this.schedule();
@@ -99,7 +123,7 @@ class Driver {
   stop() {
     this.mode = 'idle';
     clearTimeout(this.timer);
-    return { emitted: this.emitted };
+    return { emitted: this.emitted, rounds: this.rounds };
   }
 
   ensureIdle() {
@@ -134,7 +158,8 @@ class Driver {
 
 function usage() {
   const cpu = process.cpuUsage();
-  return { cpuMicros: cpu.user + cpu.system, atMicros: nowMicros() };
+  // maxRSS (KiB): the peak, for workloads whose memory moves during the run (the storm).
+  return { cpuMicros: cpu.user + cpu.system, atMicros: nowMicros(), maxRssBytes: process.resourceUsage().maxRSS * 1024 };
 }
 
 /** Settles the heap first (the servers run with --expose-gc) so deltas compare live memory. */

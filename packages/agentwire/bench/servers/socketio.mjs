@@ -1,11 +1,15 @@
 // Socket.IO 4 as most teams use it: one room per user, an emit to the user's room.
+// BENCH_SIO_RECOVERY=1 turns on connection-state recovery (the storm workload): missed
+// room broadcasts are kept 2 minutes and replayed to a client that reconnects with its
+// session id and last offset.
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 import { plainEvent } from '../lib/payload.mjs';
 import { runServer } from './harness.mjs';
 
 const server = createServer();
-const io = new Server(server, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
+const recovery = process.env.BENCH_SIO_RECOVERY === '1' ? { connectionStateRecovery: { maxDisconnectionDuration: 120_000, skipMiddlewares: true } } : {};
+const io = new Server(server, { transports: ['websocket'], perMessageDeflate: false, serveClient: false, ...recovery });
 let open = 0;
 
 io.on('connection', (socket) => {
