@@ -1,37 +1,27 @@
 import { WebSocketChatTransport, type UIMessage } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
+import type { GatewayProcess } from '../helpers/gateway-processes.js';
+import { startProcessCluster, type ProcessCluster } from '../redis/support/process-cluster.js';
 import { testToken } from '../helpers/server.js';
 import { eventually } from '../helpers/wait.js';
-import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from '../redis/support/redis-env.js';
-import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
 import { agentwireIds, bearerWebSocket, expectMatchesStored, readRest, readSome, storedAnswer, uiMessageOf, userMessage } from './support.js';
 
 /**
  * Two standalone gateway processes (A, B) sharing one Redis and one PostgreSQL, as
  * docs/deploy.md runs them: a chat sent through A is resumed and stopped through B.
  */
-const prefix = uniquePrefix();
-let processes: GatewayProcesses;
-let database: TestDatabase | undefined;
+let cluster: ProcessCluster;
 let a: GatewayProcess;
 let b: GatewayProcess;
 
 beforeAll(async () => {
-  const probe = await requireRedisBus({ prefix });
-  await probe.close();
-  processes = await GatewayProcesses.build();
-  database = await createTestDatabase();
+  cluster = await startProcessCluster();
   // Slow demo steps keep the run in flight while the test resumes it and then stops it.
-  const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '1500' };
-  [a, b] = await Promise.all([processes.start('A', env), processes.start('B', env)]);
+  const env = { ...cluster.env, AGENTWIRE_DEMO_DELAY_MS: '1500' };
+  [a, b] = await Promise.all([cluster.processes.start('A', env), cluster.processes.start('B', env)]);
 }, 180_000);
 
-afterAll(async () => {
-  await processes?.dispose();
-  await database?.drop();
-  await purgeAndClose(await requireRedisBus({ prefix }));
-});
+afterAll(() => cluster?.dispose());
 
 async function transportOn(gateway: GatewayProcess, userId: string): Promise<WebSocketChatTransport<UIMessage>> {
   return new WebSocketChatTransport<UIMessage>({ url: `${gateway.httpUrl.replace(/^http/, 'ws')}/ai-sdk/ws`, webSocket: bearerWebSocket(await testToken(userId)) as never });

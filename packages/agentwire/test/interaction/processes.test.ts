@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayProcess } from '../helpers/gateway-processes.js';
+import { startProcessCluster, type ProcessCluster } from '../redis/support/process-cluster.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
-import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
-import { testToken as token } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
-import { TestClient } from '../helpers/ws-client.js';
-import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from '../redis/support/redis-env.js';
-import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
+import type { TestClient } from '../helpers/ws-client.js';
 import { accepted, answerText, errorsFor, eventOf, runEvents } from './support.js';
 
 /**
@@ -13,34 +11,19 @@ import { accepted, answerText, errorsFor, eventOf, runEvents } from './support.j
  * compiled standalone CLI, one Redis, one PostgreSQL), driving the demo agent: tabs of one
  * user on processes A and B answer the same request at the same moment.
  */
-const prefix = uniquePrefix();
-let processes: GatewayProcesses;
-let database: TestDatabase | undefined;
+let cluster: ProcessCluster;
 let a: GatewayProcess;
 let b: GatewayProcess;
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  const probe = await requireRedisBus({ prefix });
-  await probe.close();
-  processes = await GatewayProcesses.build();
-  database = await createTestDatabase();
-  const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '0' };
-  [a, b] = await Promise.all([processes.start('A', env), processes.start('B', env)]);
+  cluster = await startProcessCluster();
+  const env = { ...cluster.env, AGENTWIRE_DEMO_DELAY_MS: '0' };
+  [a, b] = await Promise.all([cluster.processes.start('A', env), cluster.processes.start('B', env)]);
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await processes?.dispose();
-  await database?.drop();
-  await purgeAndClose(await requireRedisBus({ prefix }));
-});
+afterAll(() => cluster?.dispose());
 
-async function connect(gateway: GatewayProcess, userId: string): Promise<TestClient> {
-  const client = await TestClient.connect(gateway.wsUrl, { token: await token(userId) });
-  clients.push(client);
-  return client;
-}
+const connect = (gateway: GatewayProcess, userId: string): Promise<TestClient> => cluster.connect(gateway, userId);
 
 async function say(client: TestClient, text: string, extra: Record<string, unknown> = {}): Promise<string> {
   const { run_id: runId } = accepted(await client.ask(text, extra));

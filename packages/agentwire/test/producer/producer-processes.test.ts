@@ -1,52 +1,36 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testToken as token } from '../helpers/server.js';
+import type { GatewayProcess } from '../helpers/gateway-processes.js';
+import { startProcessCluster, type ProcessCluster } from '../redis/support/process-cluster.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
-import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
-import { testToken as token } from '../helpers/server.js';
-import { TestClient } from '../helpers/ws-client.js';
-import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from '../redis/support/redis-env.js';
-import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
+import type { TestClient } from '../helpers/ws-client.js';
 import { call, PRODUCER_KEY } from './producer-server.js';
 
 // Real gateway processes from the compiled CLI: two on one Redis (the producer talks to one,
 // the user's socket is on the other), and one standalone server for the Python example.
 
-const prefix = uniquePrefix();
-let processes: GatewayProcesses;
-let database: TestDatabase | undefined;
+let cluster: ProcessCluster;
 let a: GatewayProcess;
 let b: GatewayProcess;
 let standalone: GatewayProcess;
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  const probe = await requireRedisBus({ prefix });
-  await probe.close();
-  processes = await GatewayProcesses.build();
-  database = await createTestDatabase();
+  cluster = await startProcessCluster();
   const producer = { AGENTWIRE_PRODUCER_KEYS: PRODUCER_KEY };
-  const clustered = { ...producer, REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, AGENTWIRE_REDIS_PREFIX: prefix };
+  const clustered = { ...producer, ...cluster.env };
   [a, b, standalone] = await Promise.all([
-    processes.start('A', clustered),
-    processes.start('B', clustered),
-    processes.start('standalone', { ...producer, AGENTWIRE_STORE: 'memory' }),
+    cluster.processes.start('A', clustered),
+    cluster.processes.start('B', clustered),
+    cluster.processes.start('standalone', { ...producer, AGENTWIRE_STORE: 'memory' }),
   ]);
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await processes?.dispose();
-  await database?.drop();
-  await purgeAndClose(await requireRedisBus({ prefix }));
-});
+afterAll(() => cluster?.dispose());
 
-async function connect(gateway: GatewayProcess, userId: string): Promise<TestClient> {
-  const client = await TestClient.connect(gateway.wsUrl, { token: await token(userId) });
-  clients.push(client);
-  return client;
-}
+const connect = (gateway: GatewayProcess, userId: string): Promise<TestClient> => cluster.connect(gateway, userId);
 
 const user = (tag: string): string => `producer-${tag}-${process.pid}-${Date.now()}`;
 const runEvents = (client: TestClient, runId: string): StreamEvent[] => client.events().filter((e) => e.run_id === runId);

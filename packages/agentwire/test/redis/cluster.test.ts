@@ -1,47 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testToken as token } from '../helpers/server.js';
+import type { GatewayProcess } from '../helpers/gateway-processes.js';
+import { startProcessCluster, type ProcessCluster } from './support/process-cluster.js';
 import type { Reply, StreamEvent } from '../../src/protocol/types.js';
 import { goldenPathProblems, seqProblems } from '../chaos/support/stream-checks.js';
-import { testToken as token } from '../helpers/server.js';
-import { createTestDatabase, type TestDatabase } from '../store/support/postgres.js';
 import { TestClient } from '../helpers/ws-client.js';
-import { GatewayProcesses, type GatewayProcess } from '../helpers/gateway-processes.js';
-import { purgeAndClose, requireRedisBus, TEST_REDIS_URL, uniquePrefix } from './support/redis-env.js';
 
 /**
  * Three gateway processes (A, B, C) on three ports, one Redis, one key prefix: what
  * docs/deploy.md promises, with real processes started from the compiled CLI.
  */
-const prefix = uniquePrefix();
-let processes: GatewayProcesses;
-let database: TestDatabase | undefined;
+let cluster: ProcessCluster;
 let a: GatewayProcess;
 let b: GatewayProcess;
 let c: GatewayProcess;
-const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  // Fails (never skips) with instructions when the shared Redis is missing.
-  const probe = await requireRedisBus({ prefix });
-  await probe.close();
-  processes = await GatewayProcesses.build();
-  database = await createTestDatabase();
-  const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, AGENTWIRE_REDIS_PREFIX: prefix, AGENTWIRE_DEMO_DELAY_MS: '150' };
-  [a, b, c] = await Promise.all([processes.start('A', env), processes.start('B', env), processes.start('C', env)]);
+  cluster = await startProcessCluster();
+  const env = { ...cluster.env, AGENTWIRE_DEMO_DELAY_MS: '150' };
+  [a, b, c] = await Promise.all([cluster.processes.start('A', env), cluster.processes.start('B', env), cluster.processes.start('C', env)]);
 }, 180_000);
 
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await processes?.dispose();
-  await database?.drop();
-  await purgeAndClose(await requireRedisBus({ prefix }));
-});
+afterAll(() => cluster?.dispose());
 
-
-async function connect(gateway: GatewayProcess, userId: string, query: Record<string, string | number> = {}): Promise<TestClient> {
-  const client = await TestClient.connect(gateway.wsUrl, { token: await token(userId), query });
-  clients.push(client);
-  return client;
-}
+const connect = (gateway: GatewayProcess, userId: string, query: Record<string, string | number> = {}): Promise<TestClient> => cluster.connect(gateway, userId, query);
 
 function accepted(frame: unknown): Reply<'message_accepted'>['data'] {
   const reply = frame as Reply;
@@ -105,8 +87,8 @@ describe('three gateway processes sharing one Redis', () => {
     const issued = await fetch(`${a.httpUrl}/auth/ticket`, { method: 'POST', headers: { authorization: `Bearer ${await token(u)}` } });
     const { ticket } = (await issued.json()) as { ticket: string };
     const viaTicket = await TestClient.connect(c.wsUrl, { ticket });
-    clients.push(viaTicket);
     expect(viaTicket.established.user_id).toBe(u);
+    await viaTicket.close();
     const reused = TestClient.open(b.wsUrl, { ticket });
     expect((await reused.closed).code).toBe(1008);
   });
