@@ -41,4 +41,16 @@ export function addUsage(total: RunUsage | undefined, usage: RunUsage): RunUsage
   };
 }
 
+/**
+ * A provider's token counts in the protocol's names, for `Notifier.reportUsage`: a count
+ * the provider left out, or one that is not a non-negative whole number, counts 0; a missing
+ * total is input + output. The LLM agent (OpenAI's names) and the AI SDK adapter share it.
+ */
+export function usageFromCounts(counts: { readonly input?: number | undefined; readonly output?: number | undefined; readonly total?: number | undefined }): RunUsage {
+  const count = (value: number | undefined): number => (value !== undefined && Number.isSafeInteger(value) && value >= 0 ? value : 0);
+  const input = count(counts.input);
+  const output = count(counts.output);
+  return { input_tokens: input, output_tokens: output, total_tokens: count(counts.total) || input + output };
+}
+
 const USAGE_KEYS = ['input_tokens', 'output_tokens', 'total_tokens'] as const;

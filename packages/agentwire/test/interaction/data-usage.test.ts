@@ -4,7 +4,7 @@ import { isAgentwireError, type ErrorCode } from '../../src/errors.js';
 import { createLlmAgent } from '../../src/llm.js';
 import { connect } from '../../src/client.js';
 import { MemoryBus, Notifier } from '../../src/index.js';
-import { MAX_DATA_BYTES, MAX_DATA_NAME_LENGTH } from '../../src/notifier/run-extras.js';
+import { MAX_DATA_BYTES, MAX_DATA_NAME_LENGTH, usageFromCounts } from '../../src/notifier/run-extras.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import type { AssistantMessage, ThreadMessage } from '../../src/store/types.js';
 import { testEngines } from '../helpers/engines.js';
@@ -177,6 +177,15 @@ describe('agent_data and usage outside a run', () => {
     await late.completed();
     expect(await codeOf(() => late.data('progress', 1))).toBe('AW_ERR_NOTIFIER_ENDED');
     expect(await codeOf(() => late.reportUsage(USAGE_1))).toBe('AW_ERR_NOTIFIER_ENDED');
+  });
+});
+
+describe('usageFromCounts: a provider\'s counts as the protocol\'s usage (LLM agent and AI SDK adapter)', () => {
+  it('keeps whole non-negative counts, derives a missing total, and counts anything else 0', () => {
+    expect(usageFromCounts({ input: 10, output: 5, total: 17 })).toEqual({ input_tokens: 10, output_tokens: 5, total_tokens: 17 });
+    expect(usageFromCounts({ input: 10, output: 5 })).toEqual({ input_tokens: 10, output_tokens: 5, total_tokens: 15 });
+    expect(usageFromCounts({ input: -1, output: 2.5, total: Number.NaN })).toEqual({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+    expect(usageFromCounts({})).toEqual({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
   });
 });
 

@@ -1,7 +1,7 @@
 import type { FinishReason, LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
 import { AgentwireError } from '../../errors.js';
 import type { Notifier } from '../../notifier/notifier.js';
-import type { RunUsage } from '../../protocol/types.js';
+import { usageFromCounts } from '../../notifier/run-extras.js';
 
 /** How the AI SDK stream ended: its finish reason and the usage summed over its steps. */
 export interface AiSdkStreamSummary {
@@ -63,7 +63,7 @@ export async function streamToNotifier(
       case 'finish':
         finishReason = part.finishReason;
         usage = part.totalUsage;
-        if (!signal?.aborted) notifier.reportUsage(runUsage(part.totalUsage));
+        if (!signal?.aborted) notifier.reportUsage(usageFromCounts({ input: part.totalUsage.inputTokens, output: part.totalUsage.outputTokens, total: part.totalUsage.totalTokens }));
         break;
       default:
         // Step boundaries, tool input streaming, sources, files, raw chunks: nothing the user's stream shows.
@@ -72,14 +72,6 @@ export async function streamToNotifier(
   }
   for (const text of reasoning.values()) if (text && !signal?.aborted) await notifier.thinking(text);
   return { finishReason, usage };
-}
-
-/** The AI SDK's counts in the protocol's names; a count the provider left out is 0. */
-function runUsage(usage: LanguageModelUsage): RunUsage {
-  const count = (value: number | undefined): number => (Number.isSafeInteger(value) && value! >= 0 ? value! : 0);
-  const input = count(usage.inputTokens);
-  const output = count(usage.outputTokens);
-  return { input_tokens: input, output_tokens: output, total_tokens: count(usage.totalTokens) || input + output };
 }
 
 function errorText(error: unknown): string {

@@ -6,7 +6,7 @@ import { newId } from '../../ids.js';
 import { callTool, type ToolCallOutcome } from '../call-tool.js';
 import { ToolRegistry } from '../tools/registry.js';
 import type { Agent, AgentContext } from '../types.js';
-import type { RunUsage } from '../../protocol/types.js';
+import { usageFromCounts } from '../../notifier/run-extras.js';
 import { explainEndpointError, idleTimeoutError, LlmError, maxStepsError } from './errors.js';
 import { IdleTimer } from './idle-timer.js';
 import { assistantToolCalls, clientToolDefinitions, conversation, toolDefinitions, toolResult } from './messages.js';
@@ -132,7 +132,7 @@ async function streamTurn(
     for await (const chunk of stream) {
       idle.reset();
       // Sent once, on a last chunk without choices, when the endpoint honours include_usage.
-      if (chunk.usage) notifier.reportUsage(usageOf(chunk.usage));
+      if (chunk.usage) notifier.reportUsage(usageFromCounts({ input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens, total: chunk.usage.total_tokens }));
       const choice = chunk.choices[0];
       if (!choice) continue;
       const delta = choice.delta as StreamedDelta;
@@ -159,14 +159,6 @@ async function streamTurn(
   } finally {
     idle.clear();
   }
-}
-
-/** OpenAI's counts in the protocol's names; an endpoint that leaves one out counts it 0. */
-function usageOf(usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number }): RunUsage {
-  const count = (value: number | undefined): number => (Number.isSafeInteger(value) && value! >= 0 ? value! : 0);
-  const input = count(usage.prompt_tokens);
-  const output = count(usage.completion_tokens);
-  return { input_tokens: input, output_tokens: output, total_tokens: count(usage.total_tokens) || input + output };
 }
 
 /**
