@@ -1,17 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import type { AssistantMessage } from '../../src/store/types.js';
 import { testEngines } from '../helpers/engines.js';
 import { waitUntil } from '../helpers/wait.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { TestClient } from '../helpers/ws-client.js';
 import { expectEventShape } from '../integration/support/stream-checks.js';
 import {
   accepted,
   answerText,
   askingAgent,
-  connectAs,
+  interactionFixtures,
   errorReply,
   errorsFor,
   eventOf,
@@ -26,22 +24,7 @@ import {
  * answer from any tab on any process; every request is resolved exactly once, before the
  * run's terminal event; later answers get `already_resolved`.
  */
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const started = await startTestServer({ agents: [askingAgent, createDemoAgent({ delayMs: 0 })], ...options });
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function tab(on: TestServer, userId: string, query: Record<string, string | number> = {}): Promise<TestClient> {
-  const client = await connectAs(on, userId, query);
-  cleanups.push(() => client.close());
-  return client;
-}
+const { server, tab } = interactionFixtures();
 
 /** Sends "ask" to the asking agent and resolves once its request is on the stream. */
 async function ask(client: TestClient): Promise<{ runId: string; threadId: string; request: StreamEvent<'tool_approval_requested'> }> {

@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoAgent } from '../../src/index.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
 import { testEngines } from '../helpers/engines.js';
 import { waitUntil } from '../helpers/wait.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { TestClient } from '../helpers/ws-client.js';
 import { expectEventShape } from '../integration/support/stream-checks.js';
-import { accepted, answerText, askingAgent, connectAs, errorReply, errorsFor, eventOf, runEvents, startTwoGateways, type TwoGateways } from './support.js';
+import { accepted, answerText, askingAgent, interactionFixtures, errorReply, errorsFor, eventOf, runEvents, startTwoGateways, type TwoGateways } from './support.js';
 
 /**
  * docs/protocol.md, "Client tools" (protocol 1.2): a `tool_executing` with
@@ -14,22 +12,7 @@ import { accepted, answerText, askingAgent, connectAs, errorReply, errorsFor, ev
  * on any process; later answers get `already_resolved`; no answer in time completes it
  * with an error.
  */
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const started = await startTestServer({ agents: [askingAgent, createDemoAgent({ delayMs: 0 })], ...options });
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function tab(on: TestServer, userId: string): Promise<TestClient> {
-  const client = await connectAs(on, userId);
-  cleanups.push(() => client.close());
-  return client;
-}
+const { server, tab } = interactionFixtures();
 
 async function callClient(client: TestClient): Promise<{ runId: string; call: StreamEvent<'tool_executing'> }> {
   const { run_id: runId } = accepted(await client.ask('client tool please', { agent: 'asker' }));

@@ -1,4 +1,5 @@
-import type { Agent } from '../../src/index.js';
+import { afterEach } from 'vitest';
+import { createDemoAgent, type Agent } from '../../src/index.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import type { Reply, ServerFrame, StreamEvent } from '../../src/protocol/types.js';
 import type { EngineFactory } from '../helpers/engines.js';
@@ -92,4 +93,30 @@ export function answerText(events: readonly StreamEvent[]): string {
 export async function getJson<T>(server: TestServer, userId: string, path: string): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.httpUrl}${path}`, { headers: { authorization: `Bearer ${await server.token(userId)}` } });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/**
+ * Servers (the asking agent and the demo agent) and tabs for one test file's approval and
+ * client tool tests, all closed after each test, newest first. Call once at the file's top.
+ */
+export function interactionFixtures(): {
+  server(options?: TestServerOptions): Promise<TestServer>;
+  tab(on: TestServer, userId: string, query?: Record<string, string | number>): Promise<TestClient>;
+} {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    async server(options = {}) {
+      const started = await startTestServer({ agents: [askingAgent, createDemoAgent({ delayMs: 0 })], ...options });
+      cleanups.push(() => started.close());
+      return started;
+    },
+    async tab(on, userId, query = {}) {
+      const client = await connectAs(on, userId, query);
+      cleanups.push(() => client.close());
+      return client;
+    },
+  };
 }
