@@ -23,8 +23,8 @@ const cell = (series, field, format) => {
 const med = (series, field) => (series?.length ? summarise(series, field).median : undefined);
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
-export function renderReport(r) {
-  const systems = r.systems;
+/** Lines and tables of one Markdown report; `text()` is the report, blank runs folded. */
+function markdown() {
   const out = [];
   const line = (text = '') => out.push(text);
   const table = (header, rows) => {
@@ -33,6 +33,12 @@ export function renderReport(r) {
     for (const row of rows) line(`| ${row.join(' | ')} |`);
     line();
   };
+  return { line, table, text: () => `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n` };
+}
+
+export function renderReport(r) {
+  const systems = r.systems;
+  const { line, table, text } = markdown();
   const m = r.machine;
 
   line('# Benchmarks: agentwire, raw ws and Socket.IO 4');
@@ -174,19 +180,12 @@ export function renderReport(r) {
     line('[benchmarks-store.md](benchmarks-store.md).');
     line();
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return text();
 }
 
 /** docs/benchmarks-store.md: the store section alone, from a `BENCH_ONLY=store` run. */
 export function renderStoreReport(r) {
-  const out = [];
-  const line = (text = '') => out.push(text);
-  const table = (header, rows) => {
-    line(`| ${header.join(' | ')} |`);
-    line(`| ${header.map(() => '---').join(' | ')} |`);
-    for (const row of rows) line(`| ${row.join(' | ')} |`);
-    line();
-  };
+  const { line, table, text } = markdown();
   const m = r.machine;
   line('# Benchmarks: the durable store');
   line();
@@ -204,7 +203,7 @@ export function renderStoreReport(r) {
     line();
   }
   storeSection(r, line, table);
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return text();
 }
 
 const ENGINE_LABELS = { memory: 'memory store (default)', sqlite: 'SQLite', postgres: 'PostgreSQL' };
