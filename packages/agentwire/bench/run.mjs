@@ -18,14 +18,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fanoutChartSvg } from './lib/chart.mjs';
 import { describeMachine } from './lib/machine.mjs';
-import { renderReport, renderStoreReport } from './lib/report.mjs';
+import { renderReport, renderStoreReport, renderTargetsText } from './lib/report.mjs';
 import { SYSTEMS } from './lib/session.mjs';
 import { summarise } from './lib/stats.mjs';
 import { acceptRun } from './workloads/accept.mjs';
 import { COALESCE, coalesceRun, renderCoalesceReport } from './coalesce.mjs';
 import { fanoutRun } from './workloads/fanout.mjs';
+import { IDLE, idleRuns } from './workloads/idle.mjs';
 import { latencyRun } from './workloads/latency.mjs';
 import { memoryOnce } from './workloads/memory.mjs';
+import { RECONNECT, RECONNECT_SYSTEMS, reconnectRun } from './workloads/reconnect.mjs';
 import { redisStatus, redisRuns } from './workloads/redis.mjs';
 import { scopeRuns } from './workloads/scope.mjs';
 import { STORE, storeFanoutRun, storeHttpRuns } from './workloads/store.mjs';
@@ -41,8 +43,13 @@ const coalesceOnly = only.size === 1 && only.has('coalesce');
 const stormSystems = list('BENCH_STORM_SYSTEMS', Object.keys(STORM_SYSTEMS)).filter((s) => s in STORM_SYSTEMS);
 // The storm takes its own time: each system runs the whole storm, then up to a minute of settling.
 const stormMinutes = only.has('storm') ? (stormSystems.length * (STORM.seconds + 90)) / 60 : 0;
-const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9) + (stormMinutes)) * 60_000;
+// idle100k: opening at ~1,000 sockets/s, then two heartbeats of hold, per system.
+const idleMinutes = only.has('idle100k') ? (IDLE.systems.length * (IDLE.connections / 1_000 + 60)) / 60 : 0;
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MIN ?? (only.has('store') ? 20 : 9) + stormMinutes + idleMinutes) * 60_000;
 const systems = list('BENCH_SYSTEMS', SYSTEMS).filter((s) => SYSTEMS.includes(s));
+// The write floor (servers/floor.mjs) runs beside them in the fan-out unless BENCH_FLOOR=0.
+const floor = process.env.BENCH_FLOOR !== '0';
+const fanoutSystems = floor ? [...systems, 'floor'] : systems;
 const ns = list('BENCH_NS', ['100', '1000', '5000']).map(Number);
 const memorySizes = [1_000, 10_000];
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -66,6 +73,8 @@ const results = {
   ns,
   memorySizes,
   systems,
+  only: [...only],
+  floor,
   fanout: {},
   latency: {},
   memory: {},
@@ -76,6 +85,8 @@ const results = {
   coalesce: undefined,
   producer: undefined,
   storm: undefined,
+  idle: undefined,
+  reconnect: {},
   command: commandLine(),
   skipped: [],
   errors: [],
@@ -124,7 +135,7 @@ if (only.has('producer')) {
 if (only.has('fanout')) {
   for (const n of ns) {
     for (let run = 0; run < runs; run++) {
-      for (const system of systems) {
+      for (const system of fanoutSystems) {
         await step(`fanout ${system} N=${n} run ${run + 1}`, 15_000, async () => {
           const profileDir = cpuProfileDir && system === 'agentwire' ? cpuProfileDir : undefined;
           if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -170,6 +181,19 @@ if (only.has('accept')) {
         const result = await acceptRun(system, run, { secret });
         (results.accept[system] ??= []).push(result);
         log(`accept ${system} run ${run + 1}/${runs}: ${fmt(result.acceptsPerSecond)} connections/s`);
+      });
+    }
+  }
+}
+
+if (only.has('reconnect')) {
+  log(`reconnect: ${fmt(RECONNECT.users)} users reconnect resuming, ${RECONNECT.missed} missed events each`);
+  for (let run = 0; run < runs; run++) {
+    for (const system of Object.keys(RECONNECT_SYSTEMS)) {
+      await step(`reconnect ${system} run ${run + 1}`, 20_000, async () => {
+        const result = await reconnectRun(system, run, { secret });
+        (results.reconnect[system] ??= []).push(result);
+        log(`reconnect ${system} run ${run + 1}/${runs}: ${fmt(result.cpuMicrosPerReconnect, 1)} us CPU per reconnect, ${fmt(result.reconnectsPerSecond)} reconnects/s`);
       });
     }
   }
@@ -228,9 +252,19 @@ if (only.has('storm')) {
   });
 }
 
+if (only.has('idle100k')) {
+  log(`idle100k: ${fmt(IDLE.connections)} idle connections per system (${IDLE.systems.join(', ')}), heartbeat every ${IDLE.heartbeatMs} ms`);
+  await step('idle100k', 60_000, async () => {
+    results.idle = await idleRuns({ secret, log });
+  });
+}
+
 results.durationSeconds = Math.round((Date.now() - startedAt) / 1000);
 results.machine.loadAverageAfter = describeMachine().loadAverage;
 log(`done in ${results.durationSeconds} s${results.errors.length ? `, ${results.errors.length} failures` : ''}`);
+
+// The target table on stdout too, so a run that writes no docs still says where it stands.
+console.log(`\nTargets (issue 19, and those of issue 7 it keeps), load average before/after ${results.machine.loadAverage} / ${results.machine.loadAverageAfter}:\n${renderTargetsText(results)}\n`);
 
 if (write && results.coalesce) {
   mkdirSync(docsDir, { recursive: true });
