@@ -411,7 +411,7 @@ function idleSection(r, line, table) {
   line();
   line(`${int(shape.connections)} sockets held idle by one server process per system, one user each (agentwire verifies a JWT on`);
   line(`each), opened ${shape.concurrency} at a time by client processes of up to ${int(shape.perClient)} sockets spread over loopback source addresses`);
-  line(`(127.0.0.2, ...; up to ${int(shape.perAddress)} each); the server listens with a backlog of ${int(shape.backlog)}. Heartbeats are on, every`);
+  line(`(127.x.y.1, ...: fresh ones per system and run, up to ${int(shape.perAddress)} sockets each); the server listens with a backlog of ${int(shape.backlog)}. Heartbeats are on, every`);
   line(`${shape.heartbeatMs / 1000} s (agentwire's heartbeat; the usual ping loop for raw ws), for two beats and a second; then every client pings`);
   line('each of its sockets and counts the pongs. RSS and heap after GC, the larger of after opening and after the hold.');
   line();

@@ -1,7 +1,7 @@
 // Idle connections at scale (issue 19: 100,000 idle authenticated connections in one process,
 // <= 1 GiB RSS, every one answering a ping): one server process per system, the sockets opened
 // by several client processes (one user each; agentwire verifies a JWT per socket) spread over
-// loopback source addresses 127.0.0.2, 127.0.0.3, ... (each has its own ephemeral port range).
+// loopback source addresses 127.x.y.1, 127.x.y.2, ... (each has its own ephemeral port range).
 // Heartbeats are ON and shortened so they fire during the hold; afterwards every client pings
 // each of its sockets and counts the pongs. The descriptor limit is raised for these processes
 // only, when the hard limit may be raised (CAP_SYS_RESOURCE); otherwise the run is recorded as
@@ -17,7 +17,9 @@ export const IDLE = {
   connections: env('BENCH_IDLE_CONNECTIONS', 100_000),
   // Sockets per client process and per source address (ip_local_port_range gives ~28,000).
   perClient: env('BENCH_IDLE_PER_CLIENT', 25_000),
-  perAddress: 20_000,
+  // Few per address: a socket bound to a source address before it connects (localAddress)
+  // needs a port free on that address, and the kernel's search for one slows as they fill up.
+  perAddress: 5_000,
   concurrency: env('BENCH_IDLE_CONCURRENCY', 128),
   heartbeatMs: env('BENCH_IDLE_HEARTBEAT_MS', 5_000),
   // net.core.somaxconn caps it; the kernel takes the smaller of the two.
@@ -31,16 +33,19 @@ const SPARE_DESCRIPTORS = 1_000;
 export async function idleRuns({ secret, log }) {
   const limits = kernelLimits();
   const rows = [];
-  for (const system of IDLE.systems) {
+  // Fresh source addresses for every system and bench run (127.<run>.<system>.<n>): the ports
+  // of the previous run's sockets stay in TIME_WAIT for a minute and would slow the binds.
+  const runOctet = 1 + Math.floor(Math.random() * 250);
+  for (const [systemIndex, system] of IDLE.systems.entries()) {
     const wanted = IDLE.connections + SPARE_DESCRIPTORS;
     const available = descriptorsAvailable(wanted);
     if (available < wanted) {
-      const skipped = `the descriptor hard limit is ${available} and cannot be raised to ${wanted} here (no CAP_SYS_RESOURCE); BENCH_IDLE_CONNECTIONS=${available - SPARE_DESCRIPTORS} fits`;
+      const skipped = `the descriptor hard limit is ${available} and cannot be raised to ${wanted} here (that needs CAP_SYS_RESOURCE); BENCH_IDLE_CONNECTIONS=${available - SPARE_DESCRIPTORS} fits`;
       rows.push({ system, connections: IDLE.connections, skipped });
       log(`idle ${system}: not measured: ${skipped}`);
       continue;
     }
-    const row = await idleOnce(system, { secret, nofile: wanted });
+    const row = await idleOnce(system, { secret, nofile: wanted, addressPrefix: `127.${runOctet}.${systemIndex}.` });
     rows.push(row);
     log(
       `idle ${system} ${row.connections}: ${row.opened} opened (${row.failed} failed) at ${Math.round(row.acceptsPerSecond)}/s in ${(row.openSeconds).toFixed(1)} s; ` +
@@ -51,7 +56,7 @@ export async function idleRuns({ secret, log }) {
   return { shape: { ...IDLE }, limits, rows };
 }
 
-async function idleOnce(system, { secret, nofile }) {
+async function idleOnce(system, { secret, nofile, addressPrefix }) {
   const startedAt = Date.now();
   const server = await startServer(system, { nofile, env: { BENCH_HEARTBEAT_MS: String(IDLE.heartbeatMs), BENCH_LISTEN_BACKLOG: String(IDLE.backlog) } });
   const clientCount = Math.ceil(IDLE.connections / IDLE.perClient);
@@ -63,7 +68,6 @@ async function idleOnce(system, { secret, nofile }) {
   try {
     const ids = userIds(IDLE.connections, 'i');
     const before = await server.call('memory');
-    const openedAt = performance.now();
     const opened = await Promise.all(
       clients.map((client, k) =>
         client.call(
@@ -74,13 +78,14 @@ async function idleOnce(system, { secret, nofile }) {
             userIds: ids.slice(k * perClient, (k + 1) * perClient),
             secret,
             concurrency: Math.ceil(IDLE.concurrency / clientCount),
-            localAddresses: Array.from({ length: addressesPerClient }, (_, a) => `127.0.0.${2 + k * addressesPerClient + a}`),
+            localAddresses: Array.from({ length: addressesPerClient }, (_, a) => `${addressPrefix}${1 + k * addressesPerClient + a}`),
           },
           1_800_000,
         ),
       ),
     );
-    const openSeconds = (performance.now() - openedAt) / 1000;
+    // From each client's first handshake to its last socket ready (its token signing excluded).
+    const openSeconds = Math.max(...opened.map((x) => x.elapsedMicros)) / 1e6;
     const count = opened.reduce((sum, x) => sum + x.opened, 0);
     const failed = opened.reduce((sum, x) => sum + x.failed, 0);
     const afterOpen = await server.call('memory', {}, 120_000);
