@@ -136,7 +136,7 @@ function stormRows(r) {
     const x = r.storm?.rows?.find((y) => y.system === system);
     if (!x || x.skipped) return row(target, '', [{ missing: x?.skipped ?? whyMissing(r, 'storm', `${system} not in BENCH_STORM_SYSTEMS`, hint) }]);
     const p99 = x.replayP99Ms;
-    const measured = `${x.deliveredPercent.toFixed(2)}%, p99 ${p99 === undefined ? 'n/a' : `${int(p99)} ms`}` + (sio ? `; Socket.IO w/ recovery ${sio.deliveredPercent.toFixed(2)}%, p99 ${sio.replayP99Ms === undefined ? 'n/a' : `${int(sio.replayP99Ms)} ms`}` : '');
+    const measured = `${x.users === TARGET_SIZES.storm ? '' : `at ${int(x.users)} clients: `}${x.deliveredPercent.toFixed(2)}%, p99 ${p99 === undefined ? 'n/a' : `${int(p99)} ms`}` + (sio ? `; Socket.IO w/ recovery ${sio.deliveredPercent.toFixed(2)}%, p99 ${sio.replayP99Ms === undefined ? 'n/a' : `${int(sio.replayP99Ms)} ms`}` : '');
     const ahead = sio
       ? { ok: x.deliveredPercent >= sio.deliveredPercent && (p99 ?? Infinity) < (sio.replayP99Ms ?? Infinity) }
       : { missing: 'Socket.IO with recovery not in this run' };
