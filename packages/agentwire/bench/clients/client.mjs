@@ -1,9 +1,9 @@
 // The load client: one process holding every socket of a workload, driven by the
 // orchestrator. It counts events (acking every ACK_EVERY so the server's driver can pace
 // itself) or, in latency mode, records emit-to-receipt times.
-import { SignJWT } from 'jose';
 import { emit, serveControl } from '../lib/control.mjs';
 import { emitTimeOf, nowMicros } from '../lib/payload.mjs';
+import { signTokens } from '../lib/tokens.mjs';
 import { openConnection } from './connect.mjs';
 
 const ACK_EVERY = 1000;
@@ -27,15 +27,6 @@ function onEvent(frame) {
     const at = emitTimeOf(frame);
     if (at >= 0) samples[sampleCount++] = nowMicros() - at;
   }
-}
-
-async function signTokens(secret, userIds) {
-  if (!secret) return userIds.map(() => undefined);
-  const key = new TextEncoder().encode(secret);
-  const now = Math.floor(Date.now() / 1000);
-  return Promise.all(
-    userIds.map((userId) => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt(now).setExpirationTime(now + 3600).sign(key)),
-  );
 }
 
 /** Opens one socket per user id, `concurrency` handshakes at a time; times only the opening. */

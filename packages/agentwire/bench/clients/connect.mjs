@@ -11,10 +11,12 @@ const CHAR_4 = 0x34;
  * Resolves with the socket once it can receive events; rejects when it is refused or
  * does not get there within `timeoutMs`.
  */
-export function openConnection(system, { port, userId, token, onEvent, timeoutMs = 15_000 }) {
+export function openConnection(system, { port, userId, token, onEvent, timeoutMs = 15_000, localAddress }) {
   return new Promise((resolve, reject) => {
     const { url, protocols, options } = target(system, port, userId, token);
-    const socket = new WebSocket(url, protocols, { perMessageDeflate: false, ...options });
+    // `localAddress` (127.0.0.2, ...) spreads many sockets over several loopback sources, each
+    // with its own ephemeral port range (net.ipv4.ip_local_port_range).
+    const socket = new WebSocket(url, protocols, { perMessageDeflate: false, ...options, ...(localAddress ? { localAddress } : {}) });
     let ready = false;
     const timer = setTimeout(() => fail(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
     const fail = (error) => {
@@ -33,7 +35,7 @@ export function openConnection(system, { port, userId, token, onEvent, timeoutMs
     socket.on('close', (code, reason) => {
       if (!ready) fail(new Error(`closed ${code} ${reason}`));
     });
-    if (system === 'ws') {
+    if (system === 'ws' || system === 'floor') {
       socket.on('open', becomeReady);
       socket.on('message', (data) => onEvent(data));
     } else if (system === 'socketio') {
@@ -62,7 +64,7 @@ export function openConnection(system, { port, userId, token, onEvent, timeoutMs
 
 function target(system, port, userId, token) {
   const user = encodeURIComponent(userId);
-  if (system === 'ws') return { url: `ws://127.0.0.1:${port}/?user=${user}`, protocols: [], options: {} };
+  if (system === 'ws' || system === 'floor') return { url: `ws://127.0.0.1:${port}/?user=${user}`, protocols: [], options: {} };
   if (system === 'socketio') {
     return { url: `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket&user=${user}`, protocols: [], options: {} };
   }

@@ -31,11 +31,14 @@ export function emit(message) {
  * Parent side: starts `node <script>` under bash so the descriptor limit can be raised to
  * the hard limit first (10,000 sockets need more than the usual soft 1,024).
  */
-export function spawnChild(script, { nodeFlags = [], args = [], env, onEvent = () => {}, label = script } = {}) {
+export function spawnChild(script, { nodeFlags = [], args = [], env, onEvent = () => {}, label = script, nofile } = {}) {
   // BENCH_NICE (e.g. -10) raises the bench processes' priority on a machine shared with other
   // work; `nice` warns and runs the command unchanged where that is not permitted.
   const nice = /^-?\d+$/.test(process.env.BENCH_NICE ?? '') ? `nice -n ${process.env.BENCH_NICE} ` : '';
-  const command = `ulimit -n $(ulimit -Hn) 2>/dev/null; exec ${nice}node ${nodeFlags.join(' ')} ${script} ${args.join(' ')}`;
+  // `nofile` (the idle100k workload) raises the hard limit too, which needs CAP_SYS_RESOURCE;
+  // the workload checks first that it can (lib/kernel-limits.mjs).
+  const limit = nofile ? `ulimit -n ${nofile} || exit 97` : 'ulimit -n $(ulimit -Hn) 2>/dev/null';
+  const command = `${limit}; exec ${nice}node ${nodeFlags.join(' ')} ${script} ${args.join(' ')}`;
   const child = spawn('bash', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const pending = new Map();
   let nextId = 1;

@@ -1,7 +1,9 @@
 // docs/benchmarks.md, rendered from one run's results: tables of medians with ranges,
-// ratios to raw ws and Socket.IO, the targets of issue 7 marked met or missed.
+// ratios to raw ws and Socket.IO, the targets of issue 19 (and those of issue 7 it keeps)
+// marked met, missed or not measured (bench/lib/targets.mjs).
 import { SYSTEM_LABELS } from './session.mjs';
 import { summarise } from './stats.mjs';
+import { issue19Rows, issue7Rows, REDIS_BASELINE } from './targets.mjs';
 import { ACCEPT } from '../workloads/accept.mjs';
 import { FANOUT } from '../workloads/fanout.mjs';
 import { LATENCY } from '../workloads/latency.mjs';
@@ -9,6 +11,8 @@ import { REDIS } from '../workloads/redis.mjs';
 import { SCOPE } from '../workloads/scope.mjs';
 import { STORE } from '../workloads/store.mjs';
 import { STORM } from '../workloads/storm.mjs';
+import { IDLE } from '../workloads/idle.mjs';
+import { RECONNECT, RECONNECT_SYSTEMS } from '../workloads/reconnect.mjs';
 
 const int = (v) => Math.round(v).toLocaleString('en-US');
 const fixed = (digits) => (v) => v.toFixed(digits);
@@ -67,9 +71,16 @@ export function renderReport(r) {
     line();
   }
 
-  line('## Targets of issue 7');
+  line('## Targets of issue 19');
   line();
-  table(['target', 'measured', 'verdict'], targets(r));
+  line('Ratios from this run only (each system measured side by side); "not measured" says why. Verdicts: bench/lib/targets.mjs.');
+  line();
+  table(['target', 'measured', 'ratio', 'verdict'], issue19Rows(r).map((x) => [x.target, x.measured || '—', x.ratio || '—', x.verdict]));
+  line(`Today's Redis events/s (the base of the Redis row's 3x): ${int(REDIS_BASELINE.eventsPerSecond)}, ${REDIS_BASELINE.source}.`);
+  line();
+  line('Kept from issue 7:');
+  line();
+  table(['target', 'measured', 'ratio', 'verdict'], issue7Rows(r).map((x) => [x.target, x.measured || '—', x.ratio || '—', x.verdict]));
 
   line('## Fan-out throughput');
   line();
@@ -79,6 +90,10 @@ export function renderReport(r) {
   line('it is the steadier figure (events/s moves with whatever else the machine is doing).');
   line();
   line('![fan-out chart](benchmarks-fanout.svg)');
+  line();
+  line('"floor" (servers/floor.mjs) is the cost of the write alone on this machine: the upgrade answered by hand, then one');
+  line('`socket.write` of a WebSocket frame prebuilt per user (~250 bytes) per event, driven, received and acked exactly like');
+  line('the others. "x floor" is each system\'s CPU per event over the floor\'s in the same run.');
   line();
   table(
     ['users', ...systems.map((s) => `${SYSTEM_LABELS[s]} events/s`), ...systems.map((s) => `${SYSTEM_LABELS[s]} CPU µs/event`), 'CPU agentwire/ws', 'CPU agentwire/Socket.IO', 'events/s agentwire/ws', 'events/s agentwire/Socket.IO'],
@@ -95,6 +110,17 @@ export function renderReport(r) {
       ];
     }),
   );
+  if (r.fanout.floor) {
+    table(
+      ['users', 'floor events/s', 'floor CPU µs/event', ...systems.map((s) => `${SYSTEM_LABELS[s]} x floor`)],
+      r.ns.map((n) => [
+        int(n),
+        cell(r.fanout.floor[n], 'eventsPerSecond', int),
+        cell(r.fanout.floor[n], 'cpuMicrosPerEvent', fixed(2)),
+        ...systems.map((s) => ratio(med(r.fanout[s]?.[n], 'cpuMicrosPerEvent'), med(r.fanout.floor[n], 'cpuMicrosPerEvent'))),
+      ]),
+    );
+  } else line('The floor was not measured in this run (BENCH_FLOOR=0).');
 
   line('## End-to-end latency at a fixed rate');
   line();
@@ -144,6 +170,8 @@ export function renderReport(r) {
     ]),
   );
 
+  reconnectSection(r, line, table);
+
   line('## Creating a user scope and its first notifier');
   line();
   line(`In-process: \`gateway.scopeFor(userContext(id)).notifierFor(threadId, runId)\` for ${int(SCOPE.iterations)} new users per run, after ${int(SCOPE.warmup)} warm-up iterations.`);
@@ -171,6 +199,7 @@ export function renderReport(r) {
     );
   }
   line();
+  idleSection(r, line, table);
   stormSection(r, line, table);
   if (r.store) storeSection(r, line, table);
   else {
@@ -281,34 +310,6 @@ function storeSection(r, line, table) {
   }
 }
 
-function targets(r) {
-  const rows = [];
-  const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : 'missed');
-  for (const n of r.ns) {
-    const aw = med(r.fanout.agentwire?.[n], 'cpuMicrosPerEvent');
-    const ws = med(r.fanout.ws?.[n], 'cpuMicrosPerEvent');
-    rows.push([`fan-out CPU/event ≤ 1.0x raw ws at ${int(n)} users`, aw && ws ? `${aw.toFixed(2)} vs ${ws.toFixed(2)} µs = ${ratio(aw, ws)}` : 'n/a', verdict(aw && ws ? aw <= ws : undefined)]);
-  }
-  const big = Math.max(...r.ns);
-  const aw = med(r.fanout.agentwire?.[big], 'cpuMicrosPerEvent');
-  const sio = med(r.fanout.socketio?.[big], 'cpuMicrosPerEvent');
-  rows.push([`fan-out CPU/event ≤ 0.55x Socket.IO at ${int(big)} users`, aw && sio ? `${aw.toFixed(2)} vs ${sio.toFixed(2)} µs = ${ratio(aw, sio)}` : 'n/a', verdict(aw && sio ? aw <= 0.55 * sio : undefined)]);
-  const p99 = med(r.latency.agentwire, 'p99Ms');
-  const p99ws = med(r.latency.ws, 'p99Ms');
-  rows.push(['p99 latency ≤ 1.2x raw ws', p99 && p99ws ? `${p99.toFixed(3)} vs ${p99ws.toFixed(3)} ms = ${ratio(p99, p99ws)}` : 'n/a', verdict(p99 && p99ws ? p99 <= 1.2 * p99ws : undefined)]);
-  for (const k of r.memorySizes) {
-    const mem = med(r.memory.agentwire?.[k], 'rssBytesPerConnection');
-    const memWs = med(r.memory.ws?.[k], 'rssBytesPerConnection');
-    rows.push([`RSS per idle connection ≤ 1.2x raw ws at ${int(k)}`, mem && memWs ? `${kb(mem)} vs ${kb(memWs)} KB = ${ratio(mem, memWs)}` : 'n/a', verdict(mem && memWs ? mem <= 1.2 * memWs : undefined)]);
-  }
-  const acc = med(r.accept.agentwire, 'acceptsPerSecond');
-  const accWs = med(r.accept.ws, 'acceptsPerSecond');
-  rows.push(['accept rate with JWT ≥ 0.8x raw ws', acc && accWs ? `${int(acc)} vs ${int(accWs)} /s = ${ratio(acc, accWs)}` : 'n/a', verdict(acc && accWs ? acc >= 0.8 * accWs : undefined)]);
-  const scope = med(r.scope, 'microsPerScope');
-  rows.push(['scope + first notifier < 50 µs', scope ? `${scope.toFixed(2)} µs` : 'n/a', verdict(scope ? scope < 50 : undefined)]);
-  return rows;
-}
-
 /** The producer API (docs/producers.md) next to in-process notifiers, from bench/producer.mjs. */
 function producerSection(r, line, table) {
   line('## The producer API (agents out of process)');
@@ -386,4 +387,87 @@ function stormSection(r, line, table) {
   line("AnyCable's published figures for reference:");
   line('Socket.IO default 84.55% delivered; with recovery 100%, replay p99 4.58 s.');
   line();
+}
+
+/** The target tables as plain text, for the end of `npm run bench`'s output. */
+export function renderTargetsText(r) {
+  const rows = [...issue19Rows(r).map((x) => ({ ...x, issue: '19' })), ...issue7Rows(r).map((x) => ({ ...x, issue: '7' }))];
+  const header = { issue: 'issue', target: 'target', measured: 'measured', ratio: 'ratio', verdict: 'verdict' };
+  const columns = ['issue', 'target', 'measured', 'ratio', 'verdict'];
+  const width = Object.fromEntries(columns.map((c) => [c, Math.max(...[header, ...rows].map((x) => (x[c] || '—').length))]));
+  const format = (x) => columns.map((c) => (x[c] || '—').padEnd(width[c])).join('  ').trimEnd();
+  return [
+    format(header),
+    columns.map((c) => '-'.repeat(width[c])).join('  '),
+    ...rows.map(format),
+    `today's Redis events/s: ${int(REDIS_BASELINE.eventsPerSecond)}, ${REDIS_BASELINE.source} (bench/lib/targets.mjs)`,
+  ].join('\n');
+}
+
+/** Idle connections at scale (workloads/idle.mjs), or how to run it. */
+function idleSection(r, line, table) {
+  const shape = r.idle?.shape ?? IDLE;
+  line('## Idle connections at scale');
+  line();
+  line(`${int(shape.connections)} sockets held idle by one server process per system, one user each (agentwire verifies a JWT on`);
+  line(`each), opened ${shape.concurrency} at a time by client processes of up to ${int(shape.perClient)} sockets spread over loopback source addresses`);
+  line(`(127.x.y.1, ...: fresh ones per system and run, up to ${int(shape.perAddress)} sockets each); the server listens with a backlog of ${int(shape.backlog)}. Heartbeats are on, every`);
+  line(`${shape.heartbeatMs / 1000} s (agentwire's heartbeat; the usual ping loop for raw ws), for two beats and a second; then every client pings`);
+  line('each of its sockets and counts the pongs. RSS and heap after GC, the larger of after opening and after the hold.');
+  line();
+  if (!r.idle) {
+    line('Not run here (not in the default set). Run it with `BENCH_ONLY=idle100k npm run bench` (BENCH_IDLE_CONNECTIONS');
+    line('picks the size; the processes need a descriptor limit above it, which raising the hard limit needs CAP_SYS_RESOURCE for).');
+    line();
+    return;
+  }
+  line(`Command: \`${r.command}\`. Load average (1, 5, 15 min) before/after: ${r.machine.loadAverage} / ${r.machine.loadAverageAfter}.`);
+  line(`Limits: ${Object.entries(r.idle.limits).map(([name, value]) => `${name} = ${value}`).join('; ')}.`);
+  line();
+  table(
+    ['system', 'sockets opened (failed)', 'open at end', 'accept /s', 'time to open s', 'RSS MiB', 'heap MiB', 'RSS / heap KB per conn', 'pinged by heartbeat', 'answered a ping', 'time in all s'],
+    r.idle.rows.map((x) =>
+      x.skipped
+        ? [SYSTEM_LABELS[x.system] ?? x.system, `not measured: ${x.skipped}`, '', '', '', '', '', '', '', '', '']
+        : [
+            SYSTEM_LABELS[x.system] ?? x.system,
+            `${int(x.opened)} of ${int(x.connections)} (${int(x.failed)})`,
+            int(x.held),
+            int(x.acceptsPerSecond),
+            x.openSeconds.toFixed(1),
+            int(x.rssBytes / 2 ** 20),
+            int(x.heapBytes / 2 ** 20),
+            `${kb(x.rssBytesPerConnection)} / ${kb(x.heapBytesPerConnection)}`,
+            int(x.serverPinged),
+            `${int(x.answered)} of ${int(x.opened)}`,
+            int(x.totalSeconds),
+          ],
+    ),
+  );
+}
+
+/** One reconnect with resume, server CPU (workloads/reconnect.mjs). */
+function reconnectSection(r, line, table) {
+  line('## Reconnect with resume');
+  line();
+  line(`${int(RECONNECT.users)} users, one socket each, cut without a close frame; once the server has seen them go it emits ${RECONNECT.missed}`);
+  line(`events to each user; every user then reconnects resuming (${RECONNECT.concurrency} at a time) and the server's CPU is read until the last`);
+  line(`user has its ${RECONNECT.missed} missed events: upgrade, token check (agentwire: an HS256 JWT; Socket.IO: none), the user's scope or`);
+  line('session, the replay read and written. After one unmeasured warm-up cycle on the same fresh server process.');
+  line();
+  const systems = Object.keys(RECONNECT_SYSTEMS);
+  if (!systems.some((s) => r.reconnect?.[s]?.length)) {
+    line(`Not run here (excluded by BENCH_ONLY; \`BENCH_ONLY=reconnect npm run bench\` runs it).`);
+    line();
+    return;
+  }
+  table(
+    ['system', 'server CPU µs per reconnect', 'reconnects/s', 'CPU vs Socket.IO'],
+    systems.map((s) => [
+      RECONNECT_SYSTEMS[s].label,
+      cell(r.reconnect[s], 'cpuMicrosPerReconnect', fixed(1)),
+      cell(r.reconnect[s], 'reconnectsPerSecond', int),
+      ratio(med(r.reconnect[s], 'cpuMicrosPerReconnect'), med(r.reconnect['socketio-recovery'], 'cpuMicrosPerReconnect')),
+    ]),
+  );
 }

@@ -6,10 +6,10 @@ import { spawnChild } from './control.mjs';
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 export const SYSTEMS = ['agentwire', 'ws', 'socketio'];
-export const SYSTEM_LABELS = { agentwire: 'agentwire', ws: 'raw ws', socketio: 'Socket.IO' };
+export const SYSTEM_LABELS = { agentwire: 'agentwire', ws: 'raw ws', socketio: 'Socket.IO', floor: 'floor (prebuilt frame, socket.write)' };
 
 /** Starts `servers/<system>.mjs`; resolves once it listens. */
-export async function startServer(system, { cpuProfileDir, env } = {}) {
+export async function startServer(system, { cpuProfileDir, env, nofile } = {}) {
   let listening;
   const port = new Promise((resolve) => (listening = resolve));
   const nodeFlags = ['--expose-gc'];
@@ -17,6 +17,7 @@ export async function startServer(system, { cpuProfileDir, env } = {}) {
   const server = spawnChild(here(`../servers/${system}.mjs`), {
     nodeFlags,
     env,
+    nofile,
     label: `server:${system}`,
     onEvent: (message) => {
       if (message.event === 'listening') listening(message.port);

@@ -7,6 +7,7 @@
 // into runs of BENCH_STORE_RUN_EVENTS events: every run touches its thread and writes its
 // user message (as a send_message does), then its events go through the run recorder
 // (checkpoints every 250 ms, the final message before agent_completed).
+import { createServer } from 'node:http';
 import { runServer } from './harness.mjs';
 
 // BENCH_AGENTWIRE_ENTRY points at another build's dist/index.js, for before/after comparisons.
@@ -22,6 +23,13 @@ const retention = process.env.BENCH_RETENTION_EVENTS ? { maxEvents: Number(proce
 const createRedisBus = redisUrl ? (await import(process.env.BENCH_AGENTWIRE_REDIS_ENTRY ?? 'agentwire/redis')).createRedisBus : undefined;
 const bus = redisUrl ? await createRedisBus({ url: redisUrl, prefix: process.env.BENCH_REDIS_PREFIX, retention }) : undefined;
 
+// The idle100k workload: BENCH_HEARTBEAT_MS makes the heartbeat ping during the hold, and
+// BENCH_LISTEN_BACKLOG has the bench make the HTTP server, to listen with a backlog that holds
+// the opening rate (gateway.listen() takes none).
+const heartbeat = process.env.BENCH_HEARTBEAT_MS ? { heartbeatMs: Number(process.env.BENCH_HEARTBEAT_MS) } : {};
+const backlog = process.env.BENCH_LISTEN_BACKLOG ? Number(process.env.BENCH_LISTEN_BACKLOG) : undefined;
+const httpServer = backlog ? createServer((_request, response) => response.writeHead(426).end()) : undefined;
+
 const storeEngine = process.env.BENCH_STORE;
 const runEvents = Number(process.env.BENCH_STORE_RUN_EVENTS ?? 50);
 const store = storeEngine ? await openBenchStore(storeEngine) : undefined;
@@ -35,6 +43,8 @@ const gateway = createGateway({
   connectLimits: { maxConnections: 1e9, maxConnectionsPerAddress: 1e9, connectsPerSecond: 1e9, connectsPerSecondPerAddress: 1e9 },
   ...(bus ? { bus } : retention ? { retention } : {}),
   ...(store ? { store } : {}),
+  ...heartbeat,
+  ...(httpServer ? { server: httpServer } : {}),
 });
 
 async function openBenchStore(engine) {
@@ -76,7 +86,11 @@ function startRun(index) {
 
 await runServer({
   name: 'agentwire',
-  start: async () => (await gateway.listen(0, '127.0.0.1')).port,
+  start: async () => {
+    if (!httpServer) return (await gateway.listen(0, '127.0.0.1')).port;
+    await new Promise((resolve) => httpServer.listen({ port: 0, host: '127.0.0.1', backlog }, resolve));
+    return httpServer.address().port;
+  },
   async prepare(userIds) {
     if (store) {
       userIdsOf = userIds;
@@ -98,6 +112,7 @@ await runServer({
   connections: () => gateway.health().connections,
   async close() {
     await gateway.close();
+    httpServer?.close();
     if (store) {
       if (storeErrors > 0) console.error(`agentwire bench server: ${storeErrors} store writes failed`);
       await store.close();

@@ -26,6 +26,7 @@ export async function runServer(system) {
     fanout: ({ window, batch }) => driver.startFanout(window, batch),
     rate: ({ perSecond }) => driver.startRate(perSecond),
     broadcast: ({ intervalMs }) => driver.startBroadcast(intervalMs),
+    burst: ({ perUser }) => driver.burst(perUser),
     ack: ({ total }) => driver.ack(total),
     stop: () => driver.stop(),
     usage: () => usage(),
@@ -112,6 +113,15 @@ class Driver {
       this.timer = setTimeout(round, Math.max(0, startedAt + (this.rounds + 1) * intervalMs - performance.now()));
     };
     this.timer = setTimeout(round, intervalMs);
+    return { emitted: this.emitted };
+  }
+
+  /** `perUser` events to every user at once, then a turn of the loop for them to land (workloads/reconnect.mjs). */
+  async burst(perUser) {
+    this.ensureIdle();
+    this.next = 0;
+    this.emitSome(perUser * this.userCount);
+    await new Promise((resolve) => setImmediate(resolve));
     return { emitted: this.emitted };
   }
 
