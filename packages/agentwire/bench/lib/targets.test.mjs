@@ -115,6 +115,11 @@ test('a storm or idle run below the issue\'s size is shown but not judged met', 
   r.idle.rows[0] = { ...r.idle.rows[0], connections: 20_000, opened: 20_000, answered: 20_000 };
   assert.match(find(r, 'memory engine: 100.0%').verdict, /^not measured: ran at 1,000 clients/);
   assert.match(find(r, 'idle authenticated connections').verdict, /^not measured: ran at 20,000/);
+  // A run held back by the descriptor limit says so, with a projection that is not judged.
+  r.idle.rows[0] = { ...r.idle.rows[0], rssBytes: 150 * 2 ** 20, rssBytesPerConnection: 7_000, limitedBy: 'the descriptor hard limit is 20000' };
+  const idle = find(r, 'idle authenticated connections');
+  assert.match(idle.verdict, /^not measured: ran at 20,000 \(the descriptor hard limit is 20000\)/);
+  assert.match(idle.measured, /100,000 at this slope ≈ 0\.67 GiB \(not measured\)/);
   // ... but a miss at the smaller size is still a miss.
   r.storm.rows[0].missing = 3;
   assert.equal(find(r, 'memory engine: 100.0%').verdict, 'missed');

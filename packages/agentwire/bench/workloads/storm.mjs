@@ -11,7 +11,7 @@ import { sleep, startServer, userIds } from '../lib/session.mjs';
 import { redisStatus } from './redis.mjs';
 
 export const STORM = {
-  clients: Number(process.env.BENCH_STORM_CLIENTS ?? 1_000),
+  clients: Number(process.env.BENCH_STORM_CLIENTS ?? 10_000),
   seconds: Number(process.env.BENCH_STORM_SECONDS ?? 120),
   intervalMs: 500,
   seed: Number(process.env.BENCH_STORM_SEED ?? 19),
