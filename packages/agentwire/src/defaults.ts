@@ -7,6 +7,7 @@
 export const DEFAULTS = {
   port: { variable: 'PORT', value: 8080 },
   host: { variable: 'HOST', value: '0.0.0.0' },
+  listenBacklog: { variable: 'AGENTWIRE_LISTEN_BACKLOG', value: 4096 },
   devTokenTtlMs: { variable: 'AGENTWIRE_DEV_TOKEN_TTL_MS', value: 12 * 3600_000 },
   allowQueryToken: { variable: 'AGENTWIRE_ALLOW_QUERY_TOKEN', value: false },
   ticketTtlMs: { variable: 'AGENTWIRE_TICKET_TTL_MS', value: 60_000 },

@@ -19,7 +19,7 @@ const HMAC: ReadonlySet<string> = new Set(['HS256', 'HS384', 'HS512']);
  * algorithms, a public key only asymmetric ones, so an HS256 token "signed" with the public
  * key's text, or an `alg: none` token, fails (test/unit/jwt.test.ts).
  */
-export function localKeyVerifier(key: LocalKey, settings: VerificationSettings): (token: string) => Promise<TokenClaims> {
+export function localKeyVerifier(key: LocalKey, settings: VerificationSettings): (token: string) => TokenClaims {
   const algorithms = settings.algorithms.filter((alg) => (key.kind === 'secret') === HMAC.has(alg));
   if (algorithms.length === 0) {
     throw new AgentwireError('AW_ERR_CONFIG', `jwt.algorithms has none that a ${key.kind === 'secret' ? 'shared secret' : 'public key'} can verify`);
@@ -34,12 +34,12 @@ export function localKeyVerifier(key: LocalKey, settings: VerificationSettings):
   });
   return (token) => {
     try {
-      return Promise.resolve(verify(token) as TokenClaims);
+      return verify(token) as TokenClaims;
     } catch (error) {
       if (error instanceof TokenError && error.code === TokenError.codes.expired) {
-        return Promise.reject(new AgentwireError('AW_ERR_AUTH_EXPIRED', undefined, { cause: error }));
+        throw new AgentwireError('AW_ERR_AUTH_EXPIRED', undefined, { cause: error });
       }
-      return Promise.reject(new AgentwireError('AW_ERR_AUTH_INVALID', undefined, { cause: error }));
+      throw new AgentwireError('AW_ERR_AUTH_INVALID', undefined, { cause: error });
     }
   };
 }

@@ -42,6 +42,12 @@ export interface VerifiedToken {
 export interface TokenVerifier {
   /** Throws `AW_ERR_AUTH_EXPIRED` or `AW_ERR_AUTH_INVALID`. */
   verify(token: string): Promise<VerifiedToken>;
+  /**
+   * The same check in the caller's turn, when it needs nothing from the network (a shared
+   * secret or a PEM key): the upgrade then authenticates without a promise hop (issue 19,
+   * "Reconnect storms"). Absent for a JWKS URL. Throws as `verify` rejects.
+   */
+  verifySync?(token: string): VerifiedToken;
 }
 
 const ASYMMETRIC: readonly string[] = Object.freeze(['RS256', 'ES256', 'EdDSA']);
@@ -84,37 +90,62 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     requireExp: options.requireExp ?? true,
   });
 
-  let verifyClaims: (token: string) => Promise<TokenClaims>;
+  const checked = (payload: TokenClaims): VerifiedToken => verifiedToken(payload, skewSeconds);
   if (options.secret) {
     if (options.secret.length < 32) throw new AgentwireError('AW_ERR_CONFIG', 'jwt.secret must be at least 32 characters');
-    verifyClaims = localKeyVerifier({ kind: 'secret', secret: options.secret }, settings(['HS256']));
-  } else if (options.publicKey) {
-    verifyClaims = localKeyVerifier({ kind: 'public-key', pem: options.publicKey }, settings([...ASYMMETRIC]));
-  } else {
-    const url = URL.canParse(options.jwksUrl!) ? new URL(options.jwksUrl!) : undefined;
-    if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be an http(s) URL');
-    // Over plain http anyone on the path can swap the key set and sign tokens for any user;
-    // only a key server on this machine is out of their reach.
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-      throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be https unless its host is loopback (127.0.0.0/8, ::1, localhost)');
-    }
-    verifyClaims = jwksVerifier(url, settings([...ASYMMETRIC]));
+    return syncVerifier(localKeyVerifier({ kind: 'secret', secret: options.secret }, settings(['HS256'])), checked);
   }
-
+  if (options.publicKey) {
+    return syncVerifier(localKeyVerifier({ kind: 'public-key', pem: options.publicKey }, settings([...ASYMMETRIC])), checked);
+  }
+  const url = URL.canParse(options.jwksUrl!) ? new URL(options.jwksUrl!) : undefined;
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be an http(s) URL');
+  // Over plain http anyone on the path can swap the key set and sign tokens for any user;
+  // only a key server on this machine is out of their reach.
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new AgentwireError('AW_ERR_CONFIG', 'jwt.jwksUrl must be https unless its host is loopback (127.0.0.0/8, ::1, localhost)');
+  }
+  const verifyClaims = jwksVerifier(url, settings([...ASYMMETRIC]));
   return {
     async verify(token) {
-      if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new AgentwireError('AW_ERR_AUTH_INVALID', 'bad token length');
-      const payload = await verifyClaims(token);
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
-        throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
-      }
-      // Neither library checks a future `iat` on its own (jose only with maxTokenAge).
-      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skewSeconds) {
-        throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the iat claim is in the future');
-      }
-      return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined, scopes: scopesOf(payload) };
+      checkLength(token);
+      return checked(await verifyClaims(token));
     },
   };
+}
+
+/** A verifier whose key is at hand: `verify` is `verifySync` settled as a promise. */
+function syncVerifier(verifyClaims: (token: string) => TokenClaims, checked: (payload: TokenClaims) => VerifiedToken): TokenVerifier {
+  const verifySync = (token: string): VerifiedToken => {
+    checkLength(token);
+    return checked(verifyClaims(token));
+  };
+  return {
+    verifySync,
+    verify(token) {
+      try {
+        return Promise.resolve(verifySync(token));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    },
+  };
+}
+
+function checkLength(token: string): void {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw new AgentwireError('AW_ERR_AUTH_INVALID', 'bad token length');
+}
+
+/** The checks both libraries leave to us, on claims whose signature and `exp` hold. */
+function verifiedToken(payload: TokenClaims, skewSeconds: number): VerifiedToken {
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 256) {
+    throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the sub claim must be a non-empty string');
+  }
+  // Neither library checks a future `iat` on its own (jose only with maxTokenAge).
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + skewSeconds) {
+    throw new AgentwireError('AW_ERR_AUTH_INVALID', 'the iat claim is in the future');
+  }
+  return { userId: payload.sub, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined, scopes: scopesOf(payload) };
 }
 
 function scopesOf(payload: TokenClaims): string[] {

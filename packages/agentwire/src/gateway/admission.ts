@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
 import { SUBPROTOCOL } from '../protocol/types.js';
-import { authenticateUpgrade } from './authenticate.js';
+import { authenticateUpgrade, type AuthOutcome } from './authenticate.js';
 import { Connection, type ConnectionDeps } from './connection.js';
 import type { InboundHandler } from './inbound-handler.js';
-import { bufferEarlyFrames } from './early-frames.js';
+import { bufferEarlyFrames, type EarlyFrames } from './early-frames.js';
 import { joinStream } from './joining.js';
 import type { ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -52,23 +52,29 @@ export function socketAdmission(deps: AdmissionDeps): (ws: WebSocket, request: I
  * Takes an upgraded socket to a live connection of its user, or refuses it with a close
  * code: subprotocol, authentication, shutdown, token expiry, connections per user. Then it
  * registers the connection with the user's scope, joins the stream and hands frames on.
+ * A token checked in this turn goes on to the join without a promise hop (authenticate.ts).
  */
-async function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
-  const { options, stats, scopes, inbound } = deps;
-  const { logger, limits, bus } = options;
+function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
+  const { options } = deps;
   ws.on('error', shared.onError);
   if (ws.protocol !== SUBPROTOCOL) {
     refuse(deps, ws, CloseCode.protocolError, 'subprotocol agentwire.v1 required', undefined);
-    return;
+    return Promise.resolve();
   }
   // Frames sent before the join completes are kept (bounded) and answered after it, in order.
   const early = bufferEarlyFrames(ws);
-
-  const auth = await authenticateUpgrade(request, url, {
+  const auth = authenticateUpgrade(request, url, {
     verifier: options.verifier,
-    tickets: bus.tickets,
+    tickets: options.bus.tickets,
     allowQueryToken: options.allowQueryToken,
   });
+  if (isPromiseLike(auth)) return Promise.resolve(auth).then((outcome) => joinAuthenticated(deps, shared, ws, url, early, outcome));
+  return joinAuthenticated(deps, shared, ws, url, early, auth);
+}
+
+async function joinAuthenticated(deps: AdmissionDeps, shared: SocketShared, ws: WebSocket, url: URL, early: EarlyFrames, auth: AuthOutcome): Promise<void> {
+  const { options, stats, scopes, inbound } = deps;
+  const { logger, limits, bus } = options;
   if (!auth.ok) {
     refuse(deps, ws, auth.closeCode, auth.reason, undefined, auth.detail);
     return;
@@ -100,6 +106,8 @@ async function admitSocket(deps: AdmissionDeps, shared: SocketShared, ws: WebSoc
   ws.on('message', onMessage);
   for (const [data, isBinary] of kept) onMessage(data, isBinary);
 }
+
+const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> => typeof (value as Partial<PromiseLike<T>>).then === 'function';
 
 /**
  * The listeners an open socket keeps for its whole life; returns its frame handler, attached

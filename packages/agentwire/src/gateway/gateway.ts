@@ -7,6 +7,7 @@ import { DurableWriter } from '../history/durable-writer.js';
 import { ThreadService } from '../history/thread-service.js';
 import type { Store } from '../store/types.js';
 import { AgentwireError } from '../errors.js';
+import { DEFAULTS } from '../defaults.js';
 import { createFrameParser } from '../protocol/inbound.js';
 import { newId } from '../ids.js';
 import type { StreamEvent } from '../protocol/types.js';
@@ -248,11 +249,14 @@ export class Gateway {
     };
   }
 
-  /** Starts the gateway's own server (when it made one). */
-  listen(port: number, host = '127.0.0.1'): Promise<{ port: number }> {
+  /**
+   * Starts the gateway's own server (when it made one). `backlog` is the kernel's queue of
+   * connections not yet accepted: Node's 511 overflows in a reconnect storm (README, "Configuration").
+   */
+  listen(port: number, host = '127.0.0.1', backlog: number = DEFAULTS.listenBacklog.value): Promise<{ port: number }> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, backlog }, () => {
         this.server.off('error', reject);
         const address = this.server.address();
         resolve({ port: typeof address === 'object' && address ? address.port : port });

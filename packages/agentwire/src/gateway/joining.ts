@@ -23,7 +23,7 @@ export async function joinStream(connection: Connection, url: URL, log: EventLog
       heartbeat_ms: heartbeatMs,
     }),
   );
-  if (request.kind === 'resume' && canResume(request, read)) {
+  if (resumed) {
     connection.goLive(request.afterSeq, read.events);
     return;
   }

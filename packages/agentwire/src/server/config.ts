@@ -9,6 +9,8 @@ import type { StoreConfig } from '../store/open-store.js';
 export interface ServerConfig {
   port: number;
   host: string;
+  /** The kernel's queue of connections not yet accepted (`listen(2)`'s backlog, capped by net.core.somaxconn). */
+  listenBacklog: number;
   jwt: { secret?: string; publicKey?: string; jwksUrl?: string; issuer?: string; audience?: string };
   /**
    * Dev mode in effect: no key configured and dev mode asked for (`AGENTWIRE_DEV=1`, `--dev`),
@@ -121,6 +123,7 @@ export function configFromEnv(env: Env, devSecret: (dataDir: string) => string):
     port: int(env, 'PORT', DEFAULTS.port.value, 0, 65535),
     // Dev mode signs tokens for any name: reachable from this machine only, unless HOST says otherwise.
     host: host(env, 'HOST') ?? (devMode ? '127.0.0.1' : DEFAULTS.host.value),
+    listenBacklog: int(env, 'AGENTWIRE_LISTEN_BACKLOG', DEFAULTS.listenBacklog.value, 1, 65535),
     jwt,
     devMode,
     devLogin,

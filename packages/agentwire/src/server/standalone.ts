@@ -112,7 +112,7 @@ export async function startServer(config: ServerConfig, options: StandaloneOptio
   const aiSdkSocket = attachAiSdkSocket(gateway);
   let port: number;
   try {
-    ({ port } = await gateway.listen(config.port, config.host));
+    ({ port } = await gateway.listen(config.port, config.host, config.listenBacklog));
   } catch (error) {
     await ownBus?.close();
     await ownStore?.close();
