@@ -45,6 +45,7 @@ class StormUser {
   reconnectAt = 0; // µs; set while a replay is pending
   lastMissedAt = 0;
   timer = undefined;
+  token = undefined;
 
   constructor(index, userId) {
     this.index = index;
@@ -55,7 +56,10 @@ class StormUser {
 
   async open() {
     const resuming = this.lastSeq >= 0;
-    const token = await tokenFor(this.userId);
+    // A real client keeps its token across reconnects until it expires (an hour here), so the
+    // server's cache of verified tokens sees the same token again, as it would in production.
+    this.token ??= await tokenFor(this.userId);
+    const token = this.token;
     return new Promise((resolve, reject) => {
       const { port, system } = config;
       let url;
