@@ -122,7 +122,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   /** The synchronous core of `append`; throws `AW_ERR_RUN_ENDED`. */
-  private appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
+  appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
     const stream = this.stream(userId);
     const atMs = this.nowMs();
     stream.admit(draft, atMs);
