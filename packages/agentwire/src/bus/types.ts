@@ -50,6 +50,12 @@ export interface Subscription {
 export interface EventLog {
   /** Gives the draft the next seq of the user's stream, retains it, then fans it out. */
   append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent>;
+  /**
+   * `append` done before returning, for an engine that appends in this process (memory):
+   * the appended event, or the coded error thrown. Optional; a caller with it saves the
+   * promise and its reaction per event (issue 19, "allocations per event").
+   */
+  appendNow?(userId: string, draft: StreamEventDraft): AppendedEvent;
   head(userId: string): Promise<StreamHead>;
   readAfter(userId: string, afterSeq: number): Promise<ReadResult>;
   /**

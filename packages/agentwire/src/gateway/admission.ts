@@ -9,6 +9,7 @@ import { bufferEarlyFrames, type EarlyFrames } from './early-frames.js';
 import { joinStream } from './joining.js';
 import type { ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
+import { WriteBursts } from './write-bursts.js';
 import type { ScopeRegistry } from './scope-registry.js';
 import type { UserScope } from './user-scope.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,7 @@ export function socketAdmission(deps: AdmissionDeps): (ws: WebSocket, request: I
       stats,
       logger,
       maxBufferedBytes: limits.maxBufferedBytes,
+      bursts: new WriteBursts(),
       rateLimiter: (now) => new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, now),
     },
     onError: (error) => logger.debug({ err: error }, 'socket error'),

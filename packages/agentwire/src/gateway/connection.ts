@@ -9,12 +9,15 @@ import { textFrame } from './text-frame.js';
 import { armTokenExpiry, cancelTokenExpiry, type ExpiringSocket } from './token-expiry.js';
 import { rawStreamOf, senderIdle } from './ws-internals.js';
 import type { GatewayStats } from './stats.js';
+import type { BurstWriter, WriteBursts } from './write-bursts.js';
 
 export interface ConnectionDeps {
   readonly log: EventLog;
   readonly stats: GatewayStats;
   readonly logger: Logger;
   readonly maxBufferedBytes: number;
+  /** The gateway's sockets written to this tick (see `transmit`). */
+  readonly bursts: WriteBursts;
   /** A full frame-rate bucket (`limits.ratePerSecond`...) starting at `now`. */
   rateLimiter(now: number): RateLimiter;
 }
@@ -25,7 +28,7 @@ export interface ConnectionDeps {
  * repairing a gap are queued, never written out of order; a gap is repaired from the
  * event log before anything after it is written.
  */
-export class Connection implements ExpiringSocket {
+export class Connection implements ExpiringSocket, BurstWriter {
   readonly id = newId('conn');
   readonly openedAt = Date.now();
   /** Heartbeat pings sent without a pong since. */
@@ -38,11 +41,6 @@ export class Connection implements ExpiringSocket {
   private readonly stream: Duplex | undefined;
   /** This tick's writes (see `transmit`): 0 none, 1 one frame went straight out, 2 the rest are corked. */
   private burst = 0;
-  /** Made once per connection: ending a burst must not allocate a closure per tick. */
-  private readonly endBurst = (): void => {
-    if (this.burst === 2) this.stream?.uncork();
-    this.burst = 0;
-  };
   /** The `exp` of the token that opened (or last refreshed) this connection, and its 4001 timer (token-expiry.ts). */
   tokenExpiresAtMs = 0;
   expiryTimer: NodeJS.Timeout | undefined;
@@ -120,6 +118,12 @@ export class Connection implements ExpiringSocket {
       const timer = setTimeout(waiter.done, timeoutMs);
       (this.deliveryWaiters ??= new Set()).add(waiter);
     });
+  }
+
+  /** The tick that wrote ends (`WriteBursts`): the frames corked in it leave together. */
+  endBurst(): void {
+    if (this.burst === 2) this.stream?.uncork();
+    this.burst = 0;
   }
 
   /** (Re-)arms the 4001 close at the token's `exp`; a refresh moves it, the old timer is dropped. */
@@ -263,7 +267,7 @@ export class Connection implements ExpiringSocket {
     }
     if (this.burst === 0) {
       this.burst = 1;
-      process.nextTick(this.endBurst);
+      this.deps.bursts.join(this);
     } else if (this.burst === 1) {
       this.burst = 2;
       stream.cork();

@@ -1,5 +1,6 @@
 import type { Notebook } from '../agents/tools/registry.js';
 import type { AppendedEvent, Bus, Subscription } from '../bus/types.js';
+import { OneOrMore } from '../bus/one-or-more.js';
 import { Notifier, type NotifierOptions } from '../notifier/notifier.js';
 import { bindNotebook } from '../agents/tools/notebook.js';
 import { RunRecorder, type RunRecorderOptions } from '../history/run-recorder.js';
@@ -10,6 +11,8 @@ import type { Connection } from './connection.js';
 import { KeyedSerial } from './keyed-serial.js';
 import { textFrame } from './text-frame.js';
 import type { UserContext } from './user-context.js';
+
+const deliverTo = (connection: Connection, appended: AppendedEvent, wire: Buffer): void => connection.deliver(appended, wire);
 
 /** A run executing in this process, as its scope sees it. */
 export interface RunHandle {
@@ -41,7 +44,8 @@ export interface ScopeHooks {
  */
 export class UserScope {
   readonly userId: string;
-  readonly connections = new Set<Connection>();
+  /** Most users have one socket: no `Set` until a second (issue 19, "Idle memory"). */
+  readonly connections = new OneOrMore<Connection>();
   /**
    * Made on first use, like `notebookView` and `acceptOrder`: most users of an idle socket run
    * nothing, and each empty Map costs ~180 bytes (issue 19, "Idle memory").
@@ -56,8 +60,7 @@ export class UserScope {
   /** Serialises each event once per user: one frame shared by all of the user's sockets. */
   private readonly fanOut = (appended: AppendedEvent): void => {
     if (this.connections.size === 0) return;
-    const wire = textFrame(appended.frame);
-    for (const connection of this.connections) connection.deliver(appended, wire);
+    this.connections.forEach(deliverTo, appended, textFrame(appended.frame));
   };
 
   /** The stream's history was lost (new epoch): every socket must resume to learn so. */

@@ -69,6 +69,14 @@ export class RunRecorder {
   }
 
   /**
+   * Follows one append already done (`EventLog.appendNow`): folded at once, without a
+   * reaction per event. A run's appends go all one way or all the other (its log decides).
+   */
+  trackNow(appended: AppendedEvent): void {
+    this.fold(appended);
+  }
+
+  /**
    * Writes the final message, the terminal event folded in. Resolves with the terminal
    * event to append: the one given, or, when the store stayed unreachable past
    * `finalWriteTimeoutMs`, an `agent_error` that says the answer could not be saved (its

@@ -243,8 +243,16 @@ export class Notifier {
   private emit<T extends StreamEventType>(type: T, data: StreamEventDataMap[T]): Promise<StreamEvent<T>> {
     // Deltas still gathered go first: nothing of the run may overtake them.
     if (type !== 'agent_message_delta') this.coalescer.flush();
+    const draft = { type, thread_id: this.threadId, run_id: this.runId, data } as StreamEventDraft;
     try {
-      const appended = this.log.append(this.userId, { type, thread_id: this.threadId, run_id: this.runId, data } as never);
+      const { log } = this;
+      if (log.appendNow) {
+        // The memory engine appends at once: one settled promise per event, no reaction.
+        const appended = log.appendNow(this.userId, draft);
+        this.recorder?.trackNow(appended);
+        return Promise.resolve(appended.event as StreamEvent<T>);
+      }
+      const appended = log.append(this.userId, draft);
       this.recorder?.track(appended);
       return appended.then(eventOf) as Promise<StreamEvent<T>>;
     } catch (error) {

@@ -3,7 +3,13 @@ import { newSecret } from '../../ids.js';
 import { eventText, readEventText } from '../../protocol/event-text.js';
 import { isTerminalType } from '../../protocol/terminal.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
+import { OneOrMore } from '../one-or-more.js';
 import type { AppendedEvent, EventLog, ReadResult, RetentionOptions, StreamHead, StreamListener, Subscription } from '../types.js';
+
+/** The arrays of a stream that retains nothing yet: shared, never written (see `push`). */
+const NONE: never[] = Object.freeze([]) as never[];
+
+const callListener = (listener: StreamListener, appended: AppendedEvent): void => listener(appended);
 
 /**
  * One user's stream in this process: its life (epoch), its counter, its retained window.
@@ -15,11 +21,16 @@ import type { AppendedEvent, EventLog, ReadResult, RetentionOptions, StreamHead,
 class UserStream {
   readonly epoch = newSecret(9);
   lastSeq = 0;
-  readonly listeners = new Set<StreamListener>();
-  private frames: string[] = [];
-  private times: number[] = [];
+  readonly listeners = new OneOrMore<StreamListener>();
+  /*
+   * The retained window. The three arrays start as one shared empty array, and the map of
+   * ended runs is made with the first ended run: a user with a socket and no events yet
+   * holds none of them (issue 19, "Idle memory").
+   */
+  private frames: string[] = NONE;
+  private times: number[] = NONE;
   /** UTF-8 size of each frame, for the byte budget. */
-  private sizes: number[] = [];
+  private sizes: number[] = NONE;
   /** Bytes of the live entries (from `start`). */
   private retainedBytes = 0;
   /** Seq of `frames[0]`. */
@@ -27,29 +38,35 @@ class UserStream {
   /** Index of the oldest live entry; the arrays are compacted lazily, not shifted per event. */
   private start = 0;
   /** Runs that have their terminal event (run id → ms), remembered for the retention age. */
-  private readonly endedRuns = new Map<string, number>();
+  private endedRuns: Map<string, number> | undefined;
 
   constructor(private readonly retention: RetentionOptions) {}
 
   hasEnded(runId: string): boolean {
-    return this.endedRuns.has(runId);
+    return this.endedRuns?.has(runId) ?? false;
   }
 
   /** Refuses an event for a run that already ended: a run has exactly one terminal event, last. */
   admit(draft: StreamEventDraft, atMs: number): void {
     if (draft.run_id === undefined) return;
-    if (this.endedRuns.has(draft.run_id)) throw new AgentwireError('AW_ERR_RUN_ENDED', `${draft.type} for run ${draft.run_id}`);
+    if (this.endedRuns?.has(draft.run_id)) throw new AgentwireError('AW_ERR_RUN_ENDED', `${draft.type} for run ${draft.run_id}`);
     if (!isTerminalType(draft.type)) return;
+    const endedRuns = (this.endedRuns ??= new Map());
     // Insertion order is age order: forget the runs older than the retention age first.
-    for (const [runId, endedAtMs] of this.endedRuns) {
+    for (const [runId, endedAtMs] of endedRuns) {
       if (endedAtMs >= atMs - this.retention.maxAgeMs) break;
-      this.endedRuns.delete(runId);
+      endedRuns.delete(runId);
     }
-    this.endedRuns.set(draft.run_id, atMs);
+    endedRuns.set(draft.run_id, atMs);
   }
 
   push(frame: string, atMs: number): void {
     const size = Buffer.byteLength(frame, 'utf8');
+    if (this.frames === NONE) {
+      this.frames = [];
+      this.times = [];
+      this.sizes = [];
+    }
     this.frames.push(frame);
     this.times.push(atMs);
     this.sizes.push(size);
@@ -122,7 +139,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   /** The synchronous core of `append`; throws `AW_ERR_RUN_ENDED`. */
-  private appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
+  appendNow(userId: string, draft: StreamEventDraft): AppendedEvent {
     const stream = this.stream(userId);
     const atMs = this.nowMs();
     stream.admit(draft, atMs);
@@ -136,7 +153,7 @@ export class MemoryEventLog implements EventLog {
     } as StreamEvent;
     const appended: AppendedEvent = { userId, epoch: stream.epoch, event, frame: eventText(event) };
     stream.push(appended.frame, atMs);
-    for (const listener of stream.listeners) listener(appended);
+    stream.listeners.forEach(callListener, appended, undefined);
     return appended;
   }
 
