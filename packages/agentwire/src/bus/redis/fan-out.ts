@@ -28,16 +28,20 @@ interface Channel {
 
 interface Waiter {
   readonly seq: number;
+  /** Date.now() after which the append stops waiting. */
+  readonly deadline: number;
   readonly done: () => void;
 }
 
-/** How long an append waits for its own event to come back on pub/sub before it stops waiting. */
+/** How long an append waits for its own event to come back on pub/sub before it stops waiting (up to one sweep more). */
 const HAND_OUT_WAIT_MS = 2000;
+const HAND_OUT_SWEEP_MS = 250;
 
 /**
  * Live fan-out over Redis pub/sub: one subscriber connection per process, one channel per
  * user subscribed while this process has someone following that user (a socket of theirs),
- * plus one channel for stop requests. Redis sends each event only to the processes that
+ * plus one channel for stop requests. One message carries a user's events of one append
+ * batch. Redis sends each event only to the processes that
  * follow its user. Pub/sub may drop messages (a reconnect); after one, every followed
  * stream is re-read from the event log, and a stream that lost its history (new epoch)
  * is reported to its followers instead of being passed on as if nothing happened.
@@ -52,6 +56,9 @@ export class FanOut {
   private readonly origin = newSecret(9);
   private started = false;
   private closed = false;
+  /** Channels with appends waiting in handedOut, and the one timer that ends overlong waits. */
+  private readonly waiting = new Set<Channel>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly subscriber: Redis,
@@ -126,16 +133,30 @@ export class FanOut {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         seq,
+        deadline: Date.now() + HAND_OUT_WAIT_MS,
         done: () => {
-          clearTimeout(timer);
           channel.waiters.delete(waiter);
           resolve();
         },
       };
-      // A dropped message must not hold the run: the followers' gap repair covers it.
-      const timer = setTimeout(waiter.done, HAND_OUT_WAIT_MS);
       channel.waiters.add(waiter);
+      this.waiting.add(channel);
+      // One sweep for every waiter rather than a timer per append.
+      this.sweeper ??= setInterval(() => this.sweep(), HAND_OUT_SWEEP_MS).unref();
     });
+  }
+
+  /** Lets go the appends that waited too long: a dropped message must not hold the run (the followers' gap repair covers it). */
+  private sweep(): void {
+    const now = Date.now();
+    for (const channel of this.waiting) {
+      for (const waiter of channel.waiters) if (waiter.deadline <= now) waiter.done();
+      if (channel.waiters.size === 0) this.waiting.delete(channel);
+    }
+    if (this.waiting.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   onAdvanced(listener: (threadId: string) => void): () => void {
@@ -187,6 +208,9 @@ export class FanOut {
     this.settledListeners.clear();
     for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
+    this.waiting.clear();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     this.stopListeners.clear();
     this.advanceListeners.clear();
     this.disconnectListeners.clear();
@@ -226,9 +250,22 @@ export class FanOut {
     }
     const channel = this.channelNamed(name);
     if (!channel) return;
-    const newline = payload.indexOf('\n');
-    const epoch = payload.slice(0, newline);
-    const frame = payload.slice(newline + 1);
+    // `<epoch>\n<frame>\n<frame>...`: the user's events of one append batch, in seq order (scripts.ts).
+    let start = payload.indexOf('\n');
+    if (start < 0) return;
+    const epoch = payload.slice(0, start);
+    if (channel.epoch !== undefined && channel.epoch !== epoch) this.reset(channel, epoch);
+    channel.epoch = epoch;
+    while (start < payload.length) {
+      const end = payload.indexOf('\n', start + 1);
+      const frame = payload.slice(start + 1, end < 0 ? payload.length : end);
+      start = end < 0 ? payload.length : end;
+      this.handOut(channel, epoch, frame);
+    }
+    settle(channel);
+  }
+
+  private handOut(channel: Channel, epoch: string, frame: string): void {
     let appended: AppendedEvent;
     try {
       appended = { userId: channel.userId, epoch, event: readEventText(frame), frame };
@@ -236,8 +273,6 @@ export class FanOut {
       this.logger.error({ err: error, userId: channel.userId }, 'unreadable event on the live channel dropped');
       return;
     }
-    if (channel.epoch !== undefined && channel.epoch !== epoch) this.reset(channel, epoch);
-    channel.epoch = epoch;
     channel.lastSeq = Math.max(channel.lastSeq, appended.event.seq);
     for (const follower of channel.followers) {
       if (follower.reset) continue;
@@ -247,7 +282,6 @@ export class FanOut {
         this.logger.error({ err: error, userId: channel.userId }, 'stream listener threw');
       }
     }
-    settle(channel);
   }
 
   /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
