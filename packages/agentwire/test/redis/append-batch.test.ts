@@ -8,7 +8,7 @@ import { eventually } from '../helpers/wait.js';
 
 /**
  * The Redis engine sends the appends of one event-loop turn as one script call
- * (src/bus/redis/append-batcher.ts, docs/architecture.md "Redis engine"). Batching must
+ * (src/bus/redis/append-batcher.ts, docs/deploy.md "Appends are batched"). Batching must
  * not change what an append means: per-user order and gap-free seqs, exactly once across
  * a retry, a run's end refusing only that run's events, retained before published.
  */
@@ -38,7 +38,7 @@ function batchCommand(bus: RedisBus): { get: () => BatchCall; set: (call: BatchC
 }
 
 const draft = (text: string, runId = 'run_1', type: 'agent_thinking' | 'agent_completed' = 'agent_thinking'): StreamEventDraft =>
-  type === 'agent_thinking' ? { type, thread_id: 'thr_1', run_id: runId, data: { text } } : { type, thread_id: 'thr_1', run_id: runId, data: {} };
+  type === 'agent_thinking' ? { type, thread_id: 'thr_1', run_id: runId, data: { text } } : { type, thread_id: 'thr_1', run_id: runId, data: { result: { text: 'done' }, duration_ms: 1 } };
 const textOf = (appended: AppendedEvent): string => (appended.event.data as { text: string }).text;
 const users = (n: number): string[] => Array.from({ length: n }, (_, i) => `batch-user-${i}-${Math.random().toString(36).slice(2)}`);
 

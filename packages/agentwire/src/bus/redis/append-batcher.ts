@@ -55,7 +55,7 @@ export const DEFAULT_BATCH_LIMITS = { maxItems: 256, maxBytes: 512 * 1024 } as c
 
 /**
  * Sends the appends made in one event-loop turn to Redis as one script call
- * (docs/architecture.md, "Redis engine"). One batch is in flight at a time and a batch that
+ * (docs/deploy.md, "Appends are batched"). One batch is in flight at a time and a batch that
  * failed on the way is retried (same nonces) before the next one goes, so no append can
  * overtake an earlier one of the same process, and every user's events keep call order.
  * Each append still succeeds or fails on its own: a run that has ended fails only its items.

@@ -48,6 +48,8 @@ const HAND_OUT_SWEEP_MS = 250;
  */
 export class FanOut {
   private readonly channels = new Map<string, Channel>();
+  /** The same channels by pub/sub name, so a message finds its channel without decoding the name. */
+  private readonly byName = new Map<string, Channel>();
   private readonly stopListeners = new Set<(runId: string, reason: StopReason) => void>();
   private readonly advanceListeners = new Set<(threadId: string) => void>();
   private readonly disconnectListeners = new Set<(userId: string) => void>();
@@ -99,9 +101,10 @@ export class FanOut {
       fresh.confirmed = this.confirm(fresh);
       // A channel that could not be subscribed is forgotten, so the next follower tries again.
       fresh.confirmed.catch(() => {
-        if (this.channels.get(userId) === fresh) this.channels.delete(userId);
+        if (this.channels.get(userId) === fresh) this.forget(fresh);
       });
       this.channels.set(userId, fresh);
+      this.byName.set(fresh.name, fresh);
       channel = fresh;
     }
     const follower: Follower = { listener, onReset, reset: false };
@@ -112,7 +115,7 @@ export class FanOut {
       close: () => {
         joined.followers.delete(follower);
         if (joined.followers.size > 0 || this.channels.get(userId) !== joined) return;
-        this.channels.delete(userId);
+        this.forget(joined);
         release(joined);
         if (this.subscriber.status === 'ready') {
           this.subscriber.unsubscribe(joined.name).catch((err: unknown) => this.logger.debug({ err, userId }, 'unsubscribe failed'));
@@ -208,6 +211,7 @@ export class FanOut {
     this.settledListeners.clear();
     for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
+    this.byName.clear();
     this.waiting.clear();
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
@@ -248,7 +252,7 @@ export class FanOut {
       if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.disconnectListeners, userId, 'disconnect listener threw');
       return;
     }
-    const channel = this.channelNamed(name);
+    const channel = this.byName.get(name);
     if (!channel) return;
     // `<epoch>\n<frame>\n<frame>...`: the user's events of one append batch, in seq order (scripts.ts).
     let start = payload.indexOf('\n');
@@ -354,18 +358,9 @@ export class FanOut {
     }
   }
 
-  private channelNamed(name: string): Channel | undefined {
-    const prefix = this.keys.live('');
-    if (!name.startsWith(prefix)) return undefined;
-    // Channel names carry the encoded user id (keys.ts); the map is keyed by the raw id.
-    let userId: string;
-    try {
-      userId = decodeURIComponent(name.slice(prefix.length));
-    } catch {
-      return undefined;
-    }
-    const channel = this.channels.get(userId);
-    return channel?.name === name ? channel : undefined;
+  private forget(channel: Channel): void {
+    this.channels.delete(channel.userId);
+    this.byName.delete(channel.name);
   }
 
   private requireLog(): EventLog {

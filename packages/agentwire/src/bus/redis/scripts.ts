@@ -24,33 +24,48 @@ end
 `;
 
 /**
- * Shared: drops entries from the front of the stream (trimFrom: of `len` entries holding
- * `bytes`, returning the bytes left) while there are more than
- * maxEvents, or they are older than minId (ms), or the retained frames exceed maxBytes
- * (keeping the newest entry). The byte total lives in the meta hash ('bytes') and
- * every trim goes through here, so it stays exact; an empty stream (expired key) resets it.
- * One XRANGE and XDEL per dropped entry: amortised, an append drops about one.
+ * Shared: drops entries from the front of the stream while there are more than maxEvents,
+ * or they are older than minId (ms), or the retained frames exceed maxBytes (keeping the
+ * newest entry). trimFrom takes the stream's `len` and `bytes` and the oldest entry's ms
+ * when known (meta 'fms'), so an append that drops nothing reads nothing; it returns the
+ * bytes left and the new oldest entry's ms (nil when unknown or empty). The byte total
+ * lives in the meta hash ('bytes') and every trim goes through here, so it stays exact; an
+ * empty stream (expired key) resets it. The entries a count overflow drops are read and
+ * deleted in one XRANGE and one XDEL.
  */
 const trimFront = `
-local function trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes)
+local function trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes, frontMs)
+  if frontMs and len <= maxEvents and frontMs >= minId and (len <= 1 or bytes <= maxBytes) then return bytes, frontMs end
+  frontMs = nil
   while len > 0 do
-    -- One entry at a time: an append usually drops none or one, and entries can be 64 KiB.
-    local entry = redis.call('XRANGE', events, '-', '+', 'COUNT', 1)[1]
-    if not entry then break end
-    local ms = tonumber(string.match(entry[1], '^(%d+)%-'))
-    if not (len > maxEvents or ms < minId or (len > 1 and bytes > maxBytes)) then break end
-    bytes = bytes - string.len(entry[2][2])
-    len = len - 1
-    redis.call('XDEL', events, entry[1])
+    local entries = redis.call('XRANGE', events, '-', '+', 'COUNT', math.min(math.max(len - maxEvents, 0) + 1, 1000))
+    local drop = {}
+    for _, entry in ipairs(entries) do
+      local ms = tonumber(string.match(entry[1], '^(%d+)%-'))
+      if not (len > maxEvents or ms < minId or (len > 1 and bytes > maxBytes)) then
+        frontMs = ms
+        break
+      end
+      bytes = bytes - string.len(entry[2][2])
+      len = len - 1
+      drop[#drop + 1] = entry[1]
+    end
+    if #drop > 0 then redis.call('XDEL', events, unpack(drop)) end
+    if frontMs or #entries == 0 then break end
   end
   if len == 0 or bytes < 0 then bytes = 0 end
-  return bytes
+  return bytes, frontMs
+end
+local function keepFront(meta, frontMs)
+  if frontMs then redis.call('HSET', meta, 'fms', frontMs) else redis.call('HDEL', meta, 'fms') end
 end
 local function trimFront(meta, events, maxEvents, minId, maxBytes)
   local len = redis.call('XLEN', events)
   local bytes = tonumber(redis.call('HGET', meta, 'bytes') or '0') or 0
   if len == 0 then bytes = 0 end
-  redis.call('HSET', meta, 'bytes', trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes))
+  local left, frontMs = trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes, nil)
+  redis.call('HSET', meta, 'bytes', left)
+  keepFront(meta, frontMs)
 end
 `;
 
@@ -58,7 +73,7 @@ end
 export const RUN_ENDED_MARK = -1;
 
 /**
- * The appends of one batch (docs/architecture.md, "Redis engine"), grouped by user, in one
+ * The appends of one batch (docs/deploy.md, "Appends are batched"), grouped by user, in one
  * atomic step. KEYS: per user group, meta, events, endedRuns. ARGV: nowMs, maxEvents,
  * maxAgeMs, metaTtlMs, maxBytes, newEpoch (a new stream's epoch is it plus the group's
  * number); then per group: channel, item count; then per item: framePrefix, frameSuffix,
@@ -84,7 +99,8 @@ local k = 1
 while ARGV[a] do
   local meta, events, ended = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   -- ensureEpoch, with the counter and byte total read in the same call.
-  local state = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes')
+  -- 'ms': the newest entry's ms; 'fms': the oldest's (absent in streams of older versions: then read).
+  local state = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes', 'ms', 'fms')
   local epoch = state[1]
   if not epoch then
     epoch = newEpoch .. string.format('%d', (k + 2) / 3)
@@ -93,6 +109,9 @@ while ARGV[a] do
   end
   local seq = tonumber(state[2] or '0') or 0
   local bytes = tonumber(state[3] or '0') or 0
+  local lastMs = tonumber(state[4])
+  local frontMs = tonumber(state[5])
+  local len = nil
   k = k + 3
   local channel = ARGV[a]
   local n = tonumber(ARGV[a + 1])
@@ -123,14 +142,17 @@ while ARGV[a] do
     else
       if not ms then
         ms = now
-        local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
-        if last[1] then
-          local lastMs = tonumber(string.match(last[1][1], '^(%d+)%-'))
-          if lastMs > ms then ms = lastMs end
-        else
-          -- An empty stream (expired key) holds no bytes.
+        len = redis.call('XLEN', events)
+        if len == 0 then
+          -- An empty stream (expired key) holds no bytes; its first entry is this one.
           bytes = 0
+          frontMs = nil
+        elseif not lastMs then
+          local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
+          lastMs = tonumber(string.match(last[1][1], '^(%d+)%-'))
         end
+        if lastMs and lastMs > ms then ms = lastMs end
+        frontMs = frontMs or (len == 0 and ms or nil)
       end
       seq = seq + 1
       local frame = prefix .. string.format('%d', seq) .. suffix
@@ -145,8 +167,13 @@ while ARGV[a] do
     end
   end
   if #frames > 0 then
-    bytes = trimFrom(meta, events, redis.call('XLEN', events), bytes, maxEvents, now - maxAgeMs, maxBytes)
-    redis.call('HSET', meta, 'seq', seq, 'bytes', bytes)
+    bytes, frontMs = trimFrom(meta, events, len + #frames, bytes, maxEvents, now - maxAgeMs, maxBytes, frontMs)
+    if frontMs then
+      redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ms', ms, 'fms', frontMs)
+    else
+      redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ms', ms)
+      redis.call('HDEL', meta, 'fms')
+    end
     redis.call('PEXPIRE', events, maxAgeMs)
     redis.call('PEXPIRE', meta, metaTtlMs)
     if endedNow then
