@@ -1,6 +1,9 @@
 // agentwire on the Redis engine: the fan-out workload at one N, with the run and the
 // sockets in one gateway process, then in two (runs on A, sockets on B: every event
-// crosses Redis). CPU per event sums the gateway processes (redis-server not included).
+// crosses Redis), then in three (runs on A, the sockets split between B and C). CPU per
+// event sums the gateway processes (redis-server not included).
+// BENCH_REDIS_CPU_PROF=<dir> writes a CPU profile of every gateway process (summarise with
+// `node bench/profile-summary.mjs <dir>`); BENCH_REDIS_PROCESSES=1,2,3 picks the setups.
 import { randomBytes } from 'node:crypto';
 import * as agentwire from 'agentwire/redis';
 import { Redis } from 'ioredis';
@@ -28,9 +31,17 @@ export async function redisStatus() {
 
 export async function redisRuns({ runs, secret, log }) {
   const rows = [];
-  for (const processes of [1, 2]) {
-    const label = processes === 1 ? `1 process, ${REDIS.users.toLocaleString('en-US')} users` : `2 processes (runs on A, sockets on B), ${REDIS.users.toLocaleString('en-US')} users`;
-    rows.push({ label, series: await redisSetup(processes, { runs, secret, log, label }) });
+  const users = REDIS.users.toLocaleString('en-US');
+  const labels = {
+    1: `1 process, ${users} users`,
+    2: `2 processes (runs on A, sockets on B), ${users} users`,
+    3: `3 processes (runs on A, sockets split between B and C), ${users} users`,
+  };
+  const setups = (process.env.BENCH_REDIS_PROCESSES ?? '1,2,3').split(',').map(Number);
+  for (const processes of setups) {
+    const label = labels[processes];
+    if (!label) throw new Error(`BENCH_REDIS_PROCESSES: no setup with ${processes} processes`);
+    rows.push({ label, processes, series: await redisSetup(processes, { runs, secret, log, label }) });
   }
   return rows;
 }
@@ -41,17 +52,24 @@ async function redisSetup(processes, { runs, secret, log, label }) {
     BENCH_REDIS_PREFIX: `agentwire-bench:${randomBytes(6).toString('hex')}:`,
     BENCH_RETENTION_EVENTS: String(REDIS.retentionEvents),
   };
-  const driver = await startServer('agentwire', { env });
-  const holder = processes === 2 ? await startServer('agentwire', { env }) : driver;
+  const cpuProfileDir = process.env.BENCH_REDIS_CPU_PROF;
+  const driver = await startServer('agentwire', { env, cpuProfileDir });
+  // The processes holding the sockets: the driver itself, or B (and C), each an equal share.
+  const holders = processes === 1 ? [driver] : await Promise.all(Array.from({ length: processes - 1 }, () => startServer('agentwire', { env, cpuProfileDir })));
   const client = startClient(driver);
   const series = [];
   try {
     const users = userIds(REDIS.users, 'r');
     await driver.call('prepare', { users });
-    const opened = await client.call('connect', { system: 'agentwire', port: holder.port, userIds: users, secret, concurrency: 64 }, 120_000);
-    if (opened.failed > 0) throw new Error(`${opened.failed} sockets failed (${opened.firstError})`);
+    const share = Math.ceil(users.length / holders.length);
+    for (const [i, holder] of holders.entries()) {
+      const mine = users.slice(i * share, (i + 1) * share);
+      const opened = await client.call('connect', { system: 'agentwire', port: holder.port, userIds: mine, secret, concurrency: 64 }, 120_000);
+      if (opened.failed > 0) throw new Error(`${opened.failed} sockets failed (${opened.firstError})`);
+    }
+    const cpuOf = processes === 1 ? [driver] : [driver, ...holders];
     for (let run = 0; run < runs; run++) {
-      const result = await fanoutOnce({ server: driver, client, cpuOf: processes === 2 ? [driver, holder] : [driver] });
+      const result = await fanoutOnce({ server: driver, client, cpuOf });
       log(`  redis ${label} run ${run + 1}/${runs}: ${Math.round(result.eventsPerSecond)} events/s, ${result.cpuMicrosPerEvent.toFixed(2)} us CPU/event`);
       series.push(result);
     }
@@ -59,9 +77,10 @@ async function redisSetup(processes, { runs, secret, log, label }) {
     await client.stop();
     // `close` purges the bench's keys from Redis.
     await driver.call('close', {}, 30_000).catch(() => {});
-    if (holder !== driver) await holder.call('close', {}, 30_000).catch(() => {});
+    const others = holders.filter((holder) => holder !== driver);
+    for (const holder of others) await holder.call('close', {}, 30_000).catch(() => {});
     await driver.stop();
-    if (holder !== driver) await holder.stop();
+    for (const holder of others) await holder.stop();
   }
   return series;
 }

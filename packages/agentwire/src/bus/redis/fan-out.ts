@@ -28,22 +28,28 @@ interface Channel {
 
 interface Waiter {
   readonly seq: number;
+  /** Date.now() after which the append stops waiting. */
+  readonly deadline: number;
   readonly done: () => void;
 }
 
-/** How long an append waits for its own event to come back on pub/sub before it stops waiting. */
+/** How long an append waits for its own event to come back on pub/sub before it stops waiting (up to one sweep more). */
 const HAND_OUT_WAIT_MS = 2000;
+const HAND_OUT_SWEEP_MS = 250;
 
 /**
  * Live fan-out over Redis pub/sub: one subscriber connection per process, one channel per
  * user subscribed while this process has someone following that user (a socket of theirs),
- * plus one channel for stop requests. Redis sends each event only to the processes that
+ * plus one channel for stop requests. One message carries a user's events of one append
+ * batch. Redis sends each event only to the processes that
  * follow its user. Pub/sub may drop messages (a reconnect); after one, every followed
  * stream is re-read from the event log, and a stream that lost its history (new epoch)
  * is reported to its followers instead of being passed on as if nothing happened.
  */
 export class FanOut {
   private readonly channels = new Map<string, Channel>();
+  /** The same channels by pub/sub name, so a message finds its channel without decoding the name. */
+  private readonly byName = new Map<string, Channel>();
   private readonly stopListeners = new Set<(runId: string, reason: StopReason) => void>();
   private readonly advanceListeners = new Set<(threadId: string) => void>();
   private readonly disconnectListeners = new Set<(userId: string) => void>();
@@ -52,6 +58,9 @@ export class FanOut {
   private readonly origin = newSecret(9);
   private started = false;
   private closed = false;
+  /** Channels with appends waiting in handedOut, and the one timer that ends overlong waits. */
+  private readonly waiting = new Set<Channel>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly subscriber: Redis,
@@ -92,9 +101,10 @@ export class FanOut {
       fresh.confirmed = this.confirm(fresh);
       // A channel that could not be subscribed is forgotten, so the next follower tries again.
       fresh.confirmed.catch(() => {
-        if (this.channels.get(userId) === fresh) this.channels.delete(userId);
+        if (this.channels.get(userId) === fresh) this.forget(fresh);
       });
       this.channels.set(userId, fresh);
+      this.byName.set(fresh.name, fresh);
       channel = fresh;
     }
     const follower: Follower = { listener, onReset, reset: false };
@@ -105,7 +115,7 @@ export class FanOut {
       close: () => {
         joined.followers.delete(follower);
         if (joined.followers.size > 0 || this.channels.get(userId) !== joined) return;
-        this.channels.delete(userId);
+        this.forget(joined);
         release(joined);
         if (this.subscriber.status === 'ready') {
           this.subscriber.unsubscribe(joined.name).catch((err: unknown) => this.logger.debug({ err, userId }, 'unsubscribe failed'));
@@ -126,16 +136,30 @@ export class FanOut {
     return new Promise((resolve) => {
       const waiter: Waiter = {
         seq,
+        deadline: Date.now() + HAND_OUT_WAIT_MS,
         done: () => {
-          clearTimeout(timer);
           channel.waiters.delete(waiter);
           resolve();
         },
       };
-      // A dropped message must not hold the run: the followers' gap repair covers it.
-      const timer = setTimeout(waiter.done, HAND_OUT_WAIT_MS);
       channel.waiters.add(waiter);
+      this.waiting.add(channel);
+      // One sweep for every waiter rather than a timer per append.
+      this.sweeper ??= setInterval(() => this.sweep(), HAND_OUT_SWEEP_MS).unref();
     });
+  }
+
+  /** Lets go the appends that waited too long: a dropped message must not hold the run (the followers' gap repair covers it). */
+  private sweep(): void {
+    const now = Date.now();
+    for (const channel of this.waiting) {
+      for (const waiter of channel.waiters) if (waiter.deadline <= now) waiter.done();
+      if (channel.waiters.size === 0) this.waiting.delete(channel);
+    }
+    if (this.waiting.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   onAdvanced(listener: (threadId: string) => void): () => void {
@@ -187,6 +211,10 @@ export class FanOut {
     this.settledListeners.clear();
     for (const channel of this.channels.values()) release(channel);
     this.channels.clear();
+    this.byName.clear();
+    this.waiting.clear();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     this.stopListeners.clear();
     this.advanceListeners.clear();
     this.disconnectListeners.clear();
@@ -224,11 +252,24 @@ export class FanOut {
       if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.disconnectListeners, userId, 'disconnect listener threw');
       return;
     }
-    const channel = this.channelNamed(name);
+    const channel = this.byName.get(name);
     if (!channel) return;
-    const newline = payload.indexOf('\n');
-    const epoch = payload.slice(0, newline);
-    const frame = payload.slice(newline + 1);
+    // `<epoch>\n<frame>\n<frame>...`: the user's events of one append batch, in seq order (scripts.ts).
+    let start = payload.indexOf('\n');
+    if (start < 0) return;
+    const epoch = payload.slice(0, start);
+    if (channel.epoch !== undefined && channel.epoch !== epoch) this.reset(channel, epoch);
+    channel.epoch = epoch;
+    while (start < payload.length) {
+      const end = payload.indexOf('\n', start + 1);
+      const frame = payload.slice(start + 1, end < 0 ? payload.length : end);
+      start = end < 0 ? payload.length : end;
+      this.handOut(channel, epoch, frame);
+    }
+    settle(channel);
+  }
+
+  private handOut(channel: Channel, epoch: string, frame: string): void {
     let appended: AppendedEvent;
     try {
       appended = { userId: channel.userId, epoch, event: readEventText(frame), frame };
@@ -236,8 +277,6 @@ export class FanOut {
       this.logger.error({ err: error, userId: channel.userId }, 'unreadable event on the live channel dropped');
       return;
     }
-    if (channel.epoch !== undefined && channel.epoch !== epoch) this.reset(channel, epoch);
-    channel.epoch = epoch;
     channel.lastSeq = Math.max(channel.lastSeq, appended.event.seq);
     for (const follower of channel.followers) {
       if (follower.reset) continue;
@@ -247,7 +286,6 @@ export class FanOut {
         this.logger.error({ err: error, userId: channel.userId }, 'stream listener threw');
       }
     }
-    settle(channel);
   }
 
   /** After a reconnect: subscribe again, then deliver from the log whatever pub/sub may have lost. */
@@ -320,18 +358,9 @@ export class FanOut {
     }
   }
 
-  private channelNamed(name: string): Channel | undefined {
-    const prefix = this.keys.live('');
-    if (!name.startsWith(prefix)) return undefined;
-    // Channel names carry the encoded user id (keys.ts); the map is keyed by the raw id.
-    let userId: string;
-    try {
-      userId = decodeURIComponent(name.slice(prefix.length));
-    } catch {
-      return undefined;
-    }
-    const channel = this.channels.get(userId);
-    return channel?.name === name ? channel : undefined;
+  private forget(channel: Channel): void {
+    this.channels.delete(channel.userId);
+    this.byName.delete(channel.name);
   }
 
   private requireLog(): EventLog {

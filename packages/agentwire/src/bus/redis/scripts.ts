@@ -6,86 +6,184 @@
  * counter, and the newest `k` entries are exactly the events after `lastSeq - k`.
  */
 
-/** Shared prologue: the stream's life. A missing meta key means its history is gone: new epoch, no stale entries. */
+/**
+ * Shared: the stream's life. A missing meta key means its history is gone: new epoch, no
+ * stale entries. Returns the epoch.
+ */
 const ensureEpoch = `
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', KEYS[2])
-  if KEYS[3] then redis.call('DEL', KEYS[3]) end
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0, 'bytes', 0)
+local function ensureEpoch(meta, events, ended, newEpoch)
+  local epoch = redis.call('HGET', meta, 'epoch')
+  if not epoch then
+    epoch = newEpoch
+    redis.call('DEL', events)
+    if ended then redis.call('DEL', ended) end
+    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'bytes', 0)
+  end
+  return epoch
 end
 `;
 
 /**
- * Shared: drops entries from the front of the stream (KEYS[2]) while there are more than
- * maxEvents, or they are older than minId (ms), or the retained frames exceed maxBytes
- * (keeping the newest entry). The byte total lives in the meta hash (KEYS[1], 'bytes') and
- * every trim goes through here, so it stays exact; an empty stream (expired key) resets it.
- * One XRANGE and XDEL per dropped entry: amortised, an append drops about one.
+ * Shared: drops entries from the front of the stream while there are more than maxEvents,
+ * or they are older than minId (ms), or the retained frames exceed maxBytes (keeping the
+ * newest entry). trimFrom takes the stream's `len` and `bytes` and the oldest entry's ms
+ * when known (meta 'fms'), so an append that drops nothing reads nothing; it returns the
+ * bytes left and the new oldest entry's ms (nil when unknown or empty). The byte total
+ * lives in the meta hash ('bytes') and every trim goes through here, so it stays exact; an
+ * empty stream (expired key) resets it. The entries a count overflow drops are read and
+ * deleted in one XRANGE and one XDEL.
  */
 const trimFront = `
-local function trimFront(maxEvents, minId, maxBytes)
-  local len = redis.call('XLEN', KEYS[2])
-  local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0') or 0
-  if len == 0 then bytes = 0 end
+local function trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes, frontMs)
+  if frontMs and len <= maxEvents and frontMs >= minId and (len <= 1 or bytes <= maxBytes) then return bytes, frontMs end
+  frontMs = nil
   while len > 0 do
-    -- One entry at a time: an append usually drops none or one, and entries can be 64 KiB.
-    local entry = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
-    if not entry then break end
-    local ms = tonumber(string.match(entry[1], '^(%d+)%-'))
-    if not (len > maxEvents or ms < minId or (len > 1 and bytes > maxBytes)) then break end
-    bytes = bytes - string.len(entry[2][2])
-    len = len - 1
-    redis.call('XDEL', KEYS[2], entry[1])
+    local entries = redis.call('XRANGE', events, '-', '+', 'COUNT', math.min(math.max(len - maxEvents, 0) + 1, 1000))
+    local drop = {}
+    for _, entry in ipairs(entries) do
+      local ms = tonumber(string.match(entry[1], '^(%d+)%-'))
+      if not (len > maxEvents or ms < minId or (len > 1 and bytes > maxBytes)) then
+        frontMs = ms
+        break
+      end
+      bytes = bytes - string.len(entry[2][2])
+      len = len - 1
+      drop[#drop + 1] = entry[1]
+    end
+    if #drop > 0 then redis.call('XDEL', events, unpack(drop)) end
+    if frontMs or #entries == 0 then break end
   end
   if len == 0 or bytes < 0 then bytes = 0 end
-  redis.call('HSET', KEYS[1], 'bytes', bytes)
+  return bytes, frontMs
+end
+local function keepFront(meta, frontMs)
+  if frontMs then redis.call('HSET', meta, 'fms', frontMs) else redis.call('HDEL', meta, 'fms') end
+end
+local function trimFront(meta, events, maxEvents, minId, maxBytes)
+  local len = redis.call('XLEN', events)
+  local bytes = tonumber(redis.call('HGET', meta, 'bytes') or '0') or 0
+  if len == 0 then bytes = 0 end
+  local left, frontMs = trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes, nil)
+  redis.call('HSET', meta, 'bytes', left)
+  keepFront(meta, frontMs)
 end
 `;
 
+/** Per appended item, in the batch script's reply: the seq, or this marker when its run has ended. */
+export const RUN_ENDED_MARK = -1;
+
 /**
- * KEYS: meta, events, endedRuns. ARGV: newEpoch, nowMs, maxEvents, maxAgeMs, metaTtlMs, channel,
- * framePrefix, frameSuffix, nonce, retry ('1' when an earlier attempt may have run), runId,
- * terminal ('1' for agent_completed / agent_error), maxBytes.
- * Returns { epoch, seq } or, for a retry that finds its own earlier entry, { epoch, seq, frame };
- * an error reply `AW_RUN_ENDED` when the run already has its terminal event (whichever
- * process wrote it: its runner or the orphan reaper), so a run never gets two.
- * Retained (XADD) before published (PUBLISH), in one atomic step.
+ * The appends of one batch (docs/deploy.md, "Appends are batched"), grouped by user, in one
+ * atomic step. KEYS: per user group, meta, events, endedRuns. ARGV: nowMs, maxEvents,
+ * maxAgeMs, metaTtlMs, maxBytes, newEpoch (a new stream's epoch is it plus the group's
+ * number); then per group: channel, item count; then per item: framePrefix, frameSuffix,
+ * nonce, retry ('1' when an earlier attempt may have run), runId, terminal ('1' for
+ * agent_completed / agent_error).
+ * Returns one flat list: per group its epoch, then one result per item in order: its seq;
+ * for a retry that finds its own earlier entry { seq, frame }; RUN_ENDED_MARK when the run
+ * already has its terminal event (whichever process wrote it, whichever item of this
+ * batch), so a run never gets two. Items of one user get consecutive seqs in the order given.
+ * Every item is retained (XADD) before its user's one PUBLISH carries the group's new
+ * frames (`<epoch>\n<frame>\n<frame>...`: frames are JSON, which has no raw newline).
  */
-export const APPEND_SCRIPT = `${ensureEpoch}${trimFront}
-if ARGV[10] == '1' then
-  local recent = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 64)
-  for _, entry in ipairs(recent) do
-    local fields = entry[2]
-    if fields[4] == ARGV[9] then
-      return { epoch, tonumber(string.match(entry[1], '%-(%d+)$')), fields[2] }
+export const APPEND_BATCH_SCRIPT = `${ensureEpoch}${trimFront}
+local now = tonumber(ARGV[1])
+local maxEvents = tonumber(ARGV[2])
+local maxAgeMs = tonumber(ARGV[3])
+local metaTtlMs = ARGV[4]
+local maxBytes = tonumber(ARGV[5])
+local newEpoch = ARGV[6]
+local out = {}
+local a = 7
+local k = 1
+while ARGV[a] do
+  local meta, events, ended = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+  -- ensureEpoch, with the counter and byte total read in the same call.
+  -- 'ms': the newest entry's ms; 'fms': the oldest's (absent in streams of older versions: then read).
+  local state = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes', 'ms', 'fms')
+  local epoch = state[1]
+  if not epoch then
+    epoch = newEpoch .. string.format('%d', (k + 2) / 3)
+    redis.call('DEL', events, ended)
+    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'bytes', 0)
+  end
+  local seq = tonumber(state[2] or '0') or 0
+  local bytes = tonumber(state[3] or '0') or 0
+  local lastMs = tonumber(state[4])
+  local frontMs = tonumber(state[5])
+  local len = nil
+  k = k + 3
+  local channel = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  a = a + 2
+  out[#out + 1] = epoch
+  local ms = nil
+  local endedNow = false
+  local byNonce = nil
+  local frames = {}
+  for i = 1, n do
+    local prefix, suffix, nonce, retry, runId, terminal = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+    a = a + 6
+    local earlier = nil
+    if retry == '1' then
+      if not byNonce then
+        -- Every item of this group may have been written by the attempt that lost its reply.
+        byNonce = {}
+        for _, entry in ipairs(redis.call('XREVRANGE', events, '+', '-', 'COUNT', n + 64)) do
+          byNonce[entry[2][4]] = entry
+        end
+      end
+      earlier = byNonce[nonce]
+    end
+    if earlier then
+      out[#out + 1] = { tonumber(string.match(earlier[1], '%-(%d+)$')), earlier[2][2] }
+    elseif redis.call('ZSCORE', ended, runId) then
+      out[#out + 1] = ${RUN_ENDED_MARK}
+    else
+      if not ms then
+        ms = now
+        len = redis.call('XLEN', events)
+        if len == 0 then
+          -- An empty stream (expired key) holds no bytes; its first entry is this one.
+          bytes = 0
+          frontMs = nil
+        elseif not lastMs then
+          local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
+          lastMs = tonumber(string.match(last[1][1], '^(%d+)%-'))
+        end
+        if lastMs and lastMs > ms then ms = lastMs end
+        frontMs = frontMs or (len == 0 and ms or nil)
+      end
+      seq = seq + 1
+      local frame = prefix .. string.format('%d', seq) .. suffix
+      redis.call('XADD', events, string.format('%d-%d', ms, seq), 'f', frame, 'n', nonce)
+      bytes = bytes + string.len(frame)
+      if terminal == '1' then
+        redis.call('ZADD', ended, now, runId)
+        endedNow = true
+      end
+      frames[#frames + 1] = frame
+      out[#out + 1] = seq
     end
   end
+  if #frames > 0 then
+    bytes, frontMs = trimFrom(meta, events, len + #frames, bytes, maxEvents, now - maxAgeMs, maxBytes, frontMs)
+    if frontMs then
+      redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ms', ms, 'fms', frontMs)
+    else
+      redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ms', ms)
+      redis.call('HDEL', meta, 'fms')
+    end
+    redis.call('PEXPIRE', events, maxAgeMs)
+    redis.call('PEXPIRE', meta, metaTtlMs)
+    if endedNow then
+      redis.call('ZREMRANGEBYSCORE', ended, '-inf', now - tonumber(metaTtlMs))
+      redis.call('PEXPIRE', ended, metaTtlMs)
+    end
+    redis.call('PUBLISH', channel, epoch .. '\\n' .. table.concat(frames, '\\n'))
+  end
 end
-if redis.call('ZSCORE', KEYS[3], ARGV[11]) then return redis.error_reply('AW_RUN_ENDED') end
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local now = tonumber(ARGV[2])
-local ms = now
-local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
-if last[1] then
-  local lastMs = tonumber(string.match(last[1][1], '^(%d+)%-'))
-  if lastMs > ms then ms = lastMs end
-end
-local frame = ARGV[7] .. string.format('%d', seq) .. ARGV[8]
-if redis.call('XLEN', KEYS[2]) == 0 then redis.call('HSET', KEYS[1], 'bytes', 0) end
-redis.call('XADD', KEYS[2], string.format('%d-%d', ms, seq), 'f', frame, 'n', ARGV[9])
-redis.call('HINCRBY', KEYS[1], 'bytes', string.len(frame))
-trimFront(tonumber(ARGV[3]), now - tonumber(ARGV[4]), tonumber(ARGV[13]))
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if ARGV[12] == '1' then
-  redis.call('ZADD', KEYS[3], now, ARGV[11])
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
-  redis.call('PEXPIRE', KEYS[3], ARGV[5])
-end
-redis.call('PUBLISH', ARGV[6], epoch .. '\\n' .. frame)
-return { epoch, seq }
+return out
 `;
 
 /**
@@ -93,9 +191,10 @@ return { epoch, seq }
  * Returns { epoch, lastSeq, oldestSeq, frames after afterSeq in order }.
  */
 export const READ_SCRIPT = `${ensureEpoch}${trimFront}
+local epoch = ensureEpoch(KEYS[1], KEYS[2], nil, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 local last = tonumber(redis.call('HGET', KEYS[1], 'seq'))
-trimFront(tonumber(ARGV[6]), tonumber(ARGV[2]) - tonumber(ARGV[3]), tonumber(ARGV[7]))
+trimFront(KEYS[1], KEYS[2], tonumber(ARGV[6]), tonumber(ARGV[2]) - tonumber(ARGV[3]), tonumber(ARGV[7]))
 local oldest = last + 1
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
 if first[1] then oldest = tonumber(string.match(first[1][1], '%-(%d+)$')) end
