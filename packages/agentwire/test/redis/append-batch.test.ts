@@ -5,6 +5,7 @@ import { isAgentwireError } from '../../src/errors.js';
 import type { StreamEventDraft } from '../../src/protocol/types.js';
 import { purgeAndClose, requireRedisBus, uniquePrefix } from './support/redis-env.js';
 import { eventually } from '../helpers/wait.js';
+import { DEFAULT_BATCH_LIMITS } from '../../src/bus/redis/append-batcher.js';
 
 /**
  * The Redis engine sends the appends of one event-loop turn as one script call
@@ -46,7 +47,8 @@ describe('Redis engine: appends batched per event-loop turn', () => {
   it('appends of many users made in one turn share script calls, and each user gets seqs 1..n in call order, exactly once', async () => {
     const [a, b] = await pair();
     const ids = users(50);
-    const perUser = 10;
+    // Just over one call's worth: the rest must form a second call, not a call per event.
+    const perUser = Math.floor(DEFAULT_BATCH_LIMITS.maxItems / ids.length) + 2;
     const received = new Map<string, AppendedEvent[]>(ids.map((id) => [id, []]));
     const subscriptions = ids.map((id) => b.log.subscribe(id, (appended) => received.get(id)!.push(appended)));
     await Promise.all(subscriptions.map((s) => s.ready));
@@ -58,12 +60,13 @@ describe('Redis engine: appends batched per event-loop turn', () => {
       return real(...args);
     });
 
-    // One synchronous turn, users interleaved: 500 appends.
+    // One synchronous turn, users interleaved.
     const appends: Array<Promise<AppendedEvent>> = [];
     for (let i = 0; i < perUser; i++) for (const id of ids) appends.push(a.log.append(id, draft(`${id}#${i + 1}`)));
     const results = await Promise.all(appends);
 
-    // 500 appends in one turn, at most 256 per call (DEFAULT_BATCH_LIMITS).
+    // More than DEFAULT_BATCH_LIMITS.maxItems appends in one turn: exactly two calls.
+    expect(appends.length).toBeGreaterThan(DEFAULT_BATCH_LIMITS.maxItems);
     expect(calls).toBe(2);
     for (const id of ids) {
       const mine = results.filter((r) => r.userId === id);

@@ -51,7 +51,11 @@ export interface AppendBatcherOptions {
   readonly maxBytes: number;
 }
 
-export const DEFAULT_BATCH_LIMITS = { maxItems: 256, maxBytes: 512 * 1024 } as const;
+/**
+ * High, because one batch in flight bounds the append rate at one batch per round trip: 256
+ * fell behind a 10,000-client resume storm (docs/deploy.md, "Appends are batched").
+ */
+export const DEFAULT_BATCH_LIMITS = { maxItems: 4096, maxBytes: 4 * 1024 * 1024 } as const;
 
 /**
  * Sends the appends made in one event-loop turn to Redis as one script call
