@@ -64,12 +64,12 @@ export class UserScope {
   };
 
   /** The stream's history was lost (new epoch): every socket must resume to learn so. */
-  private readonly onStreamReset = (): void => {
+  private streamReset(): void {
     // The old subscription follows a dead stream life; the next socket subscribes afresh.
     this.subscription?.close();
     this.subscription = undefined;
     for (const connection of this.connections) connection.close(CloseCode.tryAgainLater, 'event stream was reset; resume with last_seq and epoch');
-  };
+  }
 
   constructor(
     readonly context: UserContext,
@@ -107,7 +107,9 @@ export class UserScope {
   /** Adds a socket; resolves once the user's live events flow to it (queued until it goes live). */
   async attach(connection: Connection): Promise<void> {
     this.connections.add(connection);
-    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut, this.onStreamReset);
+    // The reset listener is made per subscription, not kept per scope: an engine that never
+    // resets a live stream (memory) drops it at once (issue 19, "Idle memory").
+    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut, () => this.streamReset());
     await this.subscription.ready;
   }
 
