@@ -120,7 +120,7 @@ async function joinAuthenticated(deps: AdmissionDeps, shared: SocketShared, ws: 
     refuse(deps, ws, CloseCode.tooManyRequests, 'too_many_connections', auth.userId);
     return;
   }
-  const connection = new Connection(ws, auth.userId, scope, shared.connection);
+  const connection = new Connection(ws, scope, shared.connection);
   watchSocket(connection, shared);
   await scope.attach(connection);
   stats.connectionsOpened++;

@@ -3,7 +3,7 @@ import type { ConnectLimits } from './connect-limits.js';
 
 export type GateDecision = { readonly ok: true } | { readonly ok: false; readonly status: 429 | 503; readonly reason: string };
 
-const ADMITTED: GateDecision = { ok: true };
+const ADMITTED: GateDecision = Object.freeze({ ok: true });
 
 /** The address a socket was counted under, until its 'close' (`ConnectGate.countUntilClose`). */
 const COUNTED_AS = Symbol('agentwire.countedAs');

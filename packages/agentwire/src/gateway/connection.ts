@@ -57,12 +57,16 @@ export class Connection implements ExpiringSocket, BurstWriter {
 
   constructor(
     readonly socket: WebSocket,
-    readonly userId: string,
     /** The user's scope this socket is attached to (admission.ts). */
     readonly scope: UserScope,
     private readonly deps: ConnectionDeps,
   ) {
     this.stream = rawStreamOf(socket);
+  }
+
+  /** Whose socket this is: its scope's user, not a second copy per socket. */
+  get userId(): string {
+    return this.scope.userId;
   }
 
   /** This socket's inbound frame rate (inbound-handler.ts). */

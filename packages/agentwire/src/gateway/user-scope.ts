@@ -10,7 +10,6 @@ import type { RunErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { KeyedSerial } from './keyed-serial.js';
 import { textFrame } from './text-frame.js';
-import type { UserContext } from './user-context.js';
 
 const deliverTo = (connection: Connection, appended: AppendedEvent, wire: Buffer): void => connection.deliver(appended, wire);
 
@@ -43,7 +42,6 @@ export interface ScopeHooks {
  * users never share a scope or any mutable object in it.
  */
 export class UserScope {
-  readonly userId: string;
   /** Most users have one socket: no `Set` until a second (issue 19, "Idle memory"). */
   readonly connections = new OneOrMore<Connection>();
   /**
@@ -72,13 +70,11 @@ export class UserScope {
   }
 
   constructor(
-    readonly context: UserContext,
+    readonly userId: string,
     private readonly bus: Bus,
     private readonly history: ScopeHistory,
     private readonly hooks: ScopeHooks,
-  ) {
-    this.userId = context.userId;
-  }
+  ) {}
 
   /** The user's own notes, as tools see them. */
   get notebook(): Notebook {

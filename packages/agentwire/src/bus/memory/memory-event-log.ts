@@ -12,7 +12,7 @@ const NONE: never[] = Object.freeze([]) as never[];
 const callListener = (listener: StreamListener, appended: AppendedEvent): void => listener(appended);
 
 /** A listener's hold on its stream: an object with methods, no `close` closure and its context per subscriber (issue 19, "Idle memory"). */
-class MemorySubscription implements Subscription {
+class MemorySubscription {
   constructor(
     readonly ready: Promise<void>,
     private readonly stream: UserStream,
