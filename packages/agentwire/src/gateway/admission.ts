@@ -9,10 +9,9 @@ import { bufferEarlyFrames, type EarlyFrames } from './early-frames.js';
 import { joinStream } from './joining.js';
 import type { ResolvedOptions } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
+import { TokenExpiries } from './token-expiry.js';
 import { WriteBursts } from './write-bursts.js';
 import type { ScopeRegistry } from './scope-registry.js';
-import type { UserScope } from './user-scope.js';
-import type { Logger } from '../logger.js';
 import type { GatewayStats } from './stats.js';
 
 export interface AdmissionDeps {
@@ -30,11 +29,19 @@ export interface AdmissionDeps {
 interface SocketShared {
   readonly connection: ConnectionDeps;
   readonly onError: (error: Error) => void;
+  /** The listeners an open socket keeps for its whole life, `this` being the socket (see `watchSocket`). */
+  readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  readonly onPong: (this: WebSocket) => void;
+  readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
 }
+
+/** The connection of a socket, for the listeners shared by all sockets (`SocketShared`). */
+const CONNECTION = Symbol('agentwire.connection');
+type WatchedSocket = WebSocket & { [CONNECTION]?: Connection };
 
 /** Takes upgraded sockets in with `deps`: `admitSocket` with the per-gateway parts made once. */
 export function socketAdmission(deps: AdmissionDeps): (ws: WebSocket, request: IncomingMessage, url: URL) => Promise<void> {
-  const { options, stats } = deps;
+  const { options, stats, inbound } = deps;
   const { logger, limits, bus } = options;
   const shared: SocketShared = {
     connection: {
@@ -43,9 +50,26 @@ export function socketAdmission(deps: AdmissionDeps): (ws: WebSocket, request: I
       logger,
       maxBufferedBytes: limits.maxBufferedBytes,
       bursts: new WriteBursts(),
+      expiries: new TokenExpiries(),
       rateLimiter: (now) => new RateLimiter(limits.ratePerSecond, limits.rateBurst, limits.abuseFramesPerSecond, now),
     },
     onError: (error) => logger.debug({ err: error }, 'socket error'),
+    onClose(code, reason) {
+      const connection = (this as WatchedSocket)[CONNECTION]!;
+      connection.stopExpiry();
+      connection.scope.detach(connection);
+      logger.info(
+        { event: 'ws_close', user: connection.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
+        'connection closed',
+      );
+    },
+    onPong() {
+      (this as WatchedSocket)[CONNECTION]!.missedPongs = 0;
+    },
+    onMessage(data, isBinary) {
+      const connection = (this as WatchedSocket)[CONNECTION]!;
+      inbound.handle(connection, connection.scope, data, isBinary);
+    },
   };
   return (ws, request, url) => admitSocket(deps, shared, ws, request, url);
 }
@@ -96,8 +120,8 @@ async function joinAuthenticated(deps: AdmissionDeps, shared: SocketShared, ws: 
     refuse(deps, ws, CloseCode.tooManyRequests, 'too_many_connections', auth.userId);
     return;
   }
-  const connection = new Connection(ws, auth.userId, shared.connection);
-  const onMessage = watchSocket(connection, scope, inbound, logger);
+  const connection = new Connection(ws, scope, shared.connection);
+  watchSocket(connection, shared);
   await scope.attach(connection);
   stats.connectionsOpened++;
   await joinStream(connection, url, bus.log, options.heartbeatMs);
@@ -105,29 +129,22 @@ async function joinAuthenticated(deps: AdmissionDeps, shared: SocketShared, ws: 
   logger.info({ event: 'ws_open', user: auth.userId, connection: connection.id, resumed: url.searchParams.has('last_seq') }, 'connection opened');
   if (auth.expiresAtMs !== undefined) connection.expireAt(auth.expiresAtMs);
   const kept = early.drain();
-  ws.on('message', onMessage);
-  for (const [data, isBinary] of kept) onMessage(data, isBinary);
+  ws.on('message', shared.onMessage);
+  for (const [data, isBinary] of kept) inbound.handle(connection, scope, data, isBinary);
 }
 
 const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> => typeof (value as Partial<PromiseLike<T>>).then === 'function';
 
 /**
- * The listeners an open socket keeps for its whole life; returns its frame handler, attached
- * once the join is done. Made here, not in `admitSocket`: closures share their function's
- * context, so made there they would keep its upgrade request, URL and authentication alive
- * as long as the socket; made together they share one context.
+ * Links the socket to its connection for the listeners every socket of the gateway shares:
+ * per-socket closures (and their context) cost ~230 B of every idle connection (issue 19,
+ * "Idle memory"). The frame handler is attached once the join is done.
  */
-function watchSocket(connection: Connection, scope: UserScope, inbound: InboundHandler, logger: Logger): (data: RawData, isBinary: boolean) => void {
-  connection.socket.on('close', (code, reason) => {
-    connection.stopExpiry();
-    scope.detach(connection);
-    logger.info(
-      { event: 'ws_close', user: connection.userId, connection: connection.id, code, reason: reason.toString(), ms: Date.now() - connection.openedAt },
-      'connection closed',
-    );
-  });
-  connection.socket.on('pong', () => (connection.missedPongs = 0));
-  return (data, isBinary) => inbound.handle(connection, scope, data, isBinary);
+function watchSocket(connection: Connection, shared: SocketShared): void {
+  const socket = connection.socket as WatchedSocket;
+  socket[CONNECTION] = connection;
+  socket.on('close', shared.onClose);
+  socket.on('pong', shared.onPong);
 }
 
 function refuse(deps: AdmissionDeps, ws: WebSocket, code: number, reason: string, userId: string | undefined, detail?: string): void {

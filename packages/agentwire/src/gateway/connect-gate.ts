@@ -1,8 +1,13 @@
+import type { EventEmitter } from 'node:events';
 import type { ConnectLimits } from './connect-limits.js';
 
-export type GateDecision =
-  | { readonly ok: true; release(): void }
-  | { readonly ok: false; readonly status: 429 | 503; readonly reason: string };
+export type GateDecision = { readonly ok: true } | { readonly ok: false; readonly status: 429 | 503; readonly reason: string };
+
+const ADMITTED: GateDecision = Object.freeze({ ok: true });
+
+/** The address a socket was counted under, until its 'close' (`ConnectGate.countUntilClose`). */
+const COUNTED_AS = Symbol('agentwire.countedAs');
+type CountedSocket = EventEmitter & { [COUNTED_AS]?: string | undefined };
 
 /** A token bucket refilled continuously: `perSecond` tokens a second, at most `perSecond` held. */
 class Bucket {
@@ -56,6 +61,10 @@ export class ConnectGate {
   ) {
     this.global = new Bucket(limits.connectsPerSecond, now);
     this.sweptAt = now;
+    const uncount = (socket: CountedSocket): void => this.uncount(socket);
+    this.onSocketClose = function (this: CountedSocket) {
+      uncount(this);
+    };
   }
 
   get openCount(): number {
@@ -77,18 +86,30 @@ export class ConnectGate {
     if (!this.global.take(now)) return { ok: false, status: 503, reason: 'too many connections being opened' };
     this.open++;
     this.openByAddress.set(address, fromAddress + 1);
-    let released = false;
-    return {
-      ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.open--;
-        const left = (this.openByAddress.get(address) ?? 1) - 1;
-        if (left > 0) this.openByAddress.set(address, left);
-        else this.openByAddress.delete(address);
-      },
-    };
+    return ADMITTED;
+  }
+
+  /**
+   * Keeps an admitted socket counted until its 'close'. The address rides on the socket and
+   * one listener serves every socket of the gate: a closure per socket cost ~100 B of every
+   * idle connection (issue 19, "Idle memory"). Counted once: a second 'close' changes nothing.
+   */
+  countUntilClose(socket: EventEmitter, address: string): void {
+    (socket as CountedSocket)[COUNTED_AS] = address;
+    socket.on('close', this.onSocketClose);
+  }
+
+  /** The 'close' listener of every counted socket, `this` being the socket. */
+  private readonly onSocketClose: (this: CountedSocket) => void;
+
+  private uncount(socket: CountedSocket): void {
+    const address = socket[COUNTED_AS];
+    if (address === undefined) return;
+    socket[COUNTED_AS] = undefined;
+    this.open--;
+    const left = (this.openByAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.openByAddress.set(address, left);
+    else this.openByAddress.delete(address);
   }
 
   /** At most once a second: drops buckets that have refilled. */

@@ -6,9 +6,10 @@ import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { textFrame } from './text-frame.js';
-import { armTokenExpiry, cancelTokenExpiry, type ExpiringSocket } from './token-expiry.js';
+import type { ExpiringSocket, TokenExpiries } from './token-expiry.js';
 import { rawStreamOf, senderIdle } from './ws-internals.js';
 import type { GatewayStats } from './stats.js';
+import type { UserScope } from './user-scope.js';
 import type { BurstWriter, WriteBursts } from './write-bursts.js';
 
 export interface ConnectionDeps {
@@ -18,6 +19,8 @@ export interface ConnectionDeps {
   readonly maxBufferedBytes: number;
   /** The gateway's sockets written to this tick (see `transmit`). */
   readonly bursts: WriteBursts;
+  /** The gateway's 4001 closes at token `exp`, one timer for all sockets (token-expiry.ts). */
+  readonly expiries: TokenExpiries;
   /** A full frame-rate bucket (`limits.ratePerSecond`...) starting at `now`. */
   rateLimiter(now: number): RateLimiter;
 }
@@ -41,9 +44,9 @@ export class Connection implements ExpiringSocket, BurstWriter {
   private readonly stream: Duplex | undefined;
   /** This tick's writes (see `transmit`): 0 none, 1 one frame went straight out, 2 the rest are corked. */
   private burst = 0;
-  /** The `exp` of the token that opened (or last refreshed) this connection, and its 4001 timer (token-expiry.ts). */
+  /** The `exp` of the token that opened (or last refreshed) this connection, and its place in `deps.expiries`. */
   tokenExpiresAtMs = 0;
-  expiryTimer: NodeJS.Timeout | undefined;
+  expiryIndex = -1;
   /** Callers of `delivered()` waiting for the cursor to reach their seq; made on first use, as most connections never have one. */
   private deliveryWaiters: Set<{ seq: number; done: () => void }> | undefined;
   /**
@@ -54,10 +57,16 @@ export class Connection implements ExpiringSocket, BurstWriter {
 
   constructor(
     readonly socket: WebSocket,
-    readonly userId: string,
+    /** The user's scope this socket is attached to (admission.ts). */
+    readonly scope: UserScope,
     private readonly deps: ConnectionDeps,
   ) {
     this.stream = rawStreamOf(socket);
+  }
+
+  /** Whose socket this is: its scope's user, not a second copy per socket. */
+  get userId(): string {
+    return this.scope.userId;
   }
 
   /** This socket's inbound frame rate (inbound-handler.ts). */
@@ -128,11 +137,11 @@ export class Connection implements ExpiringSocket, BurstWriter {
 
   /** (Re-)arms the 4001 close at the token's `exp`; a refresh moves it, the old timer is dropped. */
   expireAt(expiresAtMs: number): void {
-    armTokenExpiry(this, expiresAtMs);
+    this.deps.expiries.arm(this, expiresAtMs);
   }
 
   stopExpiry(): void {
-    cancelTokenExpiry(this);
+    this.deps.expiries.cancel(this);
   }
 
   /**
@@ -149,7 +158,7 @@ export class Connection implements ExpiringSocket, BurstWriter {
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    cancelTokenExpiry(this);
+    this.deps.expiries.cancel(this);
     this.queued = null;
     // What was written this tick goes out now, ahead of the close frame.
     if (this.burst === 2) {

@@ -1,7 +1,7 @@
 import type { Bus } from '../bus/types.js';
 import type { Logger } from '../logger.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { userContext, type UserContext } from './user-context.js';
+import type { UserContext } from './user-context.js';
 import { UserScope, type ScopeHistory, type ScopeHooks } from './user-scope.js';
 
 /**
@@ -27,7 +27,7 @@ export class ScopeRegistry {
     this.cancelRelease(userId);
     let scope = this.scopes.get(userId);
     if (!scope) {
-      scope = new UserScope(userContext(userId), this.bus, this.history, this.hooks);
+      scope = new UserScope(userId, this.bus, this.history, this.hooks);
       this.scopes.set(userId, scope);
     }
     return scope;

@@ -63,9 +63,7 @@ export function routeUpgrade(route: UpgradeRoute, request: IncomingMessage, sock
     return;
   }
   // Counted until the TCP socket is gone, whatever happens to the upgrade in between.
-  // `on`, not `once`: 'close' fires once and `release` is idempotent, and `once` would keep
-  // a wrapper, its state object and a bound function for the socket's whole life (issue 19).
-  socket.on('close', entry.release);
+  route.gate.countUntilClose(socket, address);
   // The 101 response, `connection_established` and a short resume replay leave in one write
   // instead of two or more: corked here, uncorked once this turn's admission work (its
   // promise hops included) is done. A join that waits on the network (Redis, a JWKS fetch)

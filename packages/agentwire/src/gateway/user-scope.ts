@@ -10,7 +10,6 @@ import type { RunErrorCode } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { KeyedSerial } from './keyed-serial.js';
 import { textFrame } from './text-frame.js';
-import type { UserContext } from './user-context.js';
 
 const deliverTo = (connection: Connection, appended: AppendedEvent, wire: Buffer): void => connection.deliver(appended, wire);
 
@@ -43,7 +42,6 @@ export interface ScopeHooks {
  * users never share a scope or any mutable object in it.
  */
 export class UserScope {
-  readonly userId: string;
   /** Most users have one socket: no `Set` until a second (issue 19, "Idle memory"). */
   readonly connections = new OneOrMore<Connection>();
   /**
@@ -64,21 +62,19 @@ export class UserScope {
   };
 
   /** The stream's history was lost (new epoch): every socket must resume to learn so. */
-  private readonly onStreamReset = (): void => {
+  private streamReset(): void {
     // The old subscription follows a dead stream life; the next socket subscribes afresh.
     this.subscription?.close();
     this.subscription = undefined;
     for (const connection of this.connections) connection.close(CloseCode.tryAgainLater, 'event stream was reset; resume with last_seq and epoch');
-  };
+  }
 
   constructor(
-    readonly context: UserContext,
+    readonly userId: string,
     private readonly bus: Bus,
     private readonly history: ScopeHistory,
     private readonly hooks: ScopeHooks,
-  ) {
-    this.userId = context.userId;
-  }
+  ) {}
 
   /** The user's own notes, as tools see them. */
   get notebook(): Notebook {
@@ -107,7 +103,9 @@ export class UserScope {
   /** Adds a socket; resolves once the user's live events flow to it (queued until it goes live). */
   async attach(connection: Connection): Promise<void> {
     this.connections.add(connection);
-    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut, this.onStreamReset);
+    // The reset listener is made per subscription, not kept per scope: an engine that never
+    // resets a live stream (memory) drops it at once (issue 19, "Idle memory").
+    this.subscription ??= this.bus.log.subscribe(this.userId, this.fanOut, () => this.streamReset());
     await this.subscription.ready;
   }
 

@@ -11,6 +11,19 @@ const NONE: never[] = Object.freeze([]) as never[];
 
 const callListener = (listener: StreamListener, appended: AppendedEvent): void => listener(appended);
 
+/** A listener's hold on its stream: an object with methods, no `close` closure and its context per subscriber (issue 19, "Idle memory"). */
+class MemorySubscription {
+  constructor(
+    readonly ready: Promise<void>,
+    private readonly stream: UserStream,
+    private readonly listener: StreamListener,
+  ) {}
+
+  close(): void {
+    this.stream.listeners.delete(this.listener);
+  }
+}
+
 /**
  * One user's stream in this process: its life (epoch), its counter, its retained window.
  * The window keeps only each event's JSON text and append time, in two parallel arrays
@@ -174,12 +187,7 @@ export class MemoryEventLog implements EventLog {
   subscribe(userId: string, listener: StreamListener): Subscription {
     const stream = this.stream(userId);
     stream.listeners.add(listener);
-    return {
-      ready: this.ready,
-      close: () => {
-        stream.listeners.delete(listener);
-      },
-    };
+    return new MemorySubscription(this.ready, stream, listener);
   }
 
   /** Drops a user's stream from memory; the next use starts a new epoch. */
