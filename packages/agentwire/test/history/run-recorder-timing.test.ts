@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppendedEvent } from '../../src/bus/types.js';
+import type { AppendedEvent } from '../../src/index.js';
 import { DurableWriter } from '../../src/history/durable-writer.js';
 import { RunRecorder, type TerminalDraft } from '../../src/history/run-recorder.js';
 import type { StreamEvent } from '../../src/protocol/types.js';
