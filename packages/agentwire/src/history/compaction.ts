@@ -38,6 +38,7 @@ export class MessageCompactor {
   private usage: RunUsage | undefined;
   private readonly createdAt: string;
   private readonly startedAtMs: number;
+  private readonly messageId: string;
 
   private constructor(
     readonly runId: string,
@@ -57,6 +58,7 @@ export class MessageCompactor {
     this.usage = base.usage && { ...base.usage };
     this.createdAt = base.created_at;
     this.startedAtMs = Date.parse(base.created_at);
+    this.messageId = assistantMessageId(runId);
   }
 
   /** A run with nothing folded yet. */
@@ -159,21 +161,27 @@ export class MessageCompactor {
     }
   }
 
+  /**
+   * A copy of the message as folded so far (the store may keep it while this one goes on).
+   * Built with one shape and no spread of optional fields: a running run's recorder takes one
+   * per checkpoint.
+   */
   message(): AssistantMessage {
-    return {
-      message_id: assistantMessageId(this.runId),
+    const message: Mutable<AssistantMessage> = {
+      message_id: this.messageId,
       role: 'assistant',
       run_id: this.runId,
       agent_name: this.agentName,
       status: this.status,
-      parts: this.parts.map((part) => ({ ...part })),
+      parts: this.parts.map(copyPart),
       text: this.text,
-      ...(this.error && { error: { ...this.error } }),
       created_at: this.createdAt,
-      ...(this.completedAt !== undefined && { completed_at: this.completedAt }),
-      ...(this.durationMs !== undefined && { duration_ms: this.durationMs }),
-      ...(this.usage && { usage: { ...this.usage } }),
     };
+    if (this.error) message.error = { code: this.error.code, message: this.error.message };
+    if (this.completedAt !== undefined) message.completed_at = this.completedAt;
+    if (this.durationMs !== undefined) message.duration_ms = this.durationMs;
+    if (this.usage) message.usage = { ...this.usage };
+    return message;
   }
 
   private finish(status: AssistantStatus, at: string, durationMs: number, usage: RunUsage | undefined): void {
@@ -183,6 +191,8 @@ export class MessageCompactor {
     this.durationMs = Number.isFinite(durationMs) ? durationMs : Math.max(0, Date.parse(at) - this.startedAtMs);
   }
 }
+
+const copyPart = (part: Mutable<MessagePart>): MessagePart => ({ ...part });
 
 function approvalStatus(approved: boolean, resolution: 'user' | 'expired' | 'cancelled'): ApprovalStatus {
   if (resolution !== 'user') return resolution;

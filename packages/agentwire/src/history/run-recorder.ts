@@ -47,11 +47,37 @@ export class RunRecorder {
   private readonly onFailed = (): void => this.settle();
   private epoch = '';
   private lastSeq: number | null = null;
+  /** The checkpoint being written; the next one waits for it (one at a time). */
   private writing: Promise<void> | undefined;
-  private lastWriteAtMs = 0;
+  /**
+   * One timer for the run's life, re-armed with `refresh()` (no timer object per checkpoint):
+   * armed by the first event folded after a checkpoint was taken, it fires `checkpointMs`
+   * later, so a folded event is in the store within `checkpointMs` (or once the write
+   * before it is done, if that takes longer) and two checkpoints start at least
+   * `checkpointMs` apart. Folding costs no clock read and no allocation.
+   */
   private timer: NodeJS.Timeout | undefined;
+  private armed = false;
+  /** The timer fired while a checkpoint was being written: the next one starts when it is done. */
+  private due = false;
   private dirty = false;
   private finished = false;
+  private readonly onDue = (): void => {
+    this.armed = false;
+    if (this.writing) this.due = true;
+    else this.checkpoint();
+  };
+  private readonly onWritten = (): void => {
+    this.writing = undefined;
+    if (!this.due) return;
+    this.due = false;
+    this.checkpoint();
+  };
+  // A missed checkpoint only delays what snapshots read from the store; the next one catches up.
+  private readonly onWriteFailed = (err: unknown): void => {
+    this.options.logger.warn({ err, runId: this.run.runId }, 'checkpoint not stored');
+    this.onWritten();
+  };
 
   constructor(
     private readonly options: RunRecorderOptions,
@@ -118,34 +144,16 @@ export class RunRecorder {
     this.epoch = appended.epoch;
     this.lastSeq = appended.event.seq;
     this.dirty = true;
-    this.scheduleCheckpoint();
+    if (this.armed || this.finished) return;
+    this.armed = true;
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(this.onDue, this.options.checkpointMs).unref();
   }
 
-  private scheduleCheckpoint(): void {
-    if (this.finished || this.writing || this.timer) return;
-    const waitMs = this.lastWriteAtMs + this.options.checkpointMs - Date.now();
-    if (waitMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.scheduleCheckpoint();
-      }, waitMs);
-      this.timer.unref();
-      return;
-    }
-    if (!this.dirty) return;
+  private checkpoint(): void {
+    if (this.finished || !this.dirty) return;
     this.dirty = false;
-    this.lastWriteAtMs = Date.now();
-    const checkpoint = this.compactor.message();
-    this.writing = this.put(checkpoint)
-      .then(
-        () => undefined,
-        // A missed checkpoint only delays what snapshots read from the store; the next one catches up.
-        (err: unknown) => this.options.logger.warn({ err, runId: this.run.runId }, 'checkpoint not stored'),
-      )
-      .finally(() => {
-        this.writing = undefined;
-        if (this.dirty) this.scheduleCheckpoint();
-      });
+    this.writing = this.put(this.compactor.message()).then(this.onWritten, this.onWriteFailed);
   }
 
   private finalMessage(terminal: TerminalDraft): AssistantMessage {
@@ -154,9 +162,14 @@ export class RunRecorder {
     return copy.message();
   }
 
-  private async put(message: AssistantMessage): Promise<void> {
+  /** Not `async`: a checkpoint's write is the store's promise and one reaction, nothing more. */
+  private put(message: AssistantMessage): Promise<unknown> {
     const { userId, threadId } = this.run;
-    // A deleted thread takes its messages with it: nothing to write is not an error.
-    await this.options.messages.putAssistant({ userId, threadId, message, mark: { epoch: this.epoch, seq: this.lastSeq, terminalSeq: null } });
+    try {
+      // A deleted thread takes its messages with it: nothing to write (false) is not an error.
+      return this.options.messages.putAssistant({ userId, threadId, message, mark: { epoch: this.epoch, seq: this.lastSeq, terminalSeq: null } });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 }
