@@ -4,7 +4,7 @@
 import { emit, serveControl } from '../lib/control.mjs';
 import { emitTimeOf, nowMicros } from '../lib/payload.mjs';
 import { signTokens } from '../lib/tokens.mjs';
-import { openConnection } from './connect.mjs';
+import { openAll, openConnection, terminateAll } from './connect.mjs';
 
 const ACK_EVERY = 1000;
 const MAX_SAMPLES = 1_000_000;
@@ -32,38 +32,13 @@ function onEvent(frame) {
 /** Opens one socket per user id, `concurrency` handshakes at a time; times only the opening. */
 async function connect({ system, port, userIds, secret, concurrency }) {
   const tokens = await signTokens(secret, userIds);
-  let next = 0;
-  let failed = 0;
-  let firstError;
   const startedAt = nowMicros();
-  const worker = async () => {
-    while (next < userIds.length) {
-      const i = next++;
-      try {
-        sockets.push(await openConnection(system, { port, userId: userIds[i], token: tokens[i], onEvent }));
-      } catch (error) {
-        failed++;
-        firstError ??= String(error?.message ?? error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, userIds.length) }, worker));
+  const { failed, firstError } = await openAll(userIds.length, concurrency, sockets, (i) => openConnection(system, { port, userId: userIds[i], token: tokens[i], onEvent }));
   const elapsedMicros = nowMicros() - startedAt;
   return { opened: userIds.length - failed, failed, firstError, elapsedMicros };
 }
 
-async function closeAll() {
-  const closing = sockets.splice(0).map(
-    (socket) =>
-      new Promise((resolve) => {
-        if (socket.readyState === socket.CLOSED) return resolve();
-        socket.once('close', resolve);
-        socket.terminate();
-      }),
-  );
-  await Promise.all(closing);
-  return { closed: closing.length };
-}
+const closeAll = () => terminateAll(sockets);
 
 function latencyReport() {
   const sorted = samples.subarray(0, sampleCount).sort();

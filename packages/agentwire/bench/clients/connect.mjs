@@ -74,3 +74,40 @@ function target(system, port, userId, token) {
     options: { headers: { authorization: `Bearer ${token}` } },
   };
 }
+
+/**
+ * Opens one socket per user id (`open(i)` makes the i-th), `concurrency` handshakes at a time,
+ * pushing each into `sockets` as it opens. Resolves with the failures once all have settled.
+ */
+export async function openAll(count, concurrency, sockets, open) {
+  let next = 0;
+  let failed = 0;
+  let firstError;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      try {
+        sockets.push(await open(i));
+      } catch (error) {
+        failed++;
+        firstError ??= String(error?.message ?? error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { failed, firstError };
+}
+
+/** Drops every socket without a close frame and waits until each has closed. */
+export async function terminateAll(sockets) {
+  const closing = sockets.splice(0).map(
+    (socket) =>
+      new Promise((resolve) => {
+        if (socket.readyState === socket.CLOSED) return resolve();
+        socket.once('close', resolve);
+        socket.terminate();
+      }),
+  );
+  await Promise.all(closing);
+  return { closed: closing.length };
+}

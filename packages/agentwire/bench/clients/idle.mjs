@@ -5,46 +5,37 @@
 import { serveControl } from '../lib/control.mjs';
 import { nowMicros } from '../lib/payload.mjs';
 import { signTokens } from '../lib/tokens.mjs';
-import { openConnection } from './connect.mjs';
+import { openAll, openConnection, terminateAll } from './connect.mjs';
 
 const sockets = [];
-/** Per socket: 1 once the server's heartbeat pinged it since `hold`. */
-let pinged = new Uint8Array(0);
+/** The sockets the server's heartbeat pinged since `hold`. */
+let pinged = new WeakSet();
+let counting = false;
 
 async function connect({ system, port, userIds, secret, concurrency, localAddresses }) {
   const tokens = await signTokens(secret, userIds);
-  let next = 0;
-  let failed = 0;
-  let firstError;
   const startedAt = nowMicros();
-  const worker = async () => {
-    while (next < userIds.length) {
-      const i = next++;
-      try {
-        const socket = await openConnection(system, { port, userId: userIds[i], token: tokens[i], onEvent: () => {}, localAddress: localAddresses[i % localAddresses.length], timeoutMs: 60_000 });
-        const index = sockets.push(socket) - 1;
-        socket.on('ping', () => (pinged[index] = 1));
-      } catch (error) {
-        failed++;
-        firstError ??= String(error?.message ?? error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, userIds.length) }, worker));
-  pinged = new Uint8Array(sockets.length);
+  const { failed, firstError } = await openAll(userIds.length, concurrency, sockets, async (i) => {
+    const socket = await openConnection(system, { port, userId: userIds[i], token: tokens[i], onEvent: () => {}, localAddress: localAddresses[i % localAddresses.length], timeoutMs: 60_000 });
+    socket.on('ping', () => {
+      if (counting) pinged.add(socket);
+    });
+    return socket;
+  });
   return { opened: sockets.length, failed, firstError, elapsedMicros: nowMicros() - startedAt };
 }
 
 /** Starts counting the server's heartbeat pings afresh. */
 function hold() {
-  pinged.fill(0);
+  pinged = new WeakSet();
+  counting = true;
   return { sockets: sockets.length };
 }
 
 /** Pings every open socket once; resolves when all answered or after `timeoutMs`. */
 function probe({ timeoutMs }) {
   const open = sockets.filter((socket) => socket.readyState === socket.OPEN);
-  const serverPinged = pinged.reduce((sum, flag) => sum + flag, 0);
+  const serverPinged = sockets.filter((socket) => pinged.has(socket)).length;
   return new Promise((resolve) => {
     let answered = 0;
     const done = () => {
@@ -62,17 +53,6 @@ function probe({ timeoutMs }) {
   });
 }
 
-async function closeAll() {
-  const closing = sockets.splice(0).map(
-    (socket) =>
-      new Promise((resolve) => {
-        if (socket.readyState === socket.CLOSED) return resolve();
-        socket.once('close', resolve);
-        socket.terminate();
-      }),
-  );
-  await Promise.all(closing);
-  return { closed: closing.length };
-}
+const closeAll = () => terminateAll(sockets);
 
 serveControl({ connect, hold, probe, closeAll });
