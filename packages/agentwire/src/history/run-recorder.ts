@@ -62,6 +62,8 @@ export class RunRecorder {
   private due = false;
   private dirty = false;
   private finished = false;
+  /** No checkpoint started yet: the run's first event is stored at once. */
+  private first = true;
   private readonly onDue = (): void => {
     this.armed = false;
     if (this.writing) this.due = true;
@@ -145,6 +147,13 @@ export class RunRecorder {
     this.lastSeq = appended.event.seq;
     this.dirty = true;
     if (this.armed || this.finished) return;
+    if (this.first) {
+      // At once, not `checkpointMs` later: a snapshot taken right after the run started must
+      // find its assistant message to follow from (run-chunks.ts; docs/protocol.md, "History").
+      this.first = false;
+      this.checkpoint();
+      return;
+    }
     this.armed = true;
     if (this.timer) this.timer.refresh();
     else this.timer = setTimeout(this.onDue, this.options.checkpointMs).unref();

@@ -6,7 +6,8 @@ import type { StreamEvent } from '../../src/protocol/types.js';
 import type { AssistantMessage, MessageStore, StoredMessage } from '../../src/store/types.js';
 
 // The run recorder's checkpoint timing on a manual clock (src/history/run-recorder.ts):
-// checkpoints start at least `checkpointMs` apart, one at a time; every folded event is in
+// the first event is stored at once; later checkpoints start at least `checkpointMs` apart,
+// one at a time; every folded event is in
 // the store within `checkpointMs` (or as soon as the write before it is done); the terminal
 // event writes the last state and no checkpoint follows it.
 
@@ -103,6 +104,18 @@ describe('RunRecorder checkpoint timing (manual clock)', () => {
     }
   });
 
+  it('the run\'s first event is stored at once, so a snapshot right after the start finds the message', async () => {
+    recorder.trackNow(thinking('first'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.puts.map((put) => [put.atMs, put.seq])).toEqual([[0, 1]]);
+    // The next one waits its turn: at least checkpointMs later.
+    recorder.trackNow(thinking('second'));
+    await vi.advanceTimersByTimeAsync(CHECKPOINT_MS - 1);
+    expect(store.puts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.puts.map((put) => [put.atMs, put.seq])).toEqual([[0, 1], [CHECKPOINT_MS, 2]]);
+  });
+
   it('a run with nothing new writes nothing more', async () => {
     recorder.trackNow(thinking('only'));
     await vi.advanceTimersByTimeAsync(CHECKPOINT_MS);
@@ -124,10 +137,12 @@ describe('RunRecorder checkpoint timing (manual clock)', () => {
     expect(store.puts).toHaveLength(1);
     // Folded after the last timer fired: it arms one more, but the next write carries it.
     recorder.trackNow(thinking('c'));
+    const releasedAt = Date.now();
     store.release();
     await vi.advanceTimersByTimeAsync(0);
     expect(store.puts.map((put) => put.seq)).toEqual([1, 7]);
-    expect(store.puts[1]!.atMs).toBe(store.puts[0]!.atMs + CHECKPOINT_MS * 5);
+    // At once when the first write is done, not a timer later.
+    expect(store.puts[1]!.atMs).toBe(releasedAt);
     // That timer finds nothing new to write.
     await vi.advanceTimersByTimeAsync(CHECKPOINT_MS * 2);
     expect(store.puts).toHaveLength(2);
