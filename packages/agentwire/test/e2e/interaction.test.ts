@@ -85,6 +85,8 @@ describe('agent_data parts and usage', () => {
     for (const pass of ['live', 'reloaded']) {
       // One progress bar, at the latest report (2 of 2), not one per report.
       const progress = run.locator('[data-testid="data-part"][data-name="progress"]');
+      // Waits for it to be drawn (a CI run under load once counted before it was), then counts.
+      await progress.first().waitFor();
       expect(await progress.count(), pass).toBe(1);
       expect(await progress.locator('progress').evaluate((el: HTMLProgressElement) => [el.value, el.max]), pass).toEqual([2, 2]);
       expect(await progress.getByTestId('progress-label').textContent(), pass).toBe('Searching · 100%');
