@@ -59,8 +59,8 @@ let notifiers = [];
 let userIdsOf = [];
 const runsOf = [];
 const eventsOf = [];
-let storeErrors = 0;
-const countError = () => void storeErrors++;
+let failedWrites = 0;
+const countError = () => void failedWrites++;
 
 /** A new run of user i on its thread: touch + user message (not awaited, as events go on), then agent_started. */
 function startRun(index) {
@@ -103,7 +103,8 @@ await runServer({
     await Promise.all(notifiers.map((notifier) => notifier.started('bench')));
   },
   emitTo(index, text) {
-    void notifiers[index].thinking(text);
+    // An append still queued when the bench closes the bus fails; counted, not an unhandled rejection.
+    notifiers[index].thinking(text).catch(countError);
     if (store && ++eventsOf[index] >= runEvents) {
       notifiers[index].completed().catch(countError);
       startRun(index).catch(countError);
@@ -114,7 +115,7 @@ await runServer({
     await gateway.close();
     httpServer?.close();
     if (store) {
-      if (storeErrors > 0) console.error(`agentwire bench server: ${storeErrors} store writes failed`);
+      if (failedWrites > 0) console.error(`agentwire bench server: ${failedWrites} appends or store writes failed`);
       await store.close();
     }
     if (bus) {
