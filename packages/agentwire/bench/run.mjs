@@ -4,7 +4,7 @@
 // table of issue 19 (lib/targets.mjs: met / missed / not measured and why). Bounded: every
 // loop has a count and the whole run a deadline. Environment knobs (for profiling and quick checks):
 //   BENCH_ONLY=scope,fanout,latency,memory,accept,reconnect,redis,coalesce,producer,idle100k,storm
-//     (the default set: every row of the target table; about 35 minutes on 2 cores), plus the
+//     (the default set: every row of the target table; about 20 minutes on 2 cores), plus the
 //     opt-in store (its own report)   BENCH_SYSTEMS=agentwire,ws,socketio
 //   BENCH_NS=100,1000,5000   BENCH_RUNS=3   BENCH_CPU_PROF=<dir>   BENCH_WRITE=0 (no docs)
 //   BENCH_FLOOR=0 (no write floor, servers/floor.mjs, beside the fan-out)   BENCH_NICE=-10
