@@ -62,8 +62,8 @@ export class RunRecorder {
   private due = false;
   private dirty = false;
   private finished = false;
-  /** No checkpoint started yet: the run's first event is stored at once. */
-  private first = true;
+  /** When the last checkpoint started (`Date.now()`); read once per checkpoint, never per event. */
+  private lastStartMs = -Infinity;
   private readonly onDue = (): void => {
     this.armed = false;
     if (this.writing) this.due = true;
@@ -147,10 +147,10 @@ export class RunRecorder {
     this.lastSeq = appended.event.seq;
     this.dirty = true;
     if (this.armed || this.finished) return;
-    if (this.first) {
-      // At once, not `checkpointMs` later: a snapshot taken right after the run started must
-      // find its assistant message to follow from (run-chunks.ts; docs/protocol.md, "History").
-      this.first = false;
+    // After a quiet spell (the run's first event included) the event is stored at once: a
+    // snapshot taken right then must find it to follow from (run-chunks.ts; docs/protocol.md,
+    // "History"). Otherwise the timer holds it at most `checkpointMs`.
+    if (!this.writing && Date.now() - this.lastStartMs >= this.options.checkpointMs) {
       this.checkpoint();
       return;
     }
@@ -162,6 +162,7 @@ export class RunRecorder {
   private checkpoint(): void {
     if (this.finished || !this.dirty) return;
     this.dirty = false;
+    this.lastStartMs = Date.now();
     this.writing = this.put(this.compactor.message()).then(this.onWritten, this.onWriteFailed);
   }
 

@@ -104,7 +104,7 @@ describe('RunRecorder checkpoint timing (manual clock)', () => {
     }
   });
 
-  it('the run\'s first event is stored at once, so a snapshot right after the start finds the message', async () => {
+  it('the run\'s first event, and one after a quiet spell, is stored at once, so a snapshot then finds it', async () => {
     recorder.trackNow(thinking('first'));
     await vi.advanceTimersByTimeAsync(0);
     expect(store.puts.map((put) => [put.atMs, put.seq])).toEqual([[0, 1]]);
@@ -114,6 +114,11 @@ describe('RunRecorder checkpoint timing (manual clock)', () => {
     expect(store.puts).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(store.puts.map((put) => [put.atMs, put.seq])).toEqual([[0, 1], [CHECKPOINT_MS, 2]]);
+    // After a quiet spell, an event is stored at once too, not a timer later.
+    await vi.advanceTimersByTimeAsync(CHECKPOINT_MS * 3);
+    recorder.trackNow(thinking('after a pause'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.puts.map((put) => [put.atMs, put.seq])).toEqual([[0, 1], [CHECKPOINT_MS, 2], [CHECKPOINT_MS * 4, 3]]);
   });
 
   it('a run with nothing new writes nothing more', async () => {
@@ -170,7 +175,8 @@ describe('RunRecorder checkpoint timing (manual clock)', () => {
   for (const end of ['agent_completed', 'agent_error'] as const) {
     it(`${end === 'agent_completed' ? 'the terminal event' : 'a stop (agent_error cancelled)'} writes the last state, and no checkpoint follows`, async () => {
       recorder.trackNow(thinking('a'));
-      await vi.advanceTimersByTimeAsync(CHECKPOINT_MS);
+      // Within checkpointMs of the first write: 'b' arms the timer instead of writing at once.
+      await vi.advanceTimersByTimeAsync(CHECKPOINT_MS / 2);
       recorder.trackNow(thinking('b'));
       recorder.trackNow(thinking('c'));
       // The timer armed by 'b' has not fired: only the final write can carry b and c.
