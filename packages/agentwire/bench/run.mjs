@@ -257,7 +257,7 @@ if (only.has('coalesce')) {
 if (only.has('storm')) {
   log(`storm: ${fmt(STORM.clients)} clients, a broadcast to every user every ${STORM.intervalMs} ms for ${STORM.seconds} s, each socket killed every 10-20 s`);
   await step('storm', 60_000, async () => {
-    results.storm = { shape: { ...STORM }, rows: await stormRuns({ secret, log, systems: stormSystems }) };
+    results.storm = { shape: { ...STORM }, rows: await stormRuns({ secret, log, systems: stormSystems, cpuProfileDir }) };
   });
 }
 

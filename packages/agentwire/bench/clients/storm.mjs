@@ -8,6 +8,7 @@
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { serveControl } from '../lib/control.mjs';
+import { loopDelay } from '../lib/loop-delay.mjs';
 import { emitTimeOf, nowMicros } from '../lib/payload.mjs';
 import { seededRandom } from '../lib/seeded-random.mjs';
 
@@ -21,6 +22,9 @@ const between = (random, [low, high]) => low + random() * (high - low);
 let config;
 let key;
 let storming = false;
+const delay = loopDelay();
+/** The client's own CPU and loop delay over the storm: a late client shows in the replay latency too. */
+let stormStart;
 const users = [];
 const replayMicros = [];
 const totals = { kills: 0, reconnects: 0, reconnectFailures: 0, serverCloses: 0, resumeGaps: 0, unrecovered: 0, cutShort: 0, unexpected: 0 };
@@ -265,6 +269,8 @@ serveControl({
   connect,
   storm: () => {
     storming = true;
+    delay.take();
+    stormStart = { cpu: process.cpuUsage(), at: nowMicros() };
     for (const user of users) user.scheduleKill();
     return {};
   },
@@ -272,7 +278,8 @@ serveControl({
   calm: () => {
     storming = false;
     for (const user of users) if (user.socket) clearTimeout(user.timer);
-    return {};
+    const cpu = process.cpuUsage(stormStart.cpu);
+    return { cpuPercent: (100 * (cpu.user + cpu.system)) / (nowMicros() - stormStart.at), ...delay.take() };
   },
   settled,
   report,

@@ -2,7 +2,10 @@
 // for every system) and the process measurements. A system only says how to start, how
 // to prepare N users, how to emit one event to user i, and how many sockets it holds.
 import { emit as notify, serveControl } from '../lib/control.mjs';
+import { loopDelay } from '../lib/loop-delay.mjs';
 import { nowMicros, thinkingText } from '../lib/payload.mjs';
+
+const delay = loopDelay();
 
 /**
  * @param {{
@@ -166,10 +169,11 @@ class Driver {
   }
 }
 
+/** CPU so far, peak RSS, and the loop delay since the previous call (it resets the histogram). */
 function usage() {
   const cpu = process.cpuUsage();
   // maxRSS (KiB): the peak, for workloads whose memory moves during the run (the storm).
-  return { cpuMicros: cpu.user + cpu.system, atMicros: nowMicros(), maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return { cpuMicros: cpu.user + cpu.system, atMicros: nowMicros(), maxRssBytes: process.resourceUsage().maxRSS * 1024, ...delay.take() };
 }
 
 /** Settles the heap first (the servers run with --expose-gc) so deltas compare live memory. */

@@ -34,7 +34,7 @@ export const STORM_SYSTEMS = {
 };
 
 /** Every storm system in turn; agentwire-redis is recorded as skipped when no Redis answers. */
-export async function stormRuns({ secret, log, systems = Object.keys(STORM_SYSTEMS) }) {
+export async function stormRuns({ secret, log, systems = Object.keys(STORM_SYSTEMS), cpuProfileDir }) {
   const redis = await redisStatus();
   const rows = [];
   for (const system of systems) {
@@ -43,12 +43,13 @@ export async function stormRuns({ secret, log, systems = Object.keys(STORM_SYSTE
       log(`storm ${system}: not measured (${redis.reason})`);
       continue;
     }
-    const result = await stormOnce(system, { secret, redis });
+    const result = await stormOnce(system, { secret, redis, cpuProfileDir });
     rows.push({ system, label: STORM_SYSTEMS[system].label, ...result });
     log(
       `storm ${system}: ${result.deliveredPercent.toFixed(2)}% exactly once in order, ${result.missing} missing, ${result.duplicates} duplicates, ` +
         `replay p50 ${fmtMs(result.replayP50Ms)} p99 ${fmtMs(result.replayP99Ms)} max ${fmtMs(result.replayMaxMs)}, ` +
-        `server CPU ${result.cpuPercent.toFixed(0)}%, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${result.kills} kills, ` +
+        `server CPU ${result.cpuPercent.toFixed(0)}%, loop delay p99/max ${fmtMs(result.serverLoopP99Ms)}/${fmtMs(result.serverLoopMaxMs)}, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+        `client CPU ${result.clientCpuPercent.toFixed(0)}%, loop delay p99/max ${fmtMs(result.clientLoopP99Ms)}/${fmtMs(result.clientLoopMaxMs)}, ${result.kills} kills, ` +
         `${result.reconnects} reconnects (${result.reconnectFailures} failed attempts, ${result.unrecovered} unrecovered, ${result.resumeGaps} resume gaps), ${result.settledOnline}/${result.users} online at the end`,
     );
   }
@@ -75,9 +76,11 @@ async function settle(client, rounds) {
 
 const fmtMs = (ms) => (ms === undefined ? 'n/a' : `${ms.toFixed(0)} ms`);
 
-async function stormOnce(system, { secret, redis }) {
+async function stormOnce(system, { secret, redis, cpuProfileDir }) {
   const spec = STORM_SYSTEMS[system];
-  const server = await startServer(spec.server, { env: spec.env(redis) });
+  // BENCH_CPU_PROF profiles agentwire's servers, as in the fan-out.
+  const profileDir = spec.server === 'agentwire' ? cpuProfileDir : undefined;
+  const server = await startServer(spec.server, { env: spec.env(redis), cpuProfileDir: profileDir });
   const client = spawnChild(fileURLToPath(new URL('../clients/storm.mjs', import.meta.url)), { label: 'storm-client' });
   try {
     const users = userIds(STORM.clients, 's');
@@ -89,7 +92,7 @@ async function stormOnce(system, { secret, redis }) {
     await server.call('broadcast', { intervalMs: STORM.intervalMs });
     await client.call('storm');
     await sleep(STORM.seconds * 1000);
-    await client.call('calm');
+    const clientUsage = await client.call('calm');
     const { rounds } = await server.call('stop');
     const after = await server.call('usage');
     const settled = await settle(client, rounds);
@@ -99,6 +102,12 @@ async function stormOnce(system, { secret, redis }) {
       settledOnline: settled.online,
       cpuPercent: (100 * (after.cpuMicros - before.cpuMicros)) / (after.atMicros - before.atMicros),
       peakRssBytes: after.maxRssBytes,
+      // Event-loop delay over the broadcast (bench/lib/loop-delay.mjs): which loop ran late.
+      serverLoopP99Ms: after.loopP99Ms,
+      serverLoopMaxMs: after.loopMaxMs,
+      clientCpuPercent: clientUsage.cpuPercent,
+      clientLoopP99Ms: clientUsage.loopP99Ms,
+      clientLoopMaxMs: clientUsage.loopMaxMs,
     };
   } finally {
     await client.call('closeAll').catch(() => {});
