@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
-import type { EventTextHalves } from '../../protocol/event-text.js';
-import type { RetentionOptions } from '../types.js';
+import { joinEventText, readEventText, type EventTextHalves } from '../../protocol/event-text.js';
+import { isTerminalType } from '../../protocol/terminal.js';
+import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
+import type { AppendedEvent, RetentionOptions } from '../types.js';
 import type { RedisKeys } from './keys.js';
 import { isTransient, whenReady } from './redis-client.js';
 import { APPEND_BATCH_SCRIPT, RUN_ENDED_MARK } from './scripts.js';
@@ -10,29 +12,28 @@ import { APPEND_BATCH_SCRIPT, RUN_ENDED_MARK } from './scripts.js';
 /** One append waiting for its batch. */
 export interface QueuedAppend {
   readonly userId: string;
+  readonly draft: StreamEventDraft;
+  /** The event's `ts`, already in `halves`. */
+  readonly ts: string;
   readonly halves: EventTextHalves;
-  readonly runId: string;
-  readonly terminal: boolean;
   /** The event's `ts` in ms (injectable clock); the batch's entries take the latest of them. */
   readonly atMs: number;
 }
 
-/** What the script made of one append. */
-export type AppendOutcome =
-  | { readonly kind: 'appended'; readonly epoch: string; readonly seq: number }
-  /** A retry found the entry its lost attempt had written: that entry's text. */
-  | { readonly kind: 'earlier'; readonly epoch: string; readonly seq: number; readonly frame: string };
-
 interface Pending {
   readonly item: QueuedAppend;
-  /** Tags the entry, so a retry after a lost reply finds it instead of appending twice. */
-  readonly nonce: string;
   /** Real time (not the injectable clock) after which the append stops waiting for Redis. */
   readonly deadline: number;
   readonly bytes: number;
-  readonly resolve: (outcome: AppendOutcome) => void;
+  readonly resolve: (appended: AppendedEvent) => void;
   readonly reject: (error: Error) => void;
 }
+
+/**
+ * Waits until this process's followers of a user have the event `seq` of stream life
+ * `epoch` (FanOut.handedOut); `undefined` when there is nothing to wait for.
+ */
+export type HandOutWait = (userId: string, epoch: string, seq: number) => Promise<void> | undefined;
 
 /** Flat, per group: its epoch, then each item's seq, RUN_ENDED_MARK or [seq, earlier frame]. */
 type BatchReply = Array<string | number | [number, string]>;
@@ -70,26 +71,32 @@ export class AppendBatcher {
   private scheduled = false;
   private sending = false;
   /**
-   * Nonces are this batcher's random tag plus a counter: unique among every process's
-   * entries without a call to the random source per append (it was a tenth of the CPU).
+   * Entries are tagged with a nonce: the batch's (this batcher's random tag plus a batch
+   * counter, kept across the batch's retries) followed by the item's number in the batch,
+   * which the script appends. Unique among every process's entries without a call to the
+   * random source per append (it was a tenth of the CPU), nor an argument per item.
    */
   private readonly nonceTag = newSecret(9);
-  private nonceCount = 0;
+  private batchCount = 0;
 
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: AppendBatcherOptions,
+    private readonly handedOut: HandOutWait,
   ) {
     redis.defineCommand('awAppendBatch', { lua: APPEND_BATCH_SCRIPT });
     this.redis = redis as BatchingRedis;
   }
 
-  append(item: QueuedAppend): Promise<AppendOutcome> {
+  /**
+   * Resolves with the appended event once Redis has given it its seq and this process's
+   * followers of the user have it (FanOut.handedOut), as the memory engine's append does.
+   */
+  append(item: QueuedAppend): Promise<AppendedEvent> {
     return new Promise((resolve, reject) => {
       const bytes = item.halves.prefix.length + item.halves.suffix.length;
-      const nonce = this.nonceTag + (this.nonceCount++).toString(36);
-      this.queue.push({ item, nonce, deadline: Date.now() + this.options.appendTimeoutMs, bytes, resolve, reject });
+      this.queue.push({ item, deadline: Date.now() + this.options.appendTimeoutMs, bytes, resolve, reject });
       if (!this.scheduled && !this.sending) {
         this.scheduled = true;
         // setImmediate, not a microtask: the appends of every callback of this turn join the batch.
@@ -122,11 +129,12 @@ export class AppendBatcher {
 
   private async send(batch: Pending[]): Promise<void> {
     const groups = groupByUser(batch);
+    const batchNonce = `${this.nonceTag}${(this.batchCount++).toString(36)}:`;
     let retry = false;
     for (;;) {
       let reply: BatchReply;
       try {
-        reply = await this.call(groups, retry);
+        reply = await this.call(groups, batchNonce, retry);
       } catch (error) {
         const left = Math.min(...batch.map((item) => item.deadline)) - Date.now();
         if (!isTransient(error) || left <= 0) {
@@ -141,26 +149,72 @@ export class AppendBatcher {
         else await whenReady(this.redis, left);
         continue;
       }
-      settle(groups, reply);
+      this.settle(groups, reply);
       return;
     }
   }
 
-  private call(groups: ReadonlyArray<readonly Pending[]>, retry: boolean): Promise<BatchReply> {
+  private call(groups: ReadonlyArray<readonly Pending[]>, batchNonce: string, retry: boolean): Promise<BatchReply> {
     const { retention, metaTtlMs } = this.options;
     const keys: string[] = [];
     let now = 0;
     for (const group of groups) for (const pending of group) now = Math.max(now, pending.item.atMs);
-    const args: Array<string | number> = [now, retention.maxEvents, retention.maxAgeMs, metaTtlMs, retention.maxBytes, newSecret(9)];
-    const retryFlag = retry ? '1' : '0';
+    const args: Array<string | number> = [now, retention.maxEvents, retention.maxAgeMs, metaTtlMs, retention.maxBytes, newSecret(9), retry ? '1' : '0', batchNonce];
     for (const group of groups) {
       const userId = group[0]!.item.userId;
       keys.push(this.keys.meta(userId), this.keys.events(userId), this.keys.endedRuns(userId));
       args.push(this.keys.live(userId), group.length);
-      for (const { item, nonce } of group) args.push(item.halves.prefix, item.halves.suffix, nonce, retryFlag, item.runId, item.terminal ? '1' : '0');
+      for (const { item } of group) {
+        const { draft, halves } = item;
+        args.push(halves.prefix + halves.suffix, (isTerminalType(draft.type) ? '1' : '0') + (draft.run_id ?? ''));
+      }
     }
     return this.redis.awAppendBatch(keys.length, ...keys, ...args);
   }
+
+  /**
+   * Each group's appends resolve together, once the user's followers here have the group's
+   * newest event: one wait per user and batch, not one per append.
+   */
+  private settle(groups: ReadonlyArray<readonly Pending[]>, reply: BatchReply): void {
+    let at = 0;
+    for (const group of groups) {
+      const epoch = reply[at++] as string;
+      const userId = group[0]!.item.userId;
+      const done: Array<[Pending, AppendedEvent]> = [];
+      let newest = 0;
+      for (const pending of group) {
+        const result = reply[at++]!;
+        if (result === RUN_ENDED_MARK) {
+          pending.reject(new AgentwireError('AW_ERR_RUN_ENDED', `user ${userId}`));
+          continue;
+        }
+        const appended = Array.isArray(result) ? earlierEvent(userId, epoch, result[1]) : appendedEvent(pending.item, epoch, result as number);
+        newest = Math.max(newest, appended.event.seq);
+        done.push([pending, appended]);
+      }
+      if (done.length === 0) continue;
+      const waited = this.handedOut(userId, epoch, newest);
+      if (waited) void waited.then(() => resolveAll(done));
+      else resolveAll(done);
+    }
+  }
+}
+
+/** The event as the script wrote it: the halves joined around its seq. */
+function appendedEvent(item: QueuedAppend, epoch: string, seq: number): AppendedEvent {
+  const { draft, ts } = item;
+  const event = { type: draft.type, seq, ts, thread_id: draft.thread_id, run_id: draft.run_id, data: draft.data } as StreamEvent;
+  return { userId: item.userId, epoch, event, frame: joinEventText(item.halves, seq) };
+}
+
+/** A retry found the entry its lost attempt had written: that entry's text is the event. */
+function earlierEvent(userId: string, epoch: string, frame: string): AppendedEvent {
+  return { userId, epoch, event: readEventText(frame), frame };
+}
+
+function resolveAll(done: ReadonlyArray<readonly [Pending, AppendedEvent]>): void {
+  for (const [pending, appended] of done) pending.resolve(appended);
 }
 
 /** The batch's appends per user, users in order of first append, each user's in call order. */
@@ -172,17 +226,4 @@ function groupByUser(batch: readonly Pending[]): Pending[][] {
     else byUser.set(pending.item.userId, [pending]);
   }
   return [...byUser.values()];
-}
-
-function settle(groups: ReadonlyArray<readonly Pending[]>, reply: BatchReply): void {
-  let at = 0;
-  for (const group of groups) {
-    const epoch = reply[at++] as string;
-    for (const pending of group) {
-      const result = reply[at++]!;
-      if (Array.isArray(result)) pending.resolve({ kind: 'earlier', epoch, seq: result[0], frame: result[1] });
-      else if (result === RUN_ENDED_MARK) pending.reject(new AgentwireError('AW_ERR_RUN_ENDED', `user ${pending.item.userId}`));
-      else pending.resolve({ kind: 'appended', epoch, seq: result as number });
-    }
-  }
 }

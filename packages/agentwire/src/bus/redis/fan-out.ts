@@ -126,13 +126,14 @@ export class FanOut {
 
   /**
    * Resolves once the event `seq` of this stream life has been handed to this process's
-   * followers of the user (at once when there are none), so that an append, like the
+   * followers of the user, so that an append, like the
    * memory engine's, returns only after local sockets got the frame: a caller that appends
    * a terminal event and then closes the sockets does not close them ahead of it.
+   * `undefined` when there is nothing to wait for: no promise per append batch then.
    */
-  handedOut(userId: string, epoch: string, seq: number): Promise<void> {
+  handedOut(userId: string, epoch: string, seq: number): Promise<void> | undefined {
     const channel = this.channels.get(userId);
-    if (!channel || channel.followers.size === 0 || channel.epoch !== epoch || channel.lastSeq >= seq) return Promise.resolve();
+    if (!channel || channel.followers.size === 0 || channel.epoch !== epoch || channel.lastSeq >= seq) return undefined;
     return new Promise((resolve) => {
       const waiter: Waiter = {
         seq,

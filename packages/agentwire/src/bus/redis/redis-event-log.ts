@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { newSecret } from '../../ids.js';
-import { eventTextHalves, joinEventText, readEventText } from '../../protocol/event-text.js';
-import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
+import { eventTextHalves, readEventText } from '../../protocol/event-text.js';
+import type { StreamEventDraft } from '../../protocol/types.js';
+import { IsoTimes } from '../iso-times.js';
 import type {
   AppendedEvent,
   EventLog,
@@ -14,7 +15,6 @@ import type {
 } from '../types.js';
 import type { FanOut } from './fan-out.js';
 import type { RedisKeys } from './keys.js';
-import { isTerminalType } from '../../protocol/terminal.js';
 import { READ_SCRIPT } from './scripts.js';
 import { AppendBatcher, DEFAULT_BATCH_LIMITS } from './append-batcher.js';
 
@@ -42,6 +42,7 @@ export interface RedisEventLogOptions {
 export class RedisEventLog implements EventLog {
   private readonly redis: ScriptedRedis;
   private readonly batcher: AppendBatcher;
+  private readonly times = new IsoTimes();
 
   constructor(
     redis: Redis,
@@ -49,22 +50,21 @@ export class RedisEventLog implements EventLog {
     private readonly fanOut: FanOut,
     private readonly options: RedisEventLogOptions,
   ) {
-    this.batcher = new AppendBatcher(redis, keys, { ...options, ...DEFAULT_BATCH_LIMITS });
+    this.batcher = new AppendBatcher(redis, keys, { ...options, ...DEFAULT_BATCH_LIMITS }, (userId, epoch, seq) => fanOut.handedOut(userId, epoch, seq));
     redis.defineCommand('awRead', { numberOfKeys: 2, lua: READ_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
 
-  async append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent> {
+  append(userId: string, draft: StreamEventDraft): Promise<AppendedEvent> {
     const atMs = this.options.nowMs();
-    const ts = new Date(atMs).toISOString();
-    // The frame is serialised here once; the script only writes the seq between the halves.
-    const halves = eventTextHalves(draft, ts);
-    const outcome = await this.batcher.append({ userId, halves, runId: draft.run_id ?? '', terminal: isTerminalType(draft.type), atMs });
-    const { epoch, seq } = outcome;
-    await this.fanOut.handedOut(userId, epoch, seq);
-    if (outcome.kind === 'earlier') return { userId, epoch, event: readEventText(outcome.frame), frame: outcome.frame };
-    const event = { type: draft.type, seq, ts, thread_id: draft.thread_id, run_id: draft.run_id, data: draft.data } as StreamEvent;
-    return { userId, epoch, event, frame: joinEventText(halves, seq) };
+    const ts = this.times.format(atMs);
+    try {
+      // The frame is serialised here once; the script only writes the seq between the halves.
+      return this.batcher.append({ userId, draft, ts, halves: eventTextHalves(draft, ts), atMs });
+    } catch (error) {
+      // Data that cannot be serialised (a BigInt, a cycle): this append fails, nothing is sent.
+      return Promise.reject(error as Error);
+    }
   }
 
   async head(userId: string): Promise<StreamHead> {

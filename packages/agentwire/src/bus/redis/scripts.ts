@@ -76,9 +76,13 @@ export const RUN_ENDED_MARK = -1;
  * The appends of one batch (docs/deploy.md, "Appends are batched"), grouped by user, in one
  * atomic step. KEYS: per user group, meta, events, endedRuns. ARGV: nowMs, maxEvents,
  * maxAgeMs, metaTtlMs, maxBytes, newEpoch (a new stream's epoch is it plus the group's
- * number); then per group: channel, item count; then per item: framePrefix, frameSuffix,
- * nonce, retry ('1' when an earlier attempt may have run), runId, terminal ('1' for
- * agent_completed / agent_error).
+ * number), retry ('1' when an earlier attempt of this batch may have run), the batch's
+ * nonce (item k's entry is tagged with it followed by k, counted over the whole batch);
+ * then per group: channel, item count; then per item two arguments: the frame without its
+ * seq (the seq goes right after its first `"seq":`, which is the seq key's: event-text.ts),
+ * and the run ('1' or '0' for terminal, agent_completed / agent_error, then the run id).
+ * Two arguments per item rather than six: encoding them was a sixth of a gateway's CPU
+ * (issue 19, "Redis engine").
  * Returns one flat list: per group its epoch, then one result per item in order: its seq;
  * for a retry that finds its own earlier entry { seq, frame }; RUN_ENDED_MARK when the run
  * already has its terminal event (whichever process wrote it, whichever item of this
@@ -93,9 +97,12 @@ local maxAgeMs = tonumber(ARGV[3])
 local metaTtlMs = ARGV[4]
 local maxBytes = tonumber(ARGV[5])
 local newEpoch = ARGV[6]
+local retry = ARGV[7]
+local batchNonce = ARGV[8]
 local out = {}
-local a = 7
+local a = 9
 local k = 1
+local ordinal = 0
 while ARGV[a] do
   local meta, events, ended = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   -- ensureEpoch, with the counter and byte total read in the same call.
@@ -121,9 +128,16 @@ while ARGV[a] do
   local endedNow = false
   local byNonce = nil
   local frames = {}
+  -- The last run checked against the ended set, and whether it has ended: a group's items
+  -- are mostly one run's, so one ZSCORE serves them.
+  local checkedRun, runEnded = nil, false
   for i = 1, n do
-    local prefix, suffix, nonce, retry, runId, terminal = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-    a = a + 6
+    local text, run = ARGV[a], ARGV[a + 1]
+    a = a + 2
+    ordinal = ordinal + 1
+    local nonce = batchNonce .. ordinal
+    local terminal = string.sub(run, 1, 1)
+    local runId = string.sub(run, 2)
     local earlier = nil
     if retry == '1' then
       if not byNonce then
@@ -135,9 +149,15 @@ while ARGV[a] do
       end
       earlier = byNonce[nonce]
     end
+    if not earlier and runId ~= checkedRun then
+      checkedRun = runId
+      runEnded = redis.call('ZSCORE', ended, runId) ~= false
+    end
     if earlier then
       out[#out + 1] = { tonumber(string.match(earlier[1], '%-(%d+)$')), earlier[2][2] }
-    elseif redis.call('ZSCORE', ended, runId) then
+      -- The lost attempt may have ended a run: the next item asks the ended set again.
+      checkedRun = nil
+    elseif runEnded then
       out[#out + 1] = ${RUN_ENDED_MARK}
     else
       if not ms then
@@ -155,12 +175,14 @@ while ARGV[a] do
         frontMs = frontMs or (len == 0 and ms or nil)
       end
       seq = seq + 1
-      local frame = prefix .. string.format('%d', seq) .. suffix
+      local at = string.find(text, '"seq":', 1, true) + 5
+      local frame = string.sub(text, 1, at) .. string.format('%d', seq) .. string.sub(text, at + 1)
       redis.call('XADD', events, string.format('%d-%d', ms, seq), 'f', frame, 'n', nonce)
       bytes = bytes + string.len(frame)
       if terminal == '1' then
         redis.call('ZADD', ended, now, runId)
         endedNow = true
+        runEnded = true
       end
       frames[#frames + 1] = frame
       out[#out + 1] = seq
