@@ -3,6 +3,7 @@ import type { AppendedEvent } from '../../src/index.js';
 import type { RedisBus } from '../../src/redis.js';
 import { isAgentwireError } from '../../src/errors.js';
 import type { StreamEventDraft } from '../../src/protocol/types.js';
+import { eventText } from '../../src/protocol/event-text.js';
 import { purgeAndClose, requireRedisBus, uniquePrefix } from './support/redis-env.js';
 import { eventually } from '../helpers/wait.js';
 import { DEFAULT_BATCH_LIMITS } from '../../src/bus/redis/append-batcher.js';
@@ -121,6 +122,19 @@ describe('Redis engine: appends batched per event-loop turn', () => {
     const seqsOf = (i: number): number => (outcomes[i] as PromiseFulfilledResult<AppendedEvent>).value.event.seq;
     expect([seqsOf(1), seqsOf(2), seqsOf(4)]).toEqual([2, 3, 1]);
     expect((await a.log.readAfter(u!, 0)).events.map((e) => e.event.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('the seq is written into the seq key, also when the data holds a "seq" key or the text "seq":', async () => {
+    const [a] = await pair();
+    const [u] = users(1);
+    const tricky: StreamEventDraft = { type: 'agent_data', thread_id: 'thr_"seq":1', run_id: 'run_1', data: { name: 'n', data: { seq: 99, note: '"seq":7' } } };
+    await a.log.append(u!, draft('first'));
+    const appended = await a.log.append(u!, tricky);
+    expect(appended.event.seq).toBe(2);
+    expect(appended.frame).toBe(eventText(appended.event));
+    const [read] = (await a.log.readAfter(u!, 1)).events;
+    expect(read?.frame).toBe(appended.frame);
+    expect(read?.event).toEqual({ ...tricky, seq: 2, ts: appended.event.ts });
   });
 
   it('a batch whose reply was lost is retried without appending any of its events twice', async () => {
