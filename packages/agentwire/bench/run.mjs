@@ -187,9 +187,9 @@ if (only.has('accept')) {
   for (let run = 0; run < runs; run++) {
     for (const system of systems) {
       await step(`accept ${system} run ${run + 1}`, 8_000, async () => {
-        const result = await acceptRun(system, run, { secret });
+        const result = await acceptRun(system, run, { secret, cpuProfileDir: cpuProfileDir && system === 'agentwire' ? cpuProfileDir : undefined });
         (results.accept[system] ??= []).push(result);
-        log(`accept ${system} run ${run + 1}/${runs}: ${fmt(result.acceptsPerSecond)} connections/s`);
+        log(`accept ${system} run ${run + 1}/${runs}: ${fmt(result.acceptsPerSecond)} connections/s, server ${fmt(result.serverCpuMicrosPerConnection)} us CPU per connection, ${result.serverBusyPercent.toFixed(0)}% busy, load client ${result.clientBusyPercent.toFixed(0)}% busy`);
       });
     }
   }

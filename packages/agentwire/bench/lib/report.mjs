@@ -159,14 +159,19 @@ export function renderReport(r) {
   line(`${int(ACCEPT.connections)} new users per run, ${ACCEPT.concurrency} handshakes in flight, timed until every socket can receive,`);
   line(`after ${int(ACCEPT.warmup)} warm-up sockets (opened and closed) on the same fresh server process.`);
   line('agentwire verifies an HS256 JWT (Authorization header) on every socket and answers `connection_established`;');
-  line('Socket.IO completes its namespace connect; raw ws verifies nothing.');
+  line('Socket.IO completes its namespace connect; raw ws verifies nothing. Server CPU per connection, and how busy the');
+  line('server and the load client (one process, opening the sockets) were, over the same window: a side well below 100% busy');
+  line('is not what bounds the rate.');
   line();
   table(
-    ['system', 'connections/s', 'vs ws'],
+    ['system', 'connections/s', 'vs ws', 'server CPU µs/connection', 'server busy', 'load client busy'],
     systems.map((s) => [
       SYSTEM_LABELS[s] + (s === 'agentwire' ? ' (with JWT verification)' : ''),
       cell(r.accept[s], 'acceptsPerSecond', int),
       ratio(med(r.accept[s], 'acceptsPerSecond'), med(r.accept.ws, 'acceptsPerSecond')),
+      cell(r.accept[s], 'serverCpuMicrosPerConnection', int),
+      cell(r.accept[s], 'serverBusyPercent', (v) => `${v.toFixed(0)}%`),
+      cell(r.accept[s], 'clientBusyPercent', (v) => `${v.toFixed(0)}%`),
     ]),
   );
 
