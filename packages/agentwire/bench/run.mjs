@@ -177,6 +177,7 @@ if (only.has('memory')) {
           const result = await memoryOnce(system, size, { secret });
           ((results.memory[system] ??= {})[size] ??= []).push(result);
           log(`memory ${system} ${fmt(size)} idle run ${run + 1}/${runs}: RSS ${fmt(result.rssBytesPerConnection / 1024, 1)} KB, heap ${fmt(result.heapBytesPerConnection / 1024, 1)} KB per connection`);
+          if (result.snapshots) log(`  heap snapshots: node bench/heap-summary.mjs ${result.snapshots.join(' ')} ${size}`);
         });
       }
     }

@@ -6,6 +6,7 @@ import { loopDelay } from '../lib/loop-delay.mjs';
 import { nowMicros, thinkingText } from '../lib/payload.mjs';
 
 const delay = loopDelay();
+let snapshots = 0;
 
 /**
  * @param {{
@@ -38,7 +39,7 @@ export async function runServer(system) {
     snapshot: async () => {
       await memory();
       const { writeHeapSnapshot } = await import('node:v8');
-      return { file: writeHeapSnapshot(`/tmp/bench-${system.name}-${process.pid}.heapsnapshot`) };
+      return { file: writeHeapSnapshot(`/tmp/bench-${system.name}-${process.pid}-${++snapshots}.heapsnapshot`) };
     },
     close: async () => {
       driver.stop();
