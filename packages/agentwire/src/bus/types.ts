@@ -13,6 +13,8 @@ export interface AppendedEvent {
   readonly userId: string;
   /** The stream life the event's seq belongs to (see `StreamHead.epoch`). */
   readonly epoch: string;
+  /** `event.seq`, readable without `event`: a received event is read only when asked (received-event.ts). */
+  readonly seq: number;
   readonly event: StreamEvent;
   /** The exact JSON text sent on every socket of the user. */
   readonly frame: string;

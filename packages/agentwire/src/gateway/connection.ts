@@ -99,7 +99,7 @@ export class Connection implements ExpiringSocket, BurstWriter {
       this.queued.push(appended);
       return;
     }
-    const seq = appended.event.seq;
+    const seq = appended.seq;
     if (seq <= this.cursor) return;
     if (seq === this.cursor + 1) {
       this.write(appended, wire);
@@ -195,8 +195,8 @@ export class Connection implements ExpiringSocket, BurstWriter {
   private async writePaced(events: readonly AppendedEvent[]): Promise<void> {
     for (const appended of events) {
       if (this.closing) return;
-      if (appended.event.seq > this.cursor + 1) await this.repairGap();
-      if (this.closing || appended.event.seq !== this.cursor + 1) continue;
+      if (appended.seq > this.cursor + 1) await this.repairGap();
+      if (this.closing || appended.seq !== this.cursor + 1) continue;
       const flushing = this.writeBacklogEvent(appended);
       if (flushing) await flushing;
     }
@@ -213,7 +213,7 @@ export class Connection implements ExpiringSocket, BurstWriter {
     }
     for (const appended of read.events) {
       if (this.closing) return;
-      if (appended.event.seq !== this.cursor + 1) continue;
+      if (appended.seq !== this.cursor + 1) continue;
       const flushing = this.writeBacklogEvent(appended);
       if (flushing) await flushing;
     }
@@ -221,7 +221,7 @@ export class Connection implements ExpiringSocket, BurstWriter {
 
   /** Writes one backlog event; past the buffer limit, returns a promise of its flush. */
   private writeBacklogEvent(appended: AppendedEvent): Promise<void> | undefined {
-    this.cursor = appended.event.seq;
+    this.cursor = appended.seq;
     if (!this.isOpen) {
       this.deps.stats.deliveryFailures++;
       return undefined;
@@ -235,7 +235,7 @@ export class Connection implements ExpiringSocket, BurstWriter {
   }
 
   private write(appended: AppendedEvent, wire?: Buffer): void {
-    this.cursor = appended.event.seq;
+    this.cursor = appended.seq;
     if (!this.isOpen) {
       this.deps.stats.deliveryFailures++;
       return;

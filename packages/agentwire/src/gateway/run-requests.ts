@@ -171,7 +171,7 @@ async function accept(
         run_id: claim.runId,
         data: { text: userMessage.text, client_msg_id: request.clientMsgId, ...(ids.queued && { queued: true as const }) },
       });
-      const mark = { epoch: appended.epoch, seq: appended.event.seq, terminalSeq: null };
+      const mark = { epoch: appended.epoch, seq: appended.seq, terminalSeq: null };
       deps.writer.eventually(() => store.messages.mark(userMessage.message_id, mark), `stream mark of ${userMessage.message_id}`);
     }
   } catch (error) {

@@ -133,7 +133,7 @@ export class RunRecorder {
   terminalAppended(appended: AppendedEvent): void {
     const { messages } = this.options;
     const id = this.compactor.message().message_id;
-    const mark = { epoch: appended.epoch, seq: this.lastSeq, terminalSeq: appended.event.seq };
+    const mark = { epoch: appended.epoch, seq: this.lastSeq, terminalSeq: appended.seq };
     this.options.writer.eventually(() => messages.mark(id, mark), `terminal mark of ${this.run.runId}`);
   }
 
@@ -144,7 +144,7 @@ export class RunRecorder {
   private fold(appended: AppendedEvent): void {
     this.compactor.fold(appended.event);
     this.epoch = appended.epoch;
-    this.lastSeq = appended.event.seq;
+    this.lastSeq = appended.seq;
     this.dirty = true;
     if (this.armed || this.finished) return;
     // After a quiet spell (the run's first event included) the event is stored at once: a

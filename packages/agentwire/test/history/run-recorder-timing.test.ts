@@ -50,7 +50,7 @@ class RecordingStore {
 let seq = 0;
 function thinking(text: string): AppendedEvent {
   const event = { type: 'agent_thinking', seq: ++seq, ts: new Date().toISOString(), thread_id: RUN.threadId, run_id: RUN.runId, data: { text } } as StreamEvent;
-  return { userId: RUN.userId, epoch: 'e1', event, frame: JSON.stringify(event) };
+  return { userId: RUN.userId, epoch: 'e1', seq: event.seq, event, frame: JSON.stringify(event) };
 }
 
 function terminal(type: 'agent_completed' | 'agent_error'): TerminalDraft {

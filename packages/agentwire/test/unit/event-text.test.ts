@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventText, eventTextHalves, joinEventText, readEventText } from '../../src/protocol/event-text.js';
+import { eventText, eventTextHalves, joinEventText, readEventSeq, readEventText } from '../../src/protocol/event-text.js';
 import type { StreamEvent, StreamEventDraft } from '../../src/protocol/types.js';
 
 const drafts: StreamEventDraft[] = [
@@ -30,5 +30,16 @@ describe('the stream event text', () => {
   it('puts the fields in the documented order: type, seq, ts, thread_id, run_id, data', () => {
     const event = { ...drafts[0]!, seq: 1, ts: '2026-01-01T00:00:00.000Z' } as StreamEvent;
     expect(Object.keys(JSON.parse(eventText(event)) as object)).toEqual(['type', 'seq', 'ts', 'thread_id', 'run_id', 'data']);
+  });
+
+  it('gives the seq of a text without reading the rest, also when thread id or data hold "seq":', () => {
+    const tricky: StreamEventDraft = { type: 'agent_data', thread_id: 'thr_"seq":1', run_id: 'run_1', data: { name: 'n', data: { seq: 99, note: '"seq":7' } } };
+    for (const [index, draft] of [...drafts, tricky].entries()) {
+      const seq = [0, 7, 1234567890123, 9, 10][index]!;
+      expect(readEventSeq(eventText({ ...draft, seq, ts: '2026-01-01T00:00:00.000Z' } as StreamEvent))).toBe(seq);
+    }
+    expect(readEventSeq('{"type":"agent_thinking","ts":"x"}')).toBeNaN();
+    expect(readEventSeq('{"type":"agent_thinking","seq":"7"}')).toBeNaN();
+    expect(readEventSeq('not json')).toBeNaN();
   });
 });

@@ -1,6 +1,7 @@
 import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
-import { eventText, readEventText } from '../../protocol/event-text.js';
+import { eventText } from '../../protocol/event-text.js';
+import { ReceivedEvent } from '../received-event.js';
 import { isTerminalType } from '../../protocol/terminal.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
 import { OneOrMore } from '../one-or-more.js';
@@ -119,7 +120,7 @@ class UserStream {
     const out: AppendedEvent[] = [];
     for (let i = Math.max(this.start, afterSeq + 1 - this.firstSeq); i < this.frames.length; i++) {
       const frame = this.frames[i]!;
-      out.push({ userId, epoch, event: readEventText(frame), frame });
+      out.push(new ReceivedEvent(userId, epoch, frame, this.firstSeq + i));
     }
     return out;
   }
@@ -164,7 +165,7 @@ export class MemoryEventLog implements EventLog {
       run_id: draft.run_id,
       data: draft.data,
     } as StreamEvent;
-    const appended: AppendedEvent = { userId, epoch: stream.epoch, event, frame: eventText(event) };
+    const appended: AppendedEvent = { userId, epoch: stream.epoch, seq: event.seq, event, frame: eventText(event) };
     stream.push(appended.frame, atMs);
     stream.listeners.forEach(callListener, appended, undefined);
     return appended;

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
-import { joinEventText, readEventText, type EventTextHalves } from '../../protocol/event-text.js';
+import { joinEventText, type EventTextHalves } from '../../protocol/event-text.js';
+import { ReceivedEvent } from '../received-event.js';
 import { isTerminalType } from '../../protocol/terminal.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
 import type { AppendedEvent, RetentionOptions } from '../types.js';
@@ -189,8 +190,8 @@ export class AppendBatcher {
           pending.reject(new AgentwireError('AW_ERR_RUN_ENDED', `user ${userId}`));
           continue;
         }
-        const appended = Array.isArray(result) ? earlierEvent(userId, epoch, result[1]) : appendedEvent(pending.item, epoch, result as number);
-        newest = Math.max(newest, appended.event.seq);
+        const appended = Array.isArray(result) ? earlierEvent(userId, epoch, result[0], result[1]) : appendedEvent(pending.item, epoch, result as number);
+        newest = Math.max(newest, appended.seq);
         done.push([pending, appended]);
       }
       if (done.length === 0) continue;
@@ -205,12 +206,12 @@ export class AppendBatcher {
 function appendedEvent(item: QueuedAppend, epoch: string, seq: number): AppendedEvent {
   const { draft, ts } = item;
   const event = { type: draft.type, seq, ts, thread_id: draft.thread_id, run_id: draft.run_id, data: draft.data } as StreamEvent;
-  return { userId: item.userId, epoch, event, frame: joinEventText(item.halves, seq) };
+  return { userId: item.userId, epoch, seq, event, frame: joinEventText(item.halves, seq) };
 }
 
 /** A retry found the entry its lost attempt had written: that entry's text is the event. */
-function earlierEvent(userId: string, epoch: string, frame: string): AppendedEvent {
-  return { userId, epoch, event: readEventText(frame), frame };
+function earlierEvent(userId: string, epoch: string, seq: number, frame: string): AppendedEvent {
+  return new ReceivedEvent(userId, epoch, frame, seq);
 }
 
 function resolveAll(done: ReadonlyArray<readonly [Pending, AppendedEvent]>): void {

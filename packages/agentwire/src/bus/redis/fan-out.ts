@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { newSecret } from '../../ids.js';
-import { readEventText } from '../../protocol/event-text.js';
+import { ReceivedEvent } from '../received-event.js';
 import type { Logger } from '../../logger.js';
 import type { AppendedEvent, EventLog, StopReason, StreamListener, StreamResetListener, Subscription } from '../types.js';
 import type { RedisKeys } from './keys.js';
@@ -273,12 +273,12 @@ export class FanOut {
   private handOut(channel: Channel, epoch: string, frame: string): void {
     let appended: AppendedEvent;
     try {
-      appended = { userId: channel.userId, epoch, event: readEventText(frame), frame };
+      appended = ReceivedEvent.read(channel.userId, epoch, frame);
     } catch (error) {
       this.logger.error({ err: error, userId: channel.userId }, 'unreadable event on the live channel dropped');
       return;
     }
-    channel.lastSeq = Math.max(channel.lastSeq, appended.event.seq);
+    channel.lastSeq = Math.max(channel.lastSeq, appended.seq);
     for (const follower of channel.followers) {
       if (follower.reset) continue;
       try {
@@ -312,8 +312,8 @@ export class FanOut {
         }
         channel.epoch = read.epoch;
         for (const appended of read.events) {
-          if (appended.event.seq <= channel.lastSeq) continue;
-          channel.lastSeq = appended.event.seq;
+          if (appended.seq <= channel.lastSeq) continue;
+          channel.lastSeq = appended.seq;
           for (const follower of channel.followers) if (!follower.reset) follower.listener(appended);
         }
         settle(channel);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { newSecret } from '../../ids.js';
-import { eventTextHalves, readEventText } from '../../protocol/event-text.js';
+import { eventTextHalves } from '../../protocol/event-text.js';
+import { ReceivedEvent } from '../received-event.js';
 import type { StreamEventDraft } from '../../protocol/types.js';
 import { IsoTimes } from '../iso-times.js';
 import type {
@@ -74,7 +75,7 @@ export class RedisEventLog implements EventLog {
 
   async readAfter(userId: string, afterSeq: number): Promise<ReadResult> {
     const [epoch, lastSeq, oldestSeq, frames] = await this.read(userId, Math.max(0, Math.floor(afterSeq)));
-    return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => ({ userId, epoch, event: readEventText(frame), frame })) };
+    return { epoch, lastSeq, oldestSeq, events: frames.map((frame) => ReceivedEvent.read(userId, epoch, frame)) };
   }
 
   async hasEnded(userId: string, runId: string): Promise<boolean> {
