@@ -1,14 +1,14 @@
 import { readEventSeq, readEventText } from '../protocol/event-text.js';
 import type { StreamEvent } from '../protocol/types.js';
-import type { AppendedEvent } from './types.js';
 
 /**
  * An event an engine has as text (pub/sub, a stream read): its seq is read at once, the
  * rest only when someone asks for `event`. Sockets need only the seq and the text, so a
  * fan-out or a resume no longer parses every event it writes (issue 19, "Redis engine");
- * other followers (run streams, AG-UI) read `event` as before.
+ * other followers (run streams, AG-UI) read `event` as before. It has the shape of an
+ * `AppendedEvent` (src/bus/types.ts) and is used as one; it only defers reading the text.
  */
-export class ReceivedEvent implements AppendedEvent {
+export class ReceivedEvent {
   constructor(
     readonly userId: string,
     readonly epoch: string,
