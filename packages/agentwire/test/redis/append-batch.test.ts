@@ -105,6 +105,40 @@ describe('Redis engine: appends batched per event-loop turn', () => {
     expect([(await early).event.seq, (await late).event.seq]).toEqual([1, 2]);
   });
 
+  it('batches of other users go while one is in flight; a user whose batch is retried waits for it, and keeps call order', async () => {
+    const [a] = await pair();
+    const [x, y] = users(2);
+    const command = batchCommand(a);
+    const real = command.get();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const started: string[] = [];
+    let calls = 0;
+    command.set(async (...args) => {
+      const call = ++calls;
+      started.push(args.some((arg) => typeof arg === 'string' && arg.endsWith(`live:${x!}`)) ? 'x' : 'y');
+      // x's first batch runs, but its reply is held and then "lost": it must be retried.
+      if (call === 1) {
+        await real(...args);
+        await held;
+        throw new Error('Connection is closed.');
+      }
+      return real(...args);
+    });
+    const x1 = a.log.append(x!, draft('x1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // While x's batch is in flight: y's append goes at once, x's next one waits.
+    const y1 = a.log.append(y!, draft('y1'));
+    const x2 = a.log.append(x!, draft('x2'));
+    expect((await y1).event.seq).toBe(1);
+    expect(started).toEqual(['x', 'y']);
+    release();
+    expect([(await x1).event.seq, (await x2).event.seq]).toEqual([1, 2]);
+    // The retry of x's batch (found its entries), then x2 in a batch of its own.
+    expect(started).toEqual(['x', 'y', 'x', 'x']);
+    expect((await a.log.readAfter(x!, 0)).events.map((e) => (e.event.data as { text: string }).text)).toEqual(['x1', 'x2']);
+  });
+
   it('a batch where one run has ended fails only that run’s appends; the others get gap-free seqs', async () => {
     const [a] = await pair();
     const [u, v] = users(2);

@@ -54,23 +54,35 @@ export interface AppendBatcherOptions {
 }
 
 /**
- * High, because one batch in flight bounds the append rate at one batch per round trip: 256
- * fell behind a 10,000-client resume storm (docs/deploy.md, "Appends are batched").
+ * High, because a batch in flight holds its users' next appends until it is done: 256 fell
+ * behind a 10,000-client resume storm (docs/deploy.md, "Appends are batched").
  */
 export const DEFAULT_BATCH_LIMITS = { maxItems: 4096, maxBytes: 4 * 1024 * 1024 } as const;
 
 /**
+ * Batches in flight at once. With one, Redis sat idle while this process encoded the next
+ * batch and handled the last reply, and appends fell seconds behind a 10,000-client storm
+ * with neither process busy (issue 19, "The resume storm"); with two, Redis runs one batch
+ * while this process deals with the other.
+ */
+export const MAX_BATCHES_IN_FLIGHT = 2;
+
+/**
  * Sends the appends made in one event-loop turn to Redis as one script call
- * (docs/deploy.md, "Appends are batched"). One batch is in flight at a time and a batch that
- * failed on the way is retried (same nonces) before the next one goes, so no append can
- * overtake an earlier one of the same process, and every user's events keep call order.
- * Each append still succeeds or fails on its own: a run that has ended fails only its items.
+ * (docs/deploy.md, "Appends are batched"). A user's appends are in at most one batch in
+ * flight: a batch that failed on the way is retried (same nonces) before any later append of
+ * its users goes, so no append overtakes an earlier one of the same user, and every user's
+ * events keep call order. Batches of different users go side by side, up to
+ * MAX_BATCHES_IN_FLIGHT. Each append still succeeds or fails on its own: a run that has
+ * ended fails only its items.
  */
 export class AppendBatcher {
   private readonly redis: BatchingRedis;
   private queue: Pending[] = [];
   private scheduled = false;
-  private sending = false;
+  private inFlight = 0;
+  /** Users with appends in a batch in flight (retries included): their later appends wait for it. */
+  private readonly busyUsers = new Set<string>();
   /**
    * Entries are tagged with a nonce: the batch's (this batcher's random tag plus a batch
    * counter, kept across the batch's retries) followed by the item's number in the batch,
@@ -79,6 +91,21 @@ export class AppendBatcher {
    */
   private readonly nonceTag = newSecret(9);
   private batchCount = 0;
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    while (this.inFlight < MAX_BATCHES_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.take();
+      // Every queued append's user has a batch in flight: its end pumps again.
+      if (batch.length === 0) return;
+      this.inFlight++;
+      for (const pending of batch) this.busyUsers.add(pending.item.userId);
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        for (const pending of batch) this.busyUsers.delete(pending.item.userId);
+        this.pump();
+      });
+    }
+  };
 
   constructor(
     redis: Redis,
@@ -98,34 +125,38 @@ export class AppendBatcher {
     return new Promise((resolve, reject) => {
       const bytes = item.halves.prefix.length + item.halves.suffix.length;
       this.queue.push({ item, deadline: Date.now() + this.options.appendTimeoutMs, bytes, resolve, reject });
-      if (!this.scheduled && !this.sending) {
+      if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate, not a microtask: the appends of every callback of this turn join the batch.
-        setImmediate(() => void this.drain());
+        setImmediate(this.pump);
       }
     });
   }
 
-  /** Sends batches until the queue is empty; the appends queued while one is in flight form the next. */
-  private async drain(): Promise<void> {
-    this.scheduled = false;
-    this.sending = true;
-    try {
-      while (this.queue.length > 0) await this.send(this.take());
-    } finally {
-      this.sending = false;
-    }
-  }
-
+  /**
+   * The next batch: queued appends in order, skipping every user with a batch in flight, up to
+   * the limits (a single append over `maxBytes` goes alone). Once the batch is full nothing
+   * more joins it, so no user's later append can get in ahead of its earlier one.
+   */
   private take(): Pending[] {
     const { maxItems, maxBytes } = this.options;
-    let count = 0;
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
     let bytes = 0;
-    while (count < this.queue.length && count < maxItems && (count === 0 || bytes + this.queue[count]!.bytes <= maxBytes)) {
-      bytes += this.queue[count]!.bytes;
-      count++;
+    let full = false;
+    for (const pending of this.queue) {
+      if (!full && !this.busyUsers.has(pending.item.userId)) {
+        if (batch.length > 0 && (batch.length >= maxItems || bytes + pending.bytes > maxBytes)) full = true;
+        else {
+          batch.push(pending);
+          bytes += pending.bytes;
+          continue;
+        }
+      }
+      rest.push(pending);
     }
-    return this.queue.splice(0, count);
+    this.queue = rest;
+    return batch;
   }
 
   private async send(batch: Pending[]): Promise<void> {
