@@ -230,6 +230,13 @@ export class FanOut {
   }
 
   private onMessage(name: string, payload: string): void {
+    // A user's events first: nearly every message is one, and no user channel is named like
+    // the process-wide ones below (keys.ts), which are only looked at when no channel matched.
+    const channel = this.byName.get(name);
+    if (channel) {
+      this.onEvents(channel, payload);
+      return;
+    }
     if (name === this.keys.stops()) {
       const [origin, runId, reason] = payload.split(' ');
       if (origin !== this.origin && runId) this.notifyStop(runId, reason === 'interrupted' ? 'interrupted' : 'user');
@@ -253,8 +260,9 @@ export class FanOut {
       if (space > 0 && payload.slice(0, space) !== this.origin) this.notify(this.disconnectListeners, userId, 'disconnect listener threw');
       return;
     }
-    const channel = this.byName.get(name);
-    if (!channel) return;
+  }
+
+  private onEvents(channel: Channel, payload: string): void {
     // `<epoch>\n<frame>\n<frame>...`: the user's events of one append batch, in seq order (scripts.ts).
     let start = payload.indexOf('\n');
     if (start < 0) return;
