@@ -36,3 +36,19 @@ export function descriptorsAvailable(wanted) {
     return Number(execFileSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
   }
 }
+
+/**
+ * The machine's TCP counters that show a listen queue too short for a storm (/proc/net/netstat,
+ * TcpExt): connections dropped because the accept queue was full, and SYNs sent again (each
+ * drop costs its client 1 s, then 2 s...). Machine-wide: read before and after one run.
+ */
+export function listenQueueCounters() {
+  const lines = read('/proc/net/netstat') === 'n/a' ? [] : readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const header = lines.find((line) => line.startsWith('TcpExt:'));
+  const values = lines.filter((line) => line.startsWith('TcpExt:'))[1];
+  if (!header || !values) return { listenOverflows: Number.NaN, synRetransmits: Number.NaN };
+  const names = header.split(/\s+/);
+  const numbers = values.split(/\s+/).map(Number);
+  const field = (name) => numbers[names.indexOf(name)] ?? Number.NaN;
+  return { listenOverflows: field('ListenOverflows'), synRetransmits: field('TCPSynRetrans') };
+}

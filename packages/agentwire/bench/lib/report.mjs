@@ -357,6 +357,9 @@ function stormSection(r, line, table) {
   line('A failed attempt (refused, or not open) is retried after 1 s. After the last broadcast every socket gets up to');
   line(`${int(shape.settleMs / 1000)} s to come back and catch up; events still not delivered then count as missing.`);
   line('Server CPU is the server process\'s share of one core over the broadcast; RSS is its peak (redis-server not included).');
+  line('Loop delay is each process\'s event-loop delay over the broadcast (a late loop delays every socket it serves); the load');
+  line('client is one process holding every socket, on the same two cores. Listen queue overflows are the machine\'s TcpExt');
+  line('counters over the broadcast: connections the server\'s accept queue had no room for, each retried after 1 s or more.');
   line();
   if (!r.storm) {
     line('Not run here: it is not in the default set (four systems, two minutes each). Run it with');
@@ -369,10 +372,10 @@ function stormSection(r, line, table) {
   line();
   const ms = (v) => (v === undefined ? 'n/a' : int(v));
   table(
-    ['system', 'exactly once, in order', 'missing', 'duplicates', 'after a gap or out of order', 'replay p50 / p99 / max (ms)', 'reconnects (failed attempts, unrecovered, cut short)', 'online at the end', 'server CPU', 'server peak RSS (MiB)'],
+    ['system', 'exactly once, in order', 'missing', 'duplicates', 'after a gap or out of order', 'replay p50 / p99 / max (ms)', 'reconnects (failed attempts, unrecovered, cut short)', 'online at the end', 'server CPU', 'server peak RSS (MiB)', 'loop delay p99 / max ms (server; client)', 'load client CPU', 'listen queue overflows (SYN resent)'],
     r.storm.rows.map((row) =>
       row.skipped
-        ? [row.label, `not measured: ${row.skipped}`, '', '', '', '', '', '', '', '']
+        ? [row.label, `not measured: ${row.skipped}`, '', '', '', '', '', '', '', '', '', '', '']
         : [
             row.label,
             `${row.deliveredPercent.toFixed(2)}%`,
@@ -384,6 +387,9 @@ function stormSection(r, line, table) {
             `${int(row.settledOnline)} of ${int(row.users)}`,
             `${row.cpuPercent.toFixed(0)}%`,
             int(row.peakRssBytes / 2 ** 20),
+            row.serverLoopP99Ms === undefined ? 'n/a' : `${int(row.serverLoopP99Ms)} / ${int(row.serverLoopMaxMs)}; ${int(row.clientLoopP99Ms)} / ${int(row.clientLoopMaxMs)}`,
+            row.clientCpuPercent === undefined ? 'n/a' : `${row.clientCpuPercent.toFixed(0)}%`,
+            row.listenOverflows === undefined ? 'n/a' : `${int(row.listenOverflows)} (${int(row.synRetransmits)})`,
           ],
     ),
   );

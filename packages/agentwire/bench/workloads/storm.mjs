@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { spawnChild } from '../lib/control.mjs';
 import { sleep, startServer, userIds } from '../lib/session.mjs';
+import { listenQueueCounters } from '../lib/kernel-limits.mjs';
 import { redisStatus } from './redis.mjs';
 
 export const STORM = {
@@ -49,7 +50,8 @@ export async function stormRuns({ secret, log, systems = Object.keys(STORM_SYSTE
       `storm ${system}: ${result.deliveredPercent.toFixed(2)}% exactly once in order, ${result.missing} missing, ${result.duplicates} duplicates, ` +
         `replay p50 ${fmtMs(result.replayP50Ms)} p99 ${fmtMs(result.replayP99Ms)} max ${fmtMs(result.replayMaxMs)}, ` +
         `server CPU ${result.cpuPercent.toFixed(0)}%, loop delay p99/max ${fmtMs(result.serverLoopP99Ms)}/${fmtMs(result.serverLoopMaxMs)}, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
-        `client CPU ${result.clientCpuPercent.toFixed(0)}%, loop delay p99/max ${fmtMs(result.clientLoopP99Ms)}/${fmtMs(result.clientLoopMaxMs)}, ${result.kills} kills, ` +
+        `client CPU ${result.clientCpuPercent.toFixed(0)}%, loop delay p99/max ${fmtMs(result.clientLoopP99Ms)}/${fmtMs(result.clientLoopMaxMs)}, ` +
+        `listen queue overflows ${result.listenOverflows}, SYN retransmits ${result.synRetransmits}, ${result.kills} kills, ` +
         `${result.reconnects} reconnects (${result.reconnectFailures} failed attempts, ${result.unrecovered} unrecovered, ${result.resumeGaps} resume gaps), ${result.settledOnline}/${result.users} online at the end`,
     );
   }
@@ -89,12 +91,14 @@ async function stormOnce(system, { secret, redis, cpuProfileDir }) {
     const opened = await client.call('connect', { system: spec.server, port: server.port, userIds: users, secret, seed: STORM.seed, maxEvents }, 300_000);
     if (opened.failed > 0) throw new Error(`${system}: ${opened.failed} of ${users.length} sockets failed to open`);
     const before = await server.call('usage');
+    const queueBefore = listenQueueCounters();
     await server.call('broadcast', { intervalMs: STORM.intervalMs });
     await client.call('storm');
     await sleep(STORM.seconds * 1000);
     const clientUsage = await client.call('calm');
     const { rounds } = await server.call('stop');
     const after = await server.call('usage');
+    const queueAfter = listenQueueCounters();
     const settled = await settle(client, rounds);
     const report = await client.call('report', { rounds }, 120_000);
     return {
@@ -108,6 +112,9 @@ async function stormOnce(system, { secret, redis, cpuProfileDir }) {
       clientCpuPercent: clientUsage.cpuPercent,
       clientLoopP99Ms: clientUsage.loopP99Ms,
       clientLoopMaxMs: clientUsage.loopMaxMs,
+      // Reconnects the listen queue had no room for (kernel-limits.mjs): each waits 1 s or more for its SYN to be sent again.
+      listenOverflows: queueAfter.listenOverflows - queueBefore.listenOverflows,
+      synRetransmits: queueAfter.synRetransmits - queueBefore.synRetransmits,
     };
   } finally {
     await client.call('closeAll').catch(() => {});
