@@ -12,7 +12,8 @@ export const SYSTEM_LABELS = { agentwire: 'agentwire', ws: 'raw ws', socketio: '
 export async function startServer(system, { cpuProfileDir, env, nofile } = {}) {
   let listening;
   const port = new Promise((resolve) => (listening = resolve));
-  const nodeFlags = ['--expose-gc'];
+  // BENCH_SERVER_NODE_FLAGS: more flags for every server process (--trace-gc, to see pauses).
+  const nodeFlags = ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   if (cpuProfileDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
   const server = spawnChild(here(`../servers/${system}.mjs`), {
     nodeFlags,
