@@ -8,6 +8,7 @@
 //     opt-in store (its own report)   BENCH_SYSTEMS=agentwire,ws,socketio
 //   BENCH_NS=100,1000,5000   BENCH_RUNS=3   BENCH_CPU_PROF=<dir>   BENCH_WRITE=0 (no docs)
 //   BENCH_SERVER_NODE_FLAGS='--trace-gc' (more node flags for every server process)
+//   BENCH_HEAP_SNAPSHOTS=1 (memory workload: server heap snapshots before/after; bench/heap-summary.mjs compares them)
 //   BENCH_FLOOR=0 (no write floor, servers/floor.mjs, beside the fan-out)   BENCH_NICE=-10
 //   BENCH_DEADLINE_MIN (default 9, or 20 with the store workload, plus the storm's and idle100k's own time)
 //   reconnect workload (workloads/reconnect.mjs): BENCH_RECONNECT_USERS=1000 BENCH_RECONNECT_MISSED=10
