@@ -94,6 +94,22 @@ describe.each([memory, redis])('bus contract ($name engine)', (engine) => {
     for (const e of read.events) expect(e.frame).toBe(bySeq.get(e.event.seq));
   });
 
+  it('resolves an append only once the same handle\'s subscribers of the user have it (a caller may close sockets right after)', async () => {
+    const [a] = await engine.pair();
+    const users = Array.from({ length: 40 }, user);
+    const got = new Map<string, number[]>(users.map((u) => [u, []]));
+    const subscriptions = users.map((u) => a.log.subscribe(u, (e) => got.get(u)!.push(e.seq)));
+    await Promise.all(subscriptions.map((s) => s.ready));
+    // Many users and several events each in one turn: one batch, several events per user.
+    const seen: boolean[] = [];
+    await Promise.all(
+      users.flatMap((u) => [1, 2, 3].map((i) => a.log.append(u, draft(`${i}`)).then((e) => seen.push(got.get(u)!.includes(e.seq))))),
+    );
+    expect(seen).toHaveLength(users.length * 3);
+    expect(seen.every(Boolean)).toBe(true);
+    for (const s of subscriptions) s.close();
+  });
+
   it('refuses any event of a run after its terminal event, from any handle (AW_ERR_RUN_ENDED); other runs go on', async () => {
     const [a, b] = await engine.pair();
     const u = user();
