@@ -1,6 +1,7 @@
 import { AgentwireError } from '../../errors.js';
 import { newSecret } from '../../ids.js';
 import { eventText } from '../../protocol/event-text.js';
+import { IsoTimes } from '../iso-times.js';
 import { ReceivedEvent } from '../received-event.js';
 import { isTerminalType } from '../../protocol/terminal.js';
 import type { StreamEvent, StreamEventDraft } from '../../protocol/types.js';
@@ -133,11 +134,9 @@ class UserStream {
  */
 export class MemoryEventLog implements EventLog {
   private readonly streams = new Map<string, UserStream>();
-  /** `ts` of the last append: events in the same millisecond share the formatted string. */
-  private tsAtMs = Number.NaN;
   /** Subscriptions are live at once here; one settled promise serves them all. */
   private readonly ready = Promise.resolve();
-  private ts = '';
+  private readonly times = new IsoTimes();
 
   constructor(
     private readonly retention: RetentionOptions,
@@ -160,7 +159,7 @@ export class MemoryEventLog implements EventLog {
     const event = {
       type: draft.type,
       seq: ++stream.lastSeq,
-      ts: this.isoTime(atMs),
+      ts: this.times.format(atMs),
       thread_id: draft.thread_id,
       run_id: draft.run_id,
       data: draft.data,
@@ -205,14 +204,6 @@ export class MemoryEventLog implements EventLog {
     const stream = this.stream(userId);
     stream.trim(this.nowMs());
     return this.headOf(stream);
-  }
-
-  private isoTime(atMs: number): string {
-    if (atMs !== this.tsAtMs) {
-      this.tsAtMs = atMs;
-      this.ts = new Date(atMs).toISOString();
-    }
-    return this.ts;
   }
 
   private headOf(stream: UserStream): StreamHead {
