@@ -7,17 +7,21 @@
  */
 
 /**
- * Shared: the stream's life. A missing meta key means its history is gone: new epoch, no
- * stale entries. Returns the epoch.
+ * Shared: the stream's life. A missing meta key means its history is gone: startLife begins
+ * a new one (new epoch, no stale entries); ensureEpoch returns the epoch, starting a life
+ * when there is none.
  */
 const ensureEpoch = `
+local function startLife(meta, events, ended, epoch)
+  redis.call('DEL', events)
+  if ended then redis.call('DEL', ended) end
+  redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'bytes', 0)
+end
 local function ensureEpoch(meta, events, ended, newEpoch)
   local epoch = redis.call('HGET', meta, 'epoch')
   if not epoch then
     epoch = newEpoch
-    redis.call('DEL', events)
-    if ended then redis.call('DEL', ended) end
-    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'bytes', 0)
+    startLife(meta, events, ended, epoch)
   end
   return epoch
 end
@@ -34,7 +38,7 @@ end
  * deleted in one XRANGE and one XDEL.
  */
 const trimFront = `
-local function trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes, frontMs)
+local function trimFrom(events, len, bytes, maxEvents, minId, maxBytes, frontMs)
   if frontMs and len <= maxEvents and frontMs >= minId and (len <= 1 or bytes <= maxBytes) then return bytes, frontMs end
   frontMs = nil
   while len > 0 do
@@ -63,7 +67,7 @@ local function trimFront(meta, events, maxEvents, minId, maxBytes)
   local len = redis.call('XLEN', events)
   local bytes = tonumber(redis.call('HGET', meta, 'bytes') or '0') or 0
   if len == 0 then bytes = 0 end
-  local left, frontMs = trimFrom(meta, events, len, bytes, maxEvents, minId, maxBytes, nil)
+  local left, frontMs = trimFrom(events, len, bytes, maxEvents, minId, maxBytes, nil)
   redis.call('HSET', meta, 'bytes', left)
   keepFront(meta, frontMs)
 end
@@ -111,8 +115,7 @@ while ARGV[a] do
   local epoch = state[1]
   if not epoch then
     epoch = newEpoch .. string.format('%d', (k + 2) / 3)
-    redis.call('DEL', events, ended)
-    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0, 'bytes', 0)
+    startLife(meta, events, ended, epoch)
   end
   local seq = tonumber(state[2] or '0') or 0
   local bytes = tonumber(state[3] or '0') or 0
@@ -189,7 +192,7 @@ while ARGV[a] do
     end
   end
   if #frames > 0 then
-    bytes, frontMs = trimFrom(meta, events, len + #frames, bytes, maxEvents, now - maxAgeMs, maxBytes, frontMs)
+    bytes, frontMs = trimFrom(events, len + #frames, bytes, maxEvents, now - maxAgeMs, maxBytes, frontMs)
     if frontMs then
       redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ms', ms, 'fms', frontMs)
     else
