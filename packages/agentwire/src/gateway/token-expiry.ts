@@ -1,9 +1,4 @@
 import { CloseCode } from '../protocol/close-codes.js';
-import type { Connection } from './connection.js';
-
-export interface ExpiryTimer {
-  cancel(): void;
-}
 
 /**
  * What the 4001 close needs of a socket: its token's `exp` and its place in the gateway's
@@ -20,7 +15,7 @@ export interface ExpiringSocket {
 const MAX_DELAY_MS = 2_147_483_647;
 
 /**
- * The 4001 close of every socket of a gateway at its token's `exp` (docs/protocol.md,
+ * The 4001 close of every socket of an endpoint (`/ws`, `/ai-sdk/ws`) at its token's `exp` (docs/protocol.md,
  * "Connecting": "close 4001 at `exp`, unless a `refresh` frame..."), with one timer for all:
  * a min-heap by `exp`, and one timer armed for the earliest. A timer per socket cost ~160 B
  * of every idle connection (a `Timeout` and its timer-list entry; issue 19, "Idle memory").
@@ -133,12 +128,4 @@ export class TokenExpiries {
     heap[index] = item;
     item.expiryIndex = index;
   }
-}
-
-/** Closes any socket that closes alike (the AI SDK endpoint's) with 4001 when its token expires. */
-export function closeAtTokenExpiry(connection: Pick<Connection, 'close'>, expiresAtMs: number): ExpiryTimer {
-  const expiries = new TokenExpiries();
-  const socket: ExpiringSocket = { tokenExpiresAtMs: expiresAtMs, expiryIndex: -1, close: (code, reason) => connection.close(code, reason) };
-  expiries.arm(socket, expiresAtMs);
-  return { cancel: () => expiries.cancel(socket) };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '../../src/protocol/close-codes.js';
-import { closeAtTokenExpiry, TokenExpiries, type ExpiringSocket } from '../../src/gateway/token-expiry.js';
+import { TokenExpiries, type ExpiringSocket } from '../../src/gateway/token-expiry.js';
 
 /** The 4001 close at `exp` (docs/protocol.md, "Connecting"): one queue and one timer for a gateway's sockets. */
 describe('token expiries', () => {
@@ -105,14 +105,5 @@ describe('token expiries', () => {
     expect(past.closes).toHaveLength(1);
     expect(expiries.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it('closeAtTokenExpiry (the AI SDK endpoint’s sockets) closes at exp and can be cancelled', () => {
-    const closes: number[] = [];
-    closeAtTokenExpiry({ close: (code) => void closes.push(code) }, Date.now() + 1000);
-    const cancelled = closeAtTokenExpiry({ close: (code) => void closes.push(-code) }, Date.now() + 1000);
-    cancelled.cancel();
-    vi.advanceTimersByTime(1000);
-    expect(closes).toEqual([CloseCode.tokenExpired]);
   });
 });

@@ -5,7 +5,7 @@ import { authenticateUpgrade } from '../../gateway/authenticate.js';
 import { ConnectGate } from '../../gateway/connect-gate.js';
 import { bufferEarlyFrames, MAX_EARLY_FRAMES } from '../../gateway/early-frames.js';
 import type { Gateway } from '../../gateway/gateway.js';
-import { closeAtTokenExpiry } from '../../gateway/token-expiry.js';
+import { TokenExpiries, type ExpiringSocket } from '../../gateway/token-expiry.js';
 import { createSocketServer, routeUpgrade, type UpgradeRoute } from '../../gateway/upgrade.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { ChatSocket } from './chat-socket.js';
@@ -33,6 +33,8 @@ export interface AiSdkSocketEndpoint {
 export function attachAiSdkSocket(gateway: Gateway): AiSdkSocketEndpoint {
   const { options } = gateway;
   const sockets = new Set<WebSocket>();
+  // The endpoint's 4001 closes at token `exp`: one queue and one timer for all its sockets, as on /ws.
+  const expiries = new TokenExpiries();
   let closed = false;
   const route: UpgradeRoute = {
     server: gateway.server,
@@ -59,10 +61,11 @@ export function attachAiSdkSocket(gateway: Gateway): AiSdkSocketEndpoint {
         return;
       }
       sockets.add(ws);
-      const expiry = auth.expiresAtMs === undefined ? undefined : closeAtTokenExpiry({ close: (code, reason) => ws.close(code, reason) }, auth.expiresAtMs);
+      const expiring: ExpiringSocket = { tokenExpiresAtMs: 0, expiryIndex: -1, close: (code, reason) => ws.close(code, reason) };
+      if (auth.expiresAtMs !== undefined) expiries.arm(expiring, auth.expiresAtMs);
       ws.on('close', () => {
         sockets.delete(ws);
-        expiry?.cancel();
+        expiries.cancel(expiring);
       });
       new ChatSocket(gateway, ws, auth.userId, early.drain());
     },
