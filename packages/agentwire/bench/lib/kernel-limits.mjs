@@ -43,7 +43,12 @@ export function descriptorsAvailable(wanted) {
  * drop costs its client 1 s, then 2 s...). Machine-wide: read before and after one run.
  */
 export function listenQueueCounters() {
-  const lines = read('/proc/net/netstat') === 'n/a' ? [] : readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  let lines = [];
+  try {
+    lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  } catch {
+    // Not Linux: the counters read as NaN below.
+  }
   const header = lines.find((line) => line.startsWith('TcpExt:'));
   const values = lines.filter((line) => line.startsWith('TcpExt:'))[1];
   if (!header || !values) return { listenOverflows: Number.NaN, synRetransmits: Number.NaN };
