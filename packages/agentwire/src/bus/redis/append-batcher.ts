@@ -25,6 +25,7 @@ interface Pending {
   readonly item: QueuedAppend;
   /** Real time (not the injectable clock) after which the append stops waiting for Redis. */
   readonly deadline: number;
+  /** The frame's length in characters, for `maxBytes`. */
   readonly bytes: number;
   readonly resolve: (appended: AppendedEvent) => void;
   readonly reject: (error: Error) => void;
@@ -49,7 +50,7 @@ export interface AppendBatcherOptions {
   readonly metaTtlMs: number;
   /** Most appends in one script call. */
   readonly maxItems: number;
-  /** Most frame bytes in one script call (a single larger append still goes, alone). */
+  /** Most frame characters (string length, about the bytes) in one script call (a single larger append still goes, alone). */
   readonly maxBytes: number;
 }
 
@@ -213,7 +214,9 @@ export class AppendBatcher {
     for (const group of groups) {
       const epoch = reply[at++] as string;
       const userId = group[0]!.item.userId;
-      const done: Array<[Pending, AppendedEvent]> = [];
+      // Parallel arrays, not a pair per event: this runs for every event.
+      const waiting: Pending[] = [];
+      const events: AppendedEvent[] = [];
       let newest = 0;
       for (const pending of group) {
         const result = reply[at++]!;
@@ -223,12 +226,13 @@ export class AppendBatcher {
         }
         const appended = Array.isArray(result) ? earlierEvent(userId, epoch, result[0], result[1]) : appendedEvent(pending.item, epoch, result as number);
         newest = Math.max(newest, appended.seq);
-        done.push([pending, appended]);
+        waiting.push(pending);
+        events.push(appended);
       }
-      if (done.length === 0) continue;
-      const waited = this.handedOut(userId, epoch, newest);
-      if (waited) void waited.then(() => resolveAll(done));
-      else resolveAll(done);
+      if (waiting.length === 0) continue;
+      const handedOut = this.handedOut(userId, epoch, newest);
+      if (handedOut) void handedOut.then(() => resolveAll(waiting, events));
+      else resolveAll(waiting, events);
     }
   }
 }
@@ -245,8 +249,8 @@ function earlierEvent(userId: string, epoch: string, seq: number, frame: string)
   return new ReceivedEvent(userId, epoch, frame, seq);
 }
 
-function resolveAll(done: ReadonlyArray<readonly [Pending, AppendedEvent]>): void {
-  for (const [pending, appended] of done) pending.resolve(appended);
+function resolveAll(waiting: readonly Pending[], events: readonly AppendedEvent[]): void {
+  for (let i = 0; i < waiting.length; i++) waiting[i]!.resolve(events[i]!);
 }
 
 /** The batch's appends per user, users in order of first append, each user's in call order. */
